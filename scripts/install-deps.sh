@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine lacks to build guests and run the test suite:
+# the wasm32-wasi C toolchain, wabt, and the Redis server (tests start their own processes).
+# The gateway itself needs only a JDK: the example's .wasm is committed.
+set -euo pipefail
+
+packages=(clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt redis-server redis-sentinel sqlite3)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
