@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Server CPU per request: the target process's user+system CPU time (all threads, from /proc) consumed
+# during one wrk run, divided by the requests wrk completed. Prints one line:
+#   <label> <requests/s> <cpu µs/request> <p50 latency> <p99 latency>
+# Usage: cpu-per-request.sh LABEL PID URL [SECONDS] [CONNECTIONS] [WRK_THREADS]
+set -euo pipefail
+label=$1 pid=$2 url=$3 secs=${4:-10} conns=${5:-32} threads=${6:-1}
+tck=$(getconf CLK_TCK)
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+before=$(cpu "$pid")
+out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$url")
+after=$(cpu "$pid")
+reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
+us=$(awk -v a="$after" -v b="$before" -v t="$tck" -v n="$reqs" 'BEGIN { printf "%.1f", (a - b) / t / n * 1e6 }')
+echo "$label $rps $us $p50 $p99 ${errors}"
