@@ -73,13 +73,13 @@ done
 echo
 echo "| target | median req/s | median server CPU µs/req | CPU ratio vs raw Undertow | p50 / p99 (last run) |"
 echo "|---|---:|---:|---:|---|"
-base=$(awk '$1=="raw-undertow" {print $3}' "$work/results" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+col() { awk -v n="$1" -v c="$2" '$1==n {print $c}' "$work/results"; }
+base=$(col raw-undertow 3 | median)
 for t in "${targets[@]}"; do
   set -- $t
-  awk -v n="$1" -v base="$base" '
-    $1==n { rps[++k]=$2; cpu[k]=$3; p50=$4; p99=$5 }
-    END {
-      asort(rps); asort(cpu); m=int((k+1)/2)
-      printf "| %s | %.0f | %.1f | %.2f× | %s / %s |\n", n, rps[m], cpu[m], cpu[m]/base, p50, p99
-    }' "$work/results"
+  rps=$(col "$1" 2 | median); us=$(col "$1" 3 | median)
+  last=$(awk -v n="$1" '$1==n {l=$4 " / " $5} END {print l}' "$work/results")
+  ratio=$(awk -v a="$us" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
+  printf '| %s | %.0f | %s | %s× | %s |\n' "$1" "$rps" "$us" "$ratio" "$last"
 done
