@@ -71,7 +71,7 @@ public final class ManifestLoader {
         }
 
         AppManifest manifest(Table root) {
-            if (root.has("spin_version") || root.has("spin_manifest_version") && root.raw("spin_manifest_version") instanceof String) {
+            if (root.has("spin_version") || "1".equals(root.raw("spin_manifest_version"))) {
                 String key = root.has("spin_version") ? "spin_version" : "spin_manifest_version";
                 throw root.error(key, "this is a version 1 manifest; edge supports only spin_manifest_version = 2"
                         + " (convert it with `spin doctor` or by hand)");
@@ -361,13 +361,15 @@ public final class ManifestLoader {
                     throw t.error("route", "route '" + r + "' must start with '/'");
                 }
                 route = r;
-            } else {
+            } else if (rawRoute instanceof Map) {
                 Table p = t.table(rawRoute, t.fieldPath("route"));
                 p.allowOnly("private");
                 if (!p.optBool("private").orElse(false)) {
                     throw t.error("route", "expected a route string or { private = true }");
                 }
                 isPrivate = true;
+            } else {
+                throw t.error("route", "expected a route string or { private = true }, found " + Table.typeName(rawRoute));
             }
             boolean hasComponent = t.has("component");
             boolean hasStatic = t.has("static_response");

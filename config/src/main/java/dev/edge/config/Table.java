@@ -154,6 +154,11 @@ final class Table {
         String best = null;
         int bestDistance = 3;
         for (String k : known) {
+            if (key.length() >= 3 && (k.startsWith(key) || key.startsWith(k))) {
+                return Optional.of(k);
+            }
+        }
+        for (String k : known) {
             int d = distance(key, k);
             if (d < bestDistance) {
                 bestDistance = d;
