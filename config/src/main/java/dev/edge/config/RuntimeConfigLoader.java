@@ -40,6 +40,8 @@ public final class RuntimeConfigLoader {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file, "", "runtime config file not found");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException(file, "", "runtime config is not valid UTF-8");
         } catch (IOException | RuntimeException e) {
             throw new ConfigException(file, "", "cannot read runtime config: " + e.getClass().getSimpleName());
         }

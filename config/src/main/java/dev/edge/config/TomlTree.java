@@ -18,7 +18,7 @@ final class TomlTree {
     static Table parse(Path file, String text) {
         TomlParseResult result;
         try {
-            result = Toml.parse(text);
+            result = Toml.parse(text.startsWith("\uFEFF") ? text.substring(1) : text);
         } catch (RuntimeException | AssertionError e) {
             // tomlj reports problems as errors(), but with -ea it trips an internal assertion on a bad
             // unicode escape (e.g. a Windows path in a basic string) before it can report one
