@@ -1,0 +1,192 @@
+package dev.edge.config;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Loads {@code runtime-config.toml}: Spin's {@code [key_value_store.<label>]} sections (types {@code spin}
+ * and {@code redis}, with edge's redis extensions) and edge's {@code [key_value_limits]}. Errors never
+ * contain a Redis password. See docs/runtime-config.md.
+ */
+public final class RuntimeConfigLoader {
+    static final Duration MAX_TIMEOUT = Duration.ofMinutes(5);
+    static final Duration MAX_NEAR_CACHE_TTL = Duration.ofHours(24);
+    static final long MAX_NEAR_CACHE_ENTRIES = 100_000_000L;
+    static final int MAX_WAIT_REPLICAS = 64;
+    static final long MAX_VALUE_BYTES = 512L * 1024 * 1024; // Redis' own string limit
+
+    private RuntimeConfigLoader() {}
+
+    /**
+     * @param runtimeConfigOrNull the file, or null when there is none (only {@code default} is then defined)
+     * @param stateDir            where the default store lives ({@code <stateDir>/sqlite_key_value.db})
+     */
+    public static RuntimeConfig load(Path runtimeConfigOrNull, Path stateDir) {
+        if (runtimeConfigOrNull == null) {
+            return RuntimeConfig.defaults(stateDir);
+        }
+        Path file = runtimeConfigOrNull.toAbsolutePath().normalize();
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, "", "runtime config file not found");
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(file, "", "cannot read runtime config: " + e.getClass().getSimpleName());
+        }
+        return parse(file, text, stateDir);
+    }
+
+    /** Parses runtime config text as if it were the content of {@code file}. */
+    public static RuntimeConfig parse(Path file, String text, Path stateDir) {
+        Path absolute = file.toAbsolutePath().normalize();
+        Table root = TomlTree.parse(absolute, text);
+        root.allowOnly("key_value_store", "key_value_limits");
+        Path baseDir = absolute.getParent() == null ? Path.of("/") : absolute.getParent();
+        Map<String, KvStoreConfig> stores = new LinkedHashMap<>();
+        root.optTable("key_value_store").ifPresent(t -> {
+            for (String label : t.keys()) {
+                if (!Ids.isKebabOrSnake(label)) {
+                    throw t.error(label, "label '" + label + "' must be kebab-case or snake_case");
+                }
+                stores.put(label, store(t.table(t.raw(label), t.fieldPath(label)), baseDir, stateDir));
+            }
+        });
+        KeyValueLimits limits = root.optTable("key_value_limits").map(RuntimeConfigLoader::limits)
+                .orElse(KeyValueLimits.DEFAULTS);
+        return new RuntimeConfig(stores, limits).withDefaultStore(stateDir);
+    }
+
+    private static KvStoreConfig store(Table t, Path baseDir, Path stateDir) {
+        String type = t.requireString("type");
+        return switch (type) {
+            case "spin" -> spin(t, baseDir, stateDir);
+            case "redis" -> redis(t);
+            default -> throw t.error("type", "unsupported key_value_store type '" + type + "' (expected spin or redis)");
+        };
+    }
+
+    private static KvStoreConfig.Spin spin(Table t, Path baseDir, Path stateDir) {
+        t.allowOnly("type", "path");
+        Optional<String> path = t.optString("path");
+        if (path.isEmpty()) {
+            return RuntimeConfig.defaultStore(stateDir);
+        }
+        if (path.get().isBlank()) {
+            throw t.error("path", "must not be empty");
+        }
+        Path resolved;
+        try {
+            resolved = baseDir.resolve(path.get()).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw t.error("path", "invalid path '" + path.get() + "'");
+        }
+        if (Files.isDirectory(resolved)) {
+            throw t.error("path", resolved + " is a directory; give a database file path");
+        }
+        return new KvStoreConfig.Spin(Optional.of(resolved));
+    }
+
+    private static KvStoreConfig.Redis redis(Table t) {
+        t.allowOnly("type", "url", "replica_url", "region", "near_cache_max_entries", "near_cache_max_ttl",
+                "command_timeout", "atomic_timeout", "wait_replicas", "wait_timeout");
+        URI url = redisUrl(t, "url", t.requireString("url"));
+        Optional<URI> replica = t.optString("replica_url").map(u -> redisUrl(t, "replica_url", u));
+        String region = t.optString("region").orElse(KvStoreConfig.Redis.DEFAULT_REGION);
+        if (!region.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw t.error("region", "region must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        long entries = t.optLong("near_cache_max_entries").orElse(KvStoreConfig.Redis.DEFAULT_NEAR_CACHE_MAX_ENTRIES);
+        if (entries < 0 || entries > MAX_NEAR_CACHE_ENTRIES) {
+            throw t.error("near_cache_max_entries", "must be between 0 (disabled) and " + MAX_NEAR_CACHE_ENTRIES);
+        }
+        Duration ttl = duration(t, "near_cache_max_ttl", KvStoreConfig.Redis.DEFAULT_NEAR_CACHE_MAX_TTL, MAX_NEAR_CACHE_TTL);
+        Duration command = duration(t, "command_timeout", KvStoreConfig.Redis.DEFAULT_COMMAND_TIMEOUT, MAX_TIMEOUT);
+        Duration atomic = duration(t, "atomic_timeout", KvStoreConfig.Redis.DEFAULT_ATOMIC_TIMEOUT, MAX_TIMEOUT);
+        long waitReplicas = t.optLong("wait_replicas").orElse((long) KvStoreConfig.Redis.DEFAULT_WAIT_REPLICAS);
+        if (waitReplicas < 0 || waitReplicas > MAX_WAIT_REPLICAS) {
+            throw t.error("wait_replicas", "must be between 0 (do not wait) and " + MAX_WAIT_REPLICAS);
+        }
+        Duration waitTimeout = duration(t, "wait_timeout", KvStoreConfig.Redis.DEFAULT_WAIT_TIMEOUT, MAX_TIMEOUT);
+        if (waitReplicas > 0 && waitTimeout.compareTo(command) >= 0) {
+            // WAIT runs inside the write's budget: a longer WAIT would time the write out after it succeeded
+            throw t.error("wait_timeout", "must be shorter than command_timeout (" + format(command) + ")");
+        }
+        return new KvStoreConfig.Redis(url, replica, region, entries, ttl, command, atomic, (int) waitReplicas, waitTimeout);
+    }
+
+    /** Parses a redis URL; no message ever contains the raw text, which may hold a password. */
+    private static URI redisUrl(Table t, String key, String text) {
+        String shown = KvStoreConfig.Redis.redact(text);
+        URI uri;
+        try {
+            uri = new URI(text.trim());
+        } catch (URISyntaxException e) {
+            throw t.error(key, "invalid URL '" + shown + "'");
+        }
+        String scheme = uri.getScheme();
+        if (scheme == null || !(scheme.equals("redis") || scheme.equals("rediss"))) {
+            throw t.error(key, "URL '" + shown + "' must use the redis:// or rediss:// scheme");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw t.error(key, "URL '" + shown + "' has no valid host");
+        }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            throw t.error(key, "URL '" + shown + "' has an invalid port");
+        }
+        String path = uri.getPath();
+        if (path != null && !path.isEmpty() && !path.equals("/") && !path.matches("/\\d{1,2}")) {
+            throw t.error(key, "URL '" + shown + "' path must be a database number such as /0");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw t.error(key, "URL '" + shown + "' must not have a query or fragment");
+        }
+        return uri;
+    }
+
+    private static Duration duration(Table t, String key, Duration defaultValue, Duration max) {
+        Optional<String> text = t.optString(key);
+        if (text.isEmpty()) {
+            return defaultValue;
+        }
+        Duration d = Durations.parse(text.get()).orElseThrow(() -> t.error(key,
+                "invalid duration '" + text.get() + "'; expected a number followed by ms, s, m or h (e.g. \"500ms\", \"30s\")"));
+        if (d.isZero()) {
+            throw t.error(key, "must be greater than 0");
+        }
+        if (d.compareTo(max) > 0) {
+            throw t.error(key, "must be at most " + format(max));
+        }
+        return d;
+    }
+
+    private static String format(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    private static KeyValueLimits limits(Table t) {
+        t.allowOnly("read_rps", "write_rps", "max_key_bytes", "max_value_bytes");
+        long read = range(t, "read_rps", KeyValueLimits.DEFAULT_READ_RPS, 0, 10_000_000);
+        long write = range(t, "write_rps", KeyValueLimits.DEFAULT_WRITE_RPS, 0, 10_000_000);
+        long key = range(t, "max_key_bytes", KeyValueLimits.DEFAULT_MAX_KEY_BYTES, 1, 1024 * 1024);
+        long value = range(t, "max_value_bytes", KeyValueLimits.DEFAULT_MAX_VALUE_BYTES, 1, MAX_VALUE_BYTES);
+        return new KeyValueLimits(read, write, (int) key, (int) value);
+    }
+
+    private static long range(Table t, String key, long defaultValue, long min, long max) {
+        long v = t.optLong(key).orElse(defaultValue);
+        if (v < min || v > max) {
+            throw t.error(key, "must be between " + min + " and " + max);
+        }
+        return v;
+    }
+}
