@@ -1,6 +1,7 @@
 package dev.edge.wasm;
 
 import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasi.WasiOptions;
@@ -45,7 +46,7 @@ final class GuestInstance {
         RequestScope scope = new RequestScope(maxResponseBody);
         ImportValues imports = ImportValues.builder()
                 .addFunction(wasi.toHostFunctions())
-                .withFunctions(new java.util.ArrayList<>(new EdgeHostFunctions(id, scope).functions()))
+                .addFunction(new EdgeHostFunctions(id, scope).functions().toArray(new HostFunction[0]))
                 .build();
         Instance instance = Instance.builder(module.module())
                 .withImportValues(imports)
