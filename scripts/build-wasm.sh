@@ -25,6 +25,13 @@ for src in "$ROOT"/wasm-exec/src/test/guests/*.c "$ROOT"/wasm-exec/src/test/gues
   TARGETS+=("${src#"$ROOT"/} wasm-exec/src/test/resources/guests/$name.wasm")
 done
 
+# Ingress test guests of the routes module.
+for src in "$ROOT"/routes/src/test/guests/*.c; do
+  [ -e "$src" ] || continue
+  name="$(basename "${src%.*}")"
+  TARGETS+=("${src#"$ROOT"/} routes/src/test/resources/guests/$name.wasm")
+done
+
 check=false
 if [ "${1:-}" = "--check" ]; then
   check=true
