@@ -84,7 +84,7 @@ final class NearCache {
             return;
         }
         Armed a = armed;
-        Cached entry = new Cached(value);
+        Cached entry = new Cached(value == null ? null : value.clone()); // the caller keeps its array
         if (a != null && a.epoch() == ticket.placeholder().epoch
                 && cache.asMap().replace(ticket.key(), ticket.placeholder(), entry)) {
             // A disarm racing with the replace advanced the epoch: drop what we just put.
