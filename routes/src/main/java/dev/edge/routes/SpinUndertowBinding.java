@@ -22,6 +22,7 @@ import org.apache.camel.support.DefaultMessage;
  * the hot path does no header copying or type conversion.
  */
 public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SpinUndertowBinding.class);
     private static final HttpString CONTENT_LENGTH = new HttpString("content-length");
     private static final HttpString TRANSFER_ENCODING = new HttpString("transfer-encoding");
 
@@ -79,6 +80,11 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
         http.setStatusCode(response.status());
         HeaderMap headers = http.getResponseHeaders();
         for (Map.Entry<String, String> header : response.headers()) {
+            if (!isSafe(header.getKey(), true) || !isSafe(header.getValue(), false)) {
+                // A guest must not be able to split the response or inject headers.
+                LOG.warn("Dropping an invalid response header from the guest: {}", header.getKey().replaceAll("[\\r\\n]", "?"));
+                continue;
+            }
             HttpString name = HttpString.tryFromString(header.getKey());
             // Framing is Undertow's job: it knows the real body length.
             if (!name.equals(CONTENT_LENGTH) && !name.equals(TRANSFER_ENCODING)) {
@@ -86,5 +92,22 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
             }
         }
         return ByteBuffer.wrap(response.body());
+    }
+
+    /** Header names are RFC 9110 tokens; values carry no CR, LF or NUL. */
+    static boolean isSafe(String text, boolean isName) {
+        if (text == null || (isName && text.isEmpty())) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\r' || c == '\n' || c == 0) {
+                return false;
+            }
+            if (isName && (c <= ' ' || c >= 0x7f || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0)) {
+                return false;
+            }
+        }
+        return true;
     }
 }
