@@ -5,6 +5,7 @@ import dev.edge.config.RuntimeConfig;
 import dev.edge.kv.KeyValueFactor;
 import dev.edge.kv.StoreBackend;
 import dev.edge.kv.StoreLimits;
+import dev.edge.kv.memory.InMemoryStoreBackend;
 import dev.edge.kv.redis.RedisStoreBackend;
 import dev.edge.kv.sqlite.SqliteStoreBackend;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,6 +32,8 @@ final class KeyValueBackends {
                 if (store.getValue() instanceof KvStoreConfig.Spin spin) {
                     Path file = sqliteFile(spin, stateDir);
                     backend = sqliteByFile.computeIfAbsent(file, f -> new SqliteStoreBackend(f, appName));
+                } else if (store.getValue() instanceof KvStoreConfig.Memory) {
+                    backend = new InMemoryStoreBackend();
                 } else if (store.getValue() instanceof KvStoreConfig.Redis redis) {
                     backend = new RedisStoreBackend(redis, registry);
                 } else {
