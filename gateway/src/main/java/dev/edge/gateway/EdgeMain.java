@@ -8,7 +8,15 @@ import picocli.CommandLine.Command;
 /** {@code java -jar edge.jar up --from spin.toml --listen 127.0.0.1:3000}. */
 @Command(name = "edge", mixinStandardHelpOptions = true, version = "edge 0.1.0",
         description = "Spin-compatible Wasm edge gateway.")
-public final class EdgeMain {
+public final class EdgeMain implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** {@code edge} alone: a usage error, like {@code spin} without a subcommand. */
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing required subcommand (try 'edge up --help')");
+    }
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err, new CountDownLatch(1)));

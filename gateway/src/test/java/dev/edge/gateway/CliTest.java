@@ -88,6 +88,34 @@ class CliTest {
     }
 
     @Test
+    void componentThatIsNotWasmFailsTheLoadWithOneLine() throws Exception {
+        Files.writeString(temp.resolve("broken.wasm"), "not wasm at all");
+        Path manifest = Files.writeString(temp.resolve("spin.toml"), """
+                spin_manifest_version = 2
+                [application]
+                name = "broken"
+                [[trigger.http]]
+                route = "/..."
+                component = "broken"
+                [component.broken]
+                source = "broken.wasm"
+                """);
+        Result result = run("up", "--from", manifest.toString(), "--listen", "127.0.0.1:" + FreePort.next(),
+                "--state-dir", temp.resolve("s").toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err().strip()).startsWith("Error: ").contains("broken").doesNotContain("\n");
+    }
+
+    @Test
+    void noSubcommandIsAUsageError() {
+        Result result = run();
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("Missing required subcommand");
+        assertThat(run("up", "--help").out()).contains("--from").contains("--listen").contains("--state-dir")
+                .contains("--runtime-config-file").contains("--admin-listen").contains("--proxy");
+    }
+
+    @Test
     void badListenAddressIsAUsageError() {
         Result result = run("up", "--listen", "nonsense");
         assertThat(result.exitCode()).isEqualTo(2);

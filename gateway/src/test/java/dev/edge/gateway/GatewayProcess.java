@@ -28,7 +28,9 @@ final class GatewayProcess implements AutoCloseable {
     static GatewayProcess start(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xss4m", "-XX:TieredStopAtLevel=1",
+                "-XX:TieredStopAtLevel=1",
+                // The production logging config (the test classpath holds several logback-test.xml).
+                "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"),
                 EdgeMain.class.getName()));
         command.addAll(List.of(args));
