@@ -44,6 +44,8 @@ public final class ManifestLoader {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new ConfigException(file, "", "manifest file not found");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException(file, "", "manifest is not valid UTF-8");
         } catch (IOException | RuntimeException e) {
             throw new ConfigException(file, "", "cannot read manifest: " + e.getClass().getSimpleName());
         }
@@ -55,7 +57,8 @@ public final class ManifestLoader {
      * {@code file}'s directory and must exist there.
      */
     public static AppManifest parse(Path file, String text) {
-        return new Parse(file.toAbsolutePath().normalize()).manifest(TomlTree.parse(file.toAbsolutePath().normalize(), text));
+        Path absolute = file.toAbsolutePath().normalize();
+        return new Parse(absolute).manifest(TomlTree.parse(absolute, text));
     }
 
     /** One load: the state (declared variables, components) later sections are checked against. */

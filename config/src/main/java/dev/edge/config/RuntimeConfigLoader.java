@@ -40,6 +40,8 @@ public final class RuntimeConfigLoader {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file, "", "runtime config file not found");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException(file, "", "runtime config is not valid UTF-8");
         } catch (IOException | RuntimeException e) {
             throw new ConfigException(file, "", "cannot read runtime config: " + e.getClass().getSimpleName());
         }
@@ -128,21 +130,26 @@ public final class RuntimeConfigLoader {
         return new KvStoreConfig.Redis(url, replica, region, entries, ttl, command, atomic, (int) waitReplicas, waitTimeout);
     }
 
-    /** Parses a redis URL; no message ever contains the raw text, which may hold a password. */
+    /**
+     * Parses a redis URL. No message ever contains the raw text, which may hold a password: a URL that
+     * does not parse into scheme, host and port is not echoed at all, and one that does is shown redacted.
+     */
     private static URI redisUrl(Table t, String key, String text) {
-        String shown = KvStoreConfig.Redis.redact(text);
+        String expected = " (expected redis[s]://[user:password@]host[:port][/db])";
         URI uri;
         try {
             uri = new URI(text.trim());
         } catch (URISyntaxException e) {
-            throw t.error(key, "invalid URL '" + shown + "'");
+            String where = e.getIndex() < 0 ? "" : " at character " + (e.getIndex() + 1);
+            throw t.error(key, "invalid URL: " + e.getReason() + where + expected);
         }
+        if (uri.getHost() == null || uri.getHost().isEmpty() || uri.getRawAuthority() == null) {
+            throw t.error(key, "invalid URL: no valid host" + expected);
+        }
+        String shown = KvStoreConfig.Redis.redact(uri);
         String scheme = uri.getScheme();
         if (scheme == null || !(scheme.equals("redis") || scheme.equals("rediss"))) {
             throw t.error(key, "URL '" + shown + "' must use the redis:// or rediss:// scheme");
-        }
-        if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw t.error(key, "URL '" + shown + "' has no valid host");
         }
         if (uri.getPort() == 0 || uri.getPort() > 65535) {
             throw t.error(key, "URL '" + shown + "' has an invalid port");

@@ -18,10 +18,12 @@ final class TomlTree {
     static Table parse(Path file, String text) {
         TomlParseResult result;
         try {
-            result = Toml.parse(text);
-        } catch (RuntimeException e) {
-            // tomlj reports problems as errors(); anything thrown is a parser defect on hostile input
-            throw new ConfigException(file, "", "invalid TOML: " + e.getClass().getSimpleName());
+            result = Toml.parse(text.startsWith("\uFEFF") ? text.substring(1) : text);
+        } catch (RuntimeException | AssertionError e) {
+            // tomlj reports problems as errors(), but with -ea it trips an internal assertion on a bad
+            // unicode escape (e.g. a Windows path in a basic string) before it can report one
+            throw new ConfigException(file, "", "invalid TOML: the parser rejected the input"
+                    + " (check backslash escapes in strings; use 'single quotes' for Windows paths)");
         }
         if (result.hasErrors()) {
             TomlParseError error = result.errors().get(0);

@@ -89,7 +89,7 @@ public final class RedisStoreBackend implements StoreBackend {
             throw KvException.other("cannot connect to Redis primary " + KvStoreConfig.Redis.redact(config.url())
                     + ": " + e.getMessage(), null);
         }
-        this.casScript = new CasScript(primary.async());
+        this.casScript = new CasScript(writer()); // same connection as a following WAIT
         this.casScript.preload(config.atomicTimeout());
         reconnectTracking();
         this.prober = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -173,6 +173,9 @@ class RedisCrossRegionTest {
             assertThat(topology.replica(0).command("GET", "edge:{app/default}:d")).isEqualTo("1");
             assertThat(topology.replica(1).command("GET", "edge:{app/default}:d")).isEqualTo("1");
             assertThat(store.increment("n", 2)).isEqualTo(2);
+            assertThat(store.compareAndSwap("d", bytes("1"), bytes("2"))).isTrue();
+            assertThat(topology.replica(0).command("GET", "edge:{app/default}:n")).isEqualTo("2");
+            assertThat(topology.replica(1).command("GET", "edge:{app/default}:d")).isEqualTo("2");
 
             KeyValueStore strict = impossible.open("app", "default");
             assertThatThrownBy(() -> strict.set("e", bytes("1")))
