@@ -1,15 +1,13 @@
 package dev.edge.gateway;
 
 import dev.edge.config.AppManifest;
-import dev.edge.config.AppValidator;
+import dev.edge.config.AppConfig;
 import dev.edge.config.Component;
 import dev.edge.config.ConfigException;
 import dev.edge.config.Executor;
 import dev.edge.config.HttpTrigger;
 import dev.edge.config.KvStoreConfig;
-import dev.edge.config.ManifestLoader;
 import dev.edge.config.RuntimeConfig;
-import dev.edge.config.RuntimeConfigLoader;
 import dev.edge.kv.KeyValueFactor;
 import dev.edge.routes.IngressServer;
 import dev.edge.routes.IngressStage;
@@ -68,10 +66,12 @@ public final class EdgeApp implements AutoCloseable {
      * @throws Exception          the listener cannot start (e.g. port in use)
      */
     public static EdgeApp start(Settings settings) throws Exception {
-        AppManifest manifest = ManifestLoader.load(settings.manifest());
-        Path stateDir = stateDir(settings, manifest);
-        RuntimeConfig runtime = RuntimeConfigLoader.load(settings.runtimeConfigFile(), stateDir);
-        AppValidator.validate(manifest, runtime);
+        // Manifest, runtime config, cross-checks and variables (a required variable without a value fails here).
+        AppConfig config = AppConfig.load(settings.manifest(), settings.runtimeConfigFile(), settings.stateDir(),
+                System.getenv());
+        AppManifest manifest = config.manifest();
+        Path stateDir = config.stateDir();
+        RuntimeConfig runtime = config.runtime();
 
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
@@ -101,11 +101,6 @@ public final class EdgeApp implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
-    }
-
-    static Path stateDir(Settings settings, AppManifest manifest) {
-        Path dir = settings.stateDir() != null ? settings.stateDir() : manifest.baseDir().resolve(".spin");
-        return dir.toAbsolutePath().normalize();
     }
 
     private static Map<String, GuestHandler> loadHandlers(AppManifest manifest, KeyValueFactor keyValues,

@@ -107,6 +107,23 @@ class CliTest {
     }
 
     @Test
+    void requiredVariableWithoutValueFailsStartup() throws Exception {
+        Path manifest = Files.writeString(temp.resolve("spin.toml"), """
+                spin_manifest_version = 2
+                [application]
+                name = "vars"
+                [variables]
+                edge_cli_test_token = { required = true }
+                [[trigger.http]]
+                route = "/"
+                static_response = { status_code = 200 }
+                """);
+        Result result = run("up", "--from", manifest.toString(), "--state-dir", temp.resolve("s").toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err().strip()).contains("edge_cli_test_token").doesNotContain("\n");
+    }
+
+    @Test
     void noSubcommandIsAUsageError() {
         Result result = run();
         assertThat(result.exitCode()).isEqualTo(2);
