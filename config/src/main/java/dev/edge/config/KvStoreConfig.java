@@ -15,6 +15,9 @@ public sealed interface KvStoreConfig {
      */
     record Spin(Optional<Path> path) implements KvStoreConfig {}
 
+    /** {@code type = "memory"} (edge extension): JVM heap only, lost on restart. For ephemeral nodes and tests. */
+    record Memory() implements KvStoreConfig {}
+
     /**
      * {@code type = "redis"}: writes and atomics go to the primary at {@code url}; reads go to
      * {@code replicaUrl} (the regional replica) through a Caffeine near-cache.

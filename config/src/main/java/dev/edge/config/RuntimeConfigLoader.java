@@ -73,7 +73,11 @@ public final class RuntimeConfigLoader {
         return switch (type) {
             case "spin" -> spin(t, baseDir, stateDir);
             case "redis" -> redis(t);
-            default -> throw t.error("type", "unsupported key_value_store type '" + type + "' (expected spin or redis)");
+            case "memory" -> {
+                t.allowOnly("type");
+                yield new KvStoreConfig.Memory();
+            }
+            default -> throw t.error("type", "unsupported key_value_store type '" + type + "' (expected spin, redis or memory)");
         };
     }
 

@@ -146,7 +146,7 @@ class RuntimeConfigLoaderTest {
                 row("store without type", "[key_value_store.x]\npath = \"a.db\"\n",
                         "key_value_store.x.type", "missing required field"),
                 row("unsupported store type", "[key_value_store.x]\ntype = \"azure_cosmos\"\n",
-                        "key_value_store.x.type", "unsupported key_value_store type 'azure_cosmos' (expected spin or redis)"),
+                        "key_value_store.x.type", "unsupported key_value_store type 'azure_cosmos' (expected spin, redis or memory)"),
                 row("bad label", "[key_value_store.\"my store\"]\ntype = \"spin\"\n",
                         "key_value_store.\"my store\"", "label 'my store' must be kebab-case or snake_case"),
                 row("store given as a string", "key_value_store = { x = \"spin\" }\n",

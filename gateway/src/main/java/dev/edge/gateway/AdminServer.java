@@ -1,0 +1,46 @@
+package dev.edge.gateway;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.undertow.Undertow;
+import io.undertow.util.Headers;
+import java.net.InetSocketAddress;
+
+/**
+ * The optional admin listener ({@code --admin-listen}): Prometheus text at {@code /metrics}, on its own
+ * port so it can never collide with an application's routes.
+ */
+final class AdminServer implements AutoCloseable {
+    private final Undertow undertow;
+
+    private AdminServer(Undertow undertow) {
+        this.undertow = undertow;
+    }
+
+    static AdminServer start(ListenAddress address, PrometheusMeterRegistry registry) {
+        Undertow undertow = Undertow.builder()
+                .setIoThreads(1)
+                .setWorkerThreads(2)
+                .addHttpListener(address.port(), address.host())
+                .setHandler(exchange -> {
+                    if (exchange.getRequestPath().equals("/metrics")) {
+                        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                        exchange.getResponseSender().send(registry.scrape());
+                    } else {
+                        exchange.setStatusCode(404);
+                        exchange.endExchange();
+                    }
+                })
+                .build();
+        undertow.start();
+        return new AdminServer(undertow);
+    }
+
+    int port() {
+        return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        undertow.stop();
+    }
+}

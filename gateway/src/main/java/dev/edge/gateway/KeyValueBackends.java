@@ -1,0 +1,55 @@
+package dev.edge.gateway;
+
+import dev.edge.config.KvStoreConfig;
+import dev.edge.config.RuntimeConfig;
+import dev.edge.kv.KeyValueFactor;
+import dev.edge.kv.StoreBackend;
+import dev.edge.kv.StoreLimits;
+import dev.edge.kv.memory.InMemoryStoreBackend;
+import dev.edge.kv.redis.RedisStoreBackend;
+import dev.edge.kv.sqlite.SqliteStoreBackend;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Builds the application's {@link KeyValueFactor}: one backend per runtime-config label. */
+final class KeyValueBackends {
+    private KeyValueBackends() {}
+
+    /**
+     * @param stateDir where the default SQLite file lives when the config gives no path
+     */
+    static KeyValueFactor build(String appName, RuntimeConfig runtime, Path stateDir, MeterRegistry registry) {
+        Map<String, StoreBackend> byLabel = new LinkedHashMap<>();
+        // Labels pointing at the same SQLite file share one backend: a file belongs to one app and one pool.
+        Map<Path, SqliteStoreBackend> sqliteByFile = new LinkedHashMap<>();
+        try {
+            Map<String, KvStoreConfig> stores = new LinkedHashMap<>(runtime.keyValueStores());
+            stores.putIfAbsent(RuntimeConfig.DEFAULT_LABEL, RuntimeConfig.defaultStore(stateDir));
+            for (Map.Entry<String, KvStoreConfig> store : stores.entrySet()) {
+                StoreBackend backend;
+                if (store.getValue() instanceof KvStoreConfig.Spin spin) {
+                    Path file = sqliteFile(spin, stateDir);
+                    backend = sqliteByFile.computeIfAbsent(file, f -> new SqliteStoreBackend(f, appName));
+                } else if (store.getValue() instanceof KvStoreConfig.Memory) {
+                    backend = new InMemoryStoreBackend();
+                } else if (store.getValue() instanceof KvStoreConfig.Redis redis) {
+                    backend = new RedisStoreBackend(redis, registry);
+                } else {
+                    throw new IllegalStateException("unsupported key_value_store type for label " + store.getKey());
+                }
+                byLabel.put(store.getKey(), backend);
+            }
+        } catch (RuntimeException e) {
+            byLabel.values().stream().distinct().forEach(StoreBackend::close);
+            throw e;
+        }
+        StoreLimits limits = new StoreLimits(runtime.keyValueLimits().maxKeyBytes(), runtime.keyValueLimits().maxValueBytes());
+        return new KeyValueFactor(appName, byLabel, limits);
+    }
+
+    static Path sqliteFile(KvStoreConfig.Spin spin, Path stateDir) {
+        return spin.path().orElse(stateDir.resolve(RuntimeConfig.DEFAULT_DB_FILE)).toAbsolutePath().normalize();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.edge.gateway;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The real gateway main ({@link EdgeMain}) in its own JVM, as {@code java -jar edge.jar} runs it. */
+final class GatewayProcess implements AutoCloseable {
+    private final Process process;
+    private final List<String> stdout = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
+
+    private GatewayProcess(Process process) {
+        this.process = process;
+        pump(process.getInputStream(), stdout);
+        pump(process.getErrorStream(), stderr);
+    }
+
+    static GatewayProcess start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                // The production logging config (the test classpath holds several logback-test.xml).
+                "-Dlogback.configurationFile=logback.xml",
+                "-cp", System.getProperty("java.class.path"),
+                EdgeMain.class.getName()));
+        command.addAll(List.of(args));
+        return new GatewayProcess(new ProcessBuilder(command).start());
+    }
+
+    /** Waits for the banner's "Serving" line (the listener is up by then). */
+    GatewayProcess awaitServing() {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("gateway exited with " + process.exitValue() + "; stderr: " + stderr);
+            }
+            synchronized (stdout) {
+                return stdout.stream().anyMatch(l -> l.startsWith("Serving ")) && stdout.stream().anyMatch(l -> l.startsWith("  "));
+            }
+        });
+        return this;
+    }
+
+    List<String> stdout() {
+        synchronized (stdout) {
+            return List.copyOf(stdout);
+        }
+    }
+
+    List<String> stderr() {
+        synchronized (stderr) {
+            return List.copyOf(stderr);
+        }
+    }
+
+    /** SIGTERM, as Ctrl-C or an orchestrator would send; returns the exit code. */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("gateway did not stop within 30 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("gateway did not exit");
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+
+    private static void pump(java.io.InputStream in, List<String> lines) {
+        Thread thread = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // process gone
+            }
+        }, "gateway-output");
+        thread.setDaemon(true);
+        thread.start();
+    }
+}

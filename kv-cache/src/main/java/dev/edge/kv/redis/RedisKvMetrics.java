@@ -1,0 +1,59 @@
+package dev.edge.kv.redis;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Micrometer meters of one Redis backend, all tagged with its {@code region}.
+ *
+ * <ul>
+ *   <li>{@code edge.kv.redis.nearcache.requests{result=hit|miss}}</li>
+ *   <li>{@code edge.kv.redis.nearcache.invalidations} (keys invalidated by tracking pushes)</li>
+ *   <li>{@code edge.kv.redis.nearcache.flushes{reason=...}}</li>
+ *   <li>{@code edge.kv.redis.op{op,route,outcome}} latency of plain operations (budget: commandTimeout)</li>
+ *   <li>{@code edge.kv.redis.atomic{op,outcome}} latency of increment / compare-and-swap (budget: atomicTimeout)</li>
+ * </ul>
+ */
+final class RedisKvMetrics {
+    static final String PREFIX = "edge.kv.redis.";
+
+    private final MeterRegistry registry;
+    private final String region;
+    private final Counter hits;
+    private final Counter misses;
+    private final Counter invalidations;
+
+    RedisKvMetrics(MeterRegistry registry, String region) {
+        this.registry = registry;
+        this.region = region;
+        this.hits = Counter.builder(PREFIX + "nearcache.requests").tag("region", region).tag("result", "hit")
+                .description("near-cache lookups").register(registry);
+        this.misses = Counter.builder(PREFIX + "nearcache.requests").tag("region", region).tag("result", "miss")
+                .description("near-cache lookups").register(registry);
+        this.invalidations = Counter.builder(PREFIX + "nearcache.invalidations").tag("region", region)
+                .description("keys invalidated by Redis tracking pushes").register(registry);
+    }
+
+    void nearCacheHit() { hits.increment(); }
+
+    void nearCacheMiss() { misses.increment(); }
+
+    void nearCacheInvalidation() { invalidations.increment(); }
+
+    void nearCacheFlush(String reason) {
+        Counter.builder(PREFIX + "nearcache.flushes").tag("region", region).tag("reason", reason)
+                .description("whole near-cache flushes").register(registry).increment();
+    }
+
+    void recordOp(String op, String route, String outcome, long startNanos) {
+        Timer.builder(PREFIX + "op").tag("region", region).tag("op", op).tag("route", route).tag("outcome", outcome)
+                .register(registry).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void recordAtomic(String op, String outcome, long startNanos) {
+        Timer.builder(PREFIX + "atomic").tag("region", region).tag("op", op).tag("outcome", outcome)
+                .register(registry).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.edge.routes;
+
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * The one ingress route: camel-undertow on the listen address, every path and method, straight into
+ * {@link SpinDispatcher}. One processor, no type conversion, no Camel headers (see {@link SpinUndertowBinding}).
+ */
+public final class IngressRouteBuilder extends RouteBuilder {
+    public static final String ROUTE_ID = "edge-ingress";
+    static final String BINDING_BEAN = "edgeSpinBinding";
+    static final String BODY_READER_BEAN = "edgeBodyReader";
+
+    private final String host;
+    private final int port;
+    private final SpinDispatcher dispatcher;
+
+    public IngressRouteBuilder(String host, int port, SpinDispatcher dispatcher) {
+        this.host = host;
+        this.port = port;
+        this.dispatcher = dispatcher;
+    }
+
+    @Override
+    public void configure() {
+        String authority = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        from("undertow:http://" + authority + "/"
+                + "?matchOnUriPrefix=true"
+                + "&optionsEnabled=true"
+                + "&undertowHttpBinding=#" + BINDING_BEAN
+                + "&handlers=#" + BODY_READER_BEAN)
+                .routeId(ROUTE_ID)
+                .process(exchange -> exchange.getMessage().setBody(
+                        dispatcher.dispatch((IngressRequest) exchange.getIn().getBody())));
+    }
+}

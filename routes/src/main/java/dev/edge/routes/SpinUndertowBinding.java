@@ -1,0 +1,113 @@
+package dev.edge.routes;
+
+import dev.edge.wasm.GuestResponse;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.HttpString;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.undertow.DefaultUndertowHttpBinding;
+import org.apache.camel.support.DefaultMessage;
+
+/**
+ * Binds Undertow straight to {@link IngressRequest} and {@link GuestResponse}: the Camel message body is
+ * the request object and no Camel headers are ever created, so none can leak to guests or clients, and
+ * the hot path does no header copying or type conversion.
+ */
+public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SpinUndertowBinding.class);
+    private static final HttpString CONTENT_LENGTH = new HttpString("content-length");
+    private static final HttpString TRANSFER_ENCODING = new HttpString("transfer-encoding");
+
+    @Override
+    public Message toCamelMessage(HttpServerExchange http, Exchange exchange) {
+        DefaultMessage message = new DefaultMessage(exchange);
+        message.setBody(toIngressRequest(http));
+        return message;
+    }
+
+    static IngressRequest toIngressRequest(HttpServerExchange http) {
+        HeaderMap requestHeaders = http.getRequestHeaders();
+        List<Map.Entry<String, String>> headers = new ArrayList<>(requestHeaders.size());
+        for (HeaderValues values : requestHeaders) {
+            String name = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
+            for (String value : values) {
+                headers.add(Map.entry(name, value));
+            }
+        }
+        String host = requestHeaders.getFirst(io.undertow.util.Headers.HOST);
+        RequestTarget target = new RequestTarget(
+                http.getRequestScheme(),
+                host != null ? host : http.getHostAndPort(),
+                rawPath(http),
+                http.getQueryString(),
+                clientAddr(http.getSourceAddress()));
+        byte[] body = http.getAttachment(RequestBodyReader.BODY);
+        return new IngressRequest(http.getRequestMethod().toString(), target, http.getProtocol().toString(),
+                headers, body != null ? body : new byte[0]);
+    }
+
+    /** Undertow keeps the absolute form if the client sent one; Spin routes on the path alone. */
+    private static String rawPath(HttpServerExchange http) {
+        String uri = http.getRequestURI();
+        if (!uri.startsWith("/")) {
+            int scheme = uri.indexOf("://");
+            int slash = scheme < 0 ? -1 : uri.indexOf('/', scheme + 3);
+            uri = slash < 0 ? "/" : uri.substring(slash);
+        }
+        return uri;
+    }
+
+    static String clientAddr(InetSocketAddress address) {
+        if (address == null) {
+            return "";
+        }
+        String ip = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+        return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + address.getPort();
+    }
+
+    /** Writes status and headers; the returned buffer is the body camel-undertow sends. */
+    @Override
+    public Object toHttpResponse(HttpServerExchange http, Message message) {
+        GuestResponse response = message.getBody() instanceof GuestResponse r ? r : GuestResponse.empty(500);
+        http.setStatusCode(response.status());
+        HeaderMap headers = http.getResponseHeaders();
+        for (Map.Entry<String, String> header : response.headers()) {
+            if (!isSafe(header.getKey(), true) || !isSafe(header.getValue(), false)) {
+                // A guest must not be able to split the response or inject headers.
+                LOG.warn("Dropping an invalid response header from the guest: {}", header.getKey().replaceAll("[\\r\\n]", "?"));
+                continue;
+            }
+            HttpString name = HttpString.tryFromString(header.getKey());
+            // Framing is Undertow's job: it knows the real body length.
+            if (!name.equals(CONTENT_LENGTH) && !name.equals(TRANSFER_ENCODING)) {
+                headers.add(name, header.getValue());
+            }
+        }
+        return ByteBuffer.wrap(response.body());
+    }
+
+    /** Header names are RFC 9110 tokens; values carry no CR, LF or NUL. */
+    static boolean isSafe(String text, boolean isName) {
+        if (text == null || (isName && text.isEmpty())) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\r' || c == '\n' || c == 0) {
+                return false;
+            }
+            if (isName && (c <= ' ' || c >= 0x7f || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

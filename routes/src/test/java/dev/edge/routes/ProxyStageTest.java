@@ -1,0 +1,129 @@
+package dev.edge.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.edge.config.Executor;
+import dev.edge.config.HttpTrigger;
+import dev.edge.config.StaticResponse;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** --proxy against a real upstream (the JDK's HttpServer) through the real ingress. */
+class ProxyStageTest {
+    private static HttpServer upstream;
+    private static IngressServer server;
+    private static int port;
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        upstream.createContext("/", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            StringBuilder echo = new StringBuilder()
+                    .append(exchange.getRequestMethod()).append(' ').append(exchange.getRequestURI()).append('\n')
+                    .append("x-test=").append(exchange.getRequestHeaders().getFirst("x-test")).append('\n')
+                    .append("x-forwarded-for=").append(exchange.getRequestHeaders().getFirst("x-forwarded-for")).append('\n')
+                    .append("x-forwarded-host=").append(exchange.getRequestHeaders().getFirst("x-forwarded-host")).append('\n')
+                    .append("body=");
+            byte[] head = echo.toString().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("x-upstream", "a");
+            exchange.getResponseHeaders().add("x-upstream", "b");
+            int status = exchange.getRequestURI().getPath().endsWith("/missing") ? 404 : 200;
+            exchange.sendResponseHeaders(status, head.length + body.length);
+            exchange.getResponseBody().write(head);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        upstream.start();
+        String upstreamUrl = "http://127.0.0.1:" + upstream.getAddress().getPort();
+        int deadPort = FreePort.next();
+        ProxyStage proxy = new ProxyStage(List.of(
+                ProxyRoute.parse("/api/...=" + upstreamUrl + "/v1"),
+                ProxyRoute.parse("/dead/...=http://127.0.0.1:" + deadPort)), 1 << 20);
+        List<HttpTrigger> triggers = List.of(new HttpTrigger("/...", false, Optional.empty(),
+                Optional.of(new StaticResponse(200, Map.of(), "from manifest")), Executor.http()));
+        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(triggers), Map.of(), List.of(proxy), "p", "1", null);
+        port = FreePort.next();
+        server = IngressServer.start("127.0.0.1", port, 1 << 20, dispatcher);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (upstream != null) {
+            upstream.stop(0);
+        }
+    }
+
+    @Test
+    void forwardsMethodPathQueryHeadersAndBinaryBody() throws Exception {
+        byte[] body = new byte[256];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = (byte) i;
+        }
+        HttpResponse<byte[]> response = CLIENT.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/api/users/7?x=1&y=%20"))
+                .header("x-test", "hello").PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).isEqualTo(200);
+        String expectedHead = "PUT /v1/users/7?x=1&y=%20\n"
+                + "x-test=hello\n"
+                + "x-forwarded-for=127.0.0.1\n"
+                + "x-forwarded-host=127.0.0.1:" + port + "\n"
+                + "body=";
+        byte[] head = expectedHead.getBytes(StandardCharsets.UTF_8);
+        assertThat(response.body()).hasSize(head.length + body.length);
+        assertThat(java.util.Arrays.copyOfRange(response.body(), 0, head.length)).isEqualTo(head);
+        assertThat(java.util.Arrays.copyOfRange(response.body(), head.length, response.body().length)).isEqualTo(body);
+        assertThat(response.headers().allValues("x-upstream")).containsExactly("a", "b");
+    }
+
+    @Test
+    void upstreamStatusPassesThroughAndOtherPathsReachTheManifest() throws Exception {
+        HttpResponse<String> missing = CLIENT.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/missing")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(404);
+        HttpResponse<String> other = CLIENT.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/apix")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(other.body()).isEqualTo("from manifest");
+    }
+
+    @Test
+    void unreachableUpstreamIs502() throws Exception {
+        HttpResponse<byte[]> response = CLIENT.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/dead/x")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.body()).isEmpty();
+    }
+
+    @Test
+    void upstreamUriJoinsPathInfoAndQuery() {
+        assertThat(ProxyStage.upstreamUri(URI.create("http://u:1"), "", "")).hasToString("http://u:1/");
+        assertThat(ProxyStage.upstreamUri(URI.create("http://u:1"), "/a", "q=1")).hasToString("http://u:1/a?q=1");
+        assertThat(ProxyStage.upstreamUri(URI.create("http://u:1/v1/"), "/a", "")).hasToString("http://u:1/v1/a");
+        assertThat(ProxyStage.upstreamUri(URI.create("http://u:1/v1"), "", "")).hasToString("http://u:1/v1");
+    }
+
+    @Test
+    void badSpecsAreRejectedWithAClearMessage() {
+        assertThatThrownBy(() -> ProxyRoute.parse("/api")).hasMessageContaining("<route>=<upstream-url>");
+        assertThatThrownBy(() -> ProxyRoute.parse("/api=ftp://x")).hasMessageContaining("http(s) URL");
+        assertThatThrownBy(() -> ProxyRoute.parse("api=http://x")).hasMessageContaining("must start with '/'");
+    }
+}

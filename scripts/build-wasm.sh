@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Builds every .wasm in the repository from its source, into its committed location.
+#
+#   scripts/build-wasm.sh           rebuild in place
+#   scripts/build-wasm.sh --check   rebuild into a temp dir; fail if a committed .wasm differs or is missing
+#
+# Toolchain: clang 14 with --target=wasm32-wasi (wasi-libc, lld) and wabt's wat2wasm. The flags below
+# are pinned; clang's output is deterministic, so a rebuild yields the same bytes.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CLANG="${CLANG:-clang}"
+WAT2WASM="${WAT2WASM:-wat2wasm}"
+# Reactor module (no main; _initialize runs once per instance), the edge exports, no debug info.
+CFLAGS=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -mexec-model=reactor -I"$ROOT/sdk"
+        -Wl,--export=edge_http_handle -Wl,--strip-debug)
+
+# sources (relative to ROOT, ':'-separated) -> output (relative to ROOT)
+TARGETS=(
+  "examples/hello-key-value-store/src/main.c:examples/hello-key-value-store/src/json.c examples/hello-key-value-store/target/hello-key-value-store.wasm"
+)
+for src in "$ROOT"/wasm-exec/src/test/guests/*.c "$ROOT"/wasm-exec/src/test/guests/*.wat; do
+  [ -e "$src" ] || continue
+  name="$(basename "${src%.*}")"
+  TARGETS+=("${src#"$ROOT"/} wasm-exec/src/test/resources/guests/$name.wasm")
+done
+
+# Ingress test guests of the routes module.
+for src in "$ROOT"/routes/src/test/guests/*.c; do
+  [ -e "$src" ] || continue
+  name="$(basename "${src%.*}")"
+  TARGETS+=("${src#"$ROOT"/} routes/src/test/resources/guests/$name.wasm")
+done
+
+check=false
+if [ "${1:-}" = "--check" ]; then
+  check=true
+elif [ $# -gt 0 ]; then
+  echo "usage: $0 [--check]" >&2
+  exit 2
+fi
+
+out_root="$ROOT"
+if $check; then
+  out_root="$(mktemp -d)"
+  trap 'rm -rf "$out_root"' EXIT
+fi
+
+build() { # src[:src...] out
+  local out="$out_root/$2" srcs=()
+  IFS=: read -r -a srcs <<<"$1"
+  mkdir -p "$(dirname "$out")"
+  case "${srcs[0]}" in
+    *.c)   (cd "$ROOT" && "$CLANG" "${CFLAGS[@]}" -o "$out" "${srcs[@]}") ;;
+    *.wat) (cd "$ROOT" && "$WAT2WASM" "${srcs[0]}" -o "$out") ;;
+    *)     echo "unknown source type: ${srcs[0]}" >&2; return 1 ;;
+  esac
+}
+
+failed=0
+for target in "${TARGETS[@]}"; do
+  read -r src out <<<"$target"
+  build "$src" "$out"
+  if $check; then
+    if [ ! -f "$ROOT/$out" ]; then
+      echo "MISSING  $out (built from $src; run scripts/build-wasm.sh and commit it)" >&2
+      failed=1
+    elif ! cmp -s "$ROOT/$out" "$out_root/$out"; then
+      echo "DIFFERS  $out (rebuild from $src does not match the committed file)" >&2
+      failed=1
+    else
+      echo "ok       $out"
+    fi
+  else
+    echo "built    $out"
+  fi
+done
+exit $failed

@@ -1,0 +1,83 @@
+package dev.edge.wasm;
+
+import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import java.io.InputStream;
+import java.util.Map;
+
+/**
+ * One instantiated guest with its own host-function bindings, WASI context and request scope. Not
+ * thread-safe: the pool hands it to one thread at a time.
+ */
+final class GuestInstance {
+    private final Instance instance;
+    private final WasiPreview1 wasi;
+    private final RequestScope scope;
+    private final ExportFunction handle;
+    private final GuestOutputStream stdout;
+    private final GuestOutputStream stderr;
+
+    private GuestInstance(Instance instance, WasiPreview1 wasi, RequestScope scope, GuestOutputStream stdout,
+                          GuestOutputStream stderr) {
+        this.instance = instance;
+        this.wasi = wasi;
+        this.scope = scope;
+        this.handle = instance.export(GuestAbi.EXPORT_HANDLE);
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    /** Instantiates {@code module} (memory capped), then runs {@code _initialize} if the module exports it. */
+    static GuestInstance create(CompiledModule module, Map<String, String> environment, long maxResponseBody,
+                                GuestOutputSink output) {
+        String id = module.componentId();
+        GuestOutputStream out = new GuestOutputStream(id, "stdout", output);
+        GuestOutputStream err = new GuestOutputStream(id, "stderr", output);
+        WasiOptions.Builder options = WasiOptions.builder()
+                .withStdout(out)
+                .withStderr(err)
+                .withStdin(InputStream.nullInputStream());
+        environment.forEach(options::withEnvironment);
+        WasiPreview1 wasi = WasiPreview1.builder().withOptions(options.build()).build();
+        RequestScope scope = new RequestScope(maxResponseBody);
+        ImportValues imports = ImportValues.builder()
+                .addFunction(wasi.toHostFunctions())
+                .addFunction(new EdgeHostFunctions(id, scope).functions().toArray(new HostFunction[0]))
+                .build();
+        Instance instance = Instance.builder(module.module())
+                .withImportValues(imports)
+                .withMachineFactory(module.machineFactory())
+                .withMemoryLimits(module.memoryLimits())
+                .build();
+        if (module.exportsFunction(GuestAbi.EXPORT_INITIALIZE)) {
+            instance.export(GuestAbi.EXPORT_INITIALIZE).apply();
+        }
+        return new GuestInstance(instance, wasi, scope, out, err);
+    }
+
+    RequestScope scope() { return scope; }
+
+    /** Runs the handler; returns its i32 result. */
+    int callHandler() {
+        long[] result = handle.apply();
+        return result == null || result.length == 0 ? 0 : (int) result[0];
+    }
+
+    long memoryBytes() {
+        return (long) instance.memory().pages() * GuestAbi.PAGE_SIZE;
+    }
+
+    void flushOutput() {
+        stdout.drain();
+        stderr.drain();
+    }
+
+    void close() {
+        flushOutput();
+        wasi.close();
+    }
+}

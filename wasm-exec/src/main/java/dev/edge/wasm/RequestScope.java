@@ -1,0 +1,113 @@
+package dev.edge.wasm;
+
+import dev.edge.kv.KeyValueStore;
+import dev.edge.kv.StoreTable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the host functions of one instance see during one request: the request, the response being
+ * built, the request's store table and open compare-and-swap handles, the last error. Owned by the single
+ * thread running the instance; reset by {@link #end()} so nothing leaks into the next request.
+ */
+final class RequestScope {
+    private static final int KEEP_BODY_BUFFER = 64 * 1024;
+
+    /** An open compare-and-swap: the value read at {@code kv_cas_new} (null = absent). */
+    record Cas(KeyValueStore store, String key, byte[] expected) {}
+
+    private final long maxResponseBody;
+    private GuestRequest request;
+    private StoreTable stores;
+    private int status;
+    private final List<Map.Entry<String, String>> headers = new ArrayList<>();
+    private byte[] body = new byte[1024];
+    private int bodyLength;
+    private final List<Cas> cas = new ArrayList<>();
+    private String lastError = "";
+
+    RequestScope(long maxResponseBody) {
+        this.maxResponseBody = maxResponseBody;
+    }
+
+    void begin(GuestRequest request, StoreTable stores) {
+        this.request = request;
+        this.stores = stores;
+        this.status = 200;
+    }
+
+    void end() {
+        request = null;
+        stores = null;
+        headers.clear();
+        bodyLength = 0;
+        if (body.length > KEEP_BODY_BUFFER) {
+            body = new byte[1024];
+        }
+        cas.clear();
+        lastError = "";
+    }
+
+    GuestRequest request() {
+        if (request == null) {
+            throw new AbiError(GuestAbi.ERR_OTHER, "no request in progress (called from _initialize?)");
+        }
+        return request;
+    }
+
+    StoreTable stores() {
+        if (stores == null) {
+            throw new AbiError(GuestAbi.ERR_OTHER, "no request in progress (called from _initialize?)");
+        }
+        return stores;
+    }
+
+    void status(int newStatus) { status = newStatus; }
+
+    void addHeader(String name, String value) { headers.add(Map.entry(name, value)); }
+
+    void write(byte[] data) {
+        long newLength = (long) bodyLength + data.length;
+        if (newLength > maxResponseBody) {
+            throw new ResponseTooLargeException(maxResponseBody);
+        }
+        if (newLength > body.length) {
+            body = Arrays.copyOf(body, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(newLength, body.length * 2L)));
+        }
+        System.arraycopy(data, 0, body, bodyLength, data.length);
+        bodyLength = (int) newLength;
+    }
+
+    GuestResponse response() {
+        return new GuestResponse(status, headers, Arrays.copyOf(body, bodyLength));
+    }
+
+    int openCas(Cas entry) {
+        int free = cas.indexOf(null);
+        if (free >= 0) {
+            cas.set(free, entry);
+            return free;
+        }
+        cas.add(entry);
+        return cas.size() - 1;
+    }
+
+    Cas cas(int handle) {
+        Cas entry = handle >= 0 && handle < cas.size() ? cas.get(handle) : null;
+        if (entry == null) {
+            throw new AbiError(GuestAbi.ERR_OTHER, "invalid cas handle " + handle);
+        }
+        return entry;
+    }
+
+    void closeCas(int handle) {
+        cas(handle);
+        cas.set(handle, null);
+    }
+
+    String lastError() { return lastError; }
+
+    void lastError(String message) { lastError = message == null ? "" : message; }
+}

@@ -1,0 +1,204 @@
+package dev.edge.wasm;
+
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.wasm.ChicoryException;
+import dev.edge.config.Component;
+import dev.edge.kv.KeyValueFactor;
+import dev.edge.kv.StoreTable;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP executor: runs a component's {@code edge_http_handle} for each request on the caller's thread.
+ *
+ * <p>Instances come from a per-component pool; an instance serves one request at a time. With
+ * {@link InstancePolicy#REUSE} a healthy instance goes back to the pool after the request (at most
+ * {@link GuestLimits#maxPooledInstances()} idle, and only while its memory is below
+ * {@link ExecutorOptions#retainMemoryBytes()}); an instance that trapped, was interrupted, returned an
+ * oversized response or hit any executor failure is discarded. Every request gets a fresh
+ * {@link StoreTable} limited to the component's {@code key_value_stores}.
+ */
+public final class WasmHttpHandler implements GuestHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(WasmHttpHandler.class);
+
+    private final CompiledModule module;
+    private final String componentId;
+    private final KeyValueFactor keyValues;
+    private final Set<String> grants;
+    private final Map<String, String> environment;
+    private final GuestLimits limits;
+    private final ExecutorOptions options;
+    private final DeadlineWatchdog watchdog;
+    private final ConcurrentLinkedDeque<GuestInstance> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger idleCount = new AtomicInteger();
+    private final AtomicInteger instancesCreated = new AtomicInteger();
+    private volatile boolean closed;
+
+    /**
+     * @param module      the compiled module (see {@link CompiledModule#loadHttp})
+     * @param keyValues   the application's key-value capability (null: no stores configured)
+     * @param grants      the component's {@code key_value_stores} labels
+     * @param environment the component's environment variables (WASI environ)
+     * @param watchdog    shared deadline watchdog (owned by the caller)
+     */
+    public WasmHttpHandler(CompiledModule module, KeyValueFactor keyValues, Set<String> grants,
+                           Map<String, String> environment, GuestLimits limits, ExecutorOptions options,
+                           DeadlineWatchdog watchdog) {
+        this.module = module;
+        this.componentId = module.componentId();
+        this.keyValues = keyValues != null ? keyValues : new KeyValueFactor("", Map.of());
+        this.grants = Set.copyOf(grants);
+        this.environment = Map.copyOf(environment);
+        this.limits = limits;
+        this.options = options;
+        this.watchdog = watchdog;
+    }
+
+    /**
+     * Loads a manifest component: reads and verifies its {@code source}, compiles it once and creates a
+     * first instance, so link errors (unknown imports, a failing {@code _initialize}) surface at load.
+     */
+    public static WasmHttpHandler load(Component component, KeyValueFactor keyValues, GuestLimits limits,
+                                       ExecutorOptions options, DeadlineWatchdog watchdog) throws WasmLoadException {
+        CompiledModule module = CompiledModule.loadHttp(component.id(), component.source(), component.sourceDigest(),
+                limits.maxMemoryBytes());
+        WasmHttpHandler handler = new WasmHttpHandler(module, keyValues, Set.copyOf(component.keyValueStores()),
+                component.environment(), limits, options, watchdog);
+        handler.warmUp();
+        return handler;
+    }
+
+    /** Creates one instance now (pooled under REUSE) so instantiation problems fail the load. */
+    public void warmUp() throws WasmLoadException {
+        GuestInstance instance;
+        try {
+            instance = newInstance();
+        } catch (ChicoryException | StackOverflowError e) {
+            throw new WasmLoadException(componentId, module.source(), "cannot instantiate module: "
+                    + CompiledModule.describe(e), null);
+        }
+        release(instance, true);
+    }
+
+    @Override
+    public String componentId() { return componentId; }
+
+    public InstancePolicy policy() { return options.policy(); }
+
+    /** Instances created so far (for tests and metrics). */
+    public int instancesCreated() { return instancesCreated.get(); }
+
+    /** Idle pooled instances. */
+    public int idleInstances() { return idleCount.get(); }
+
+    @Override
+    public GuestResponse handle(GuestRequest request) throws GuestException {
+        if (closed) {
+            throw new GuestException(GuestException.Reason.INTERNAL, componentId, "handler is closed", null);
+        }
+        DeadlineWatchdog.Watch watch = watchdog.watch(limits.requestDeadline());
+        GuestInstance instance = null;
+        boolean healthy = false;
+        try {
+            instance = acquire();
+            instance.scope().begin(request, keyValues.newStoreTable(grants));
+            int result = instance.callHandler();
+            if (watch.finish()) {
+                throw deadline(null);
+            }
+            healthy = true;
+            if (result != 0) {
+                throw new GuestException(GuestException.Reason.INTERNAL, componentId,
+                        "edge_http_handle returned error " + result, null);
+            }
+            return instance.scope().response();
+        } catch (ResponseTooLargeException e) {
+            LOG.warn("component '{}': {}", componentId, e.getMessage());
+            throw new GuestException(GuestException.Reason.RESPONSE_TOO_LARGE, componentId, e.getMessage(), null);
+        } catch (ChicoryInterruptedException e) {
+            if (watch.finish()) {
+                throw deadline(e);
+            }
+            throw trap("interrupted", e);
+        } catch (ChicoryException e) {
+            if (watch.finish()) {
+                throw deadline(e);
+            }
+            throw trap(CompiledModule.describe(e), e);
+        } catch (StackOverflowError e) {
+            watch.finish();
+            throw trap("call stack exhausted (deep recursion)", null);
+        } catch (RuntimeException e) {
+            watch.finish();
+            LOG.error("component '{}': executor failure", componentId, e);
+            throw new GuestException(GuestException.Reason.INTERNAL, componentId, e.toString(), e);
+        } finally {
+            watch.finish();
+            if (instance != null) {
+                instance.scope().end();
+                release(instance, healthy);
+            }
+        }
+    }
+
+    private GuestException deadline(Throwable cause) {
+        LOG.warn("component '{}': interrupted after the request deadline of {} ms", componentId,
+                limits.requestDeadline().toMillis());
+        return new GuestException(GuestException.Reason.DEADLINE, componentId,
+                "request deadline of " + limits.requestDeadline().toMillis() + " ms exceeded", cause);
+    }
+
+    private GuestException trap(String message, Throwable cause) {
+        LOG.warn("component '{}': guest trapped: {}", componentId, message);
+        return new GuestException(GuestException.Reason.TRAP, componentId, "guest trapped: " + message, cause);
+    }
+
+    private GuestInstance acquire() {
+        if (options.policy() == InstancePolicy.REUSE) {
+            GuestInstance instance = idle.pollFirst();
+            if (instance != null) {
+                idleCount.decrementAndGet();
+                return instance;
+            }
+        }
+        return newInstance();
+    }
+
+    private GuestInstance newInstance() {
+        GuestInstance instance = GuestInstance.create(module, environment, limits.maxResponseBody(), options.output());
+        instancesCreated.incrementAndGet();
+        return instance;
+    }
+
+    private void release(GuestInstance instance, boolean healthy) {
+        instance.flushOutput();
+        boolean keep = healthy && !closed && options.policy() == InstancePolicy.REUSE
+                && instance.memoryBytes() <= Math.max(options.retainMemoryBytes(), initialMemoryBytes());
+        if (keep && idleCount.incrementAndGet() <= limits.maxPooledInstances()) {
+            idle.offerFirst(instance); // LIFO: the warmest instance serves next
+            return;
+        }
+        if (keep) {
+            idleCount.decrementAndGet();
+        }
+        instance.close();
+    }
+
+    private long initialMemoryBytes() {
+        return (long) module.memoryLimits().initialPages() * GuestAbi.PAGE_SIZE;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        GuestInstance instance;
+        while ((instance = idle.pollFirst()) != null) {
+            idleCount.decrementAndGet();
+            instance.close();
+        }
+    }
+}
