@@ -14,6 +14,8 @@ WAT2WASM="${WAT2WASM:-wat2wasm}"
 # Reactor module (no main; _initialize runs once per instance), the edge exports, no debug info.
 CFLAGS=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -mexec-model=reactor -I"$ROOT/sdk"
         -Wl,--export=edge_http_handle -Wl,--strip-debug)
+# WAGI programs (wagi_*.c) are ordinary WASI commands: main() behind _start.
+CFLAGS_COMMAND=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -Wl,--strip-debug)
 
 # sources (relative to ROOT, ':'-separated) -> output (relative to ROOT)
 TARGETS=(
@@ -44,6 +46,7 @@ build() { # src[:src...] out
   IFS=: read -r -a srcs <<<"$1"
   mkdir -p "$(dirname "$out")"
   case "${srcs[0]}" in
+    */wagi_*.c) (cd "$ROOT" && "$CLANG" "${CFLAGS_COMMAND[@]}" -o "$out" "${srcs[@]}") ;;
     *.c)   (cd "$ROOT" && "$CLANG" "${CFLAGS[@]}" -o "$out" "${srcs[@]}") ;;
     *.wat) (cd "$ROOT" && "$WAT2WASM" "${srcs[0]}" -o "$out") ;;
     *)     echo "unknown source type: ${srcs[0]}" >&2; return 1 ;;
