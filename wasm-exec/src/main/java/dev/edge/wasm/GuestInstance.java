@@ -35,8 +35,8 @@ final class GuestInstance {
     }
 
     /** Instantiates {@code module} (memory capped), then runs {@code _initialize} if the module exports it. */
-    static GuestInstance create(CompiledModule module, Map<String, String> environment, long maxResponseBody,
-                                GuestOutputSink output) {
+    static GuestInstance create(CompiledModule module, Map<String, String> environment, Map<String, String> variables,
+                                long maxResponseBody, GuestOutputSink output) {
         String id = module.componentId();
         GuestOutputStream out = new GuestOutputStream(id, "stdout", output);
         GuestOutputStream err = new GuestOutputStream(id, "stderr", output);
@@ -50,7 +50,7 @@ final class GuestInstance {
         RequestScope scope = new RequestScope(maxResponseBody);
         ImportValues imports = ImportValues.builder()
                 .addFunction(wasi.toHostFunctions())
-                .addFunction(new EdgeHostFunctions(id, scope).functions().toArray(new HostFunction[0]))
+                .addFunction(new EdgeHostFunctions(id, scope, variables).functions().toArray(new HostFunction[0]))
                 .build();
         Instance instance = Instance.builder(module.module())
                 .withImportValues(imports)
