@@ -14,6 +14,8 @@ WAT2WASM="${WAT2WASM:-wat2wasm}"
 # Reactor module (no main; _initialize runs once per instance), the edge exports, no debug info.
 CFLAGS=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -mexec-model=reactor -I"$ROOT/sdk"
         -Wl,--export=edge_http_handle -Wl,--strip-debug)
+# WAGI programs (wagi_*.c) are ordinary WASI commands: main() behind _start.
+CFLAGS_COMMAND=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -Wl,--strip-debug)
 
 # sources (relative to ROOT, ':'-separated) -> output (relative to ROOT)
 TARGETS=(
@@ -51,6 +53,7 @@ build() { # src[:src...] out
   IFS=: read -r -a srcs <<<"$1"
   mkdir -p "$(dirname "$out")"
   case "${srcs[0]}" in
+    */wagi_*.c) (cd "$ROOT" && "$CLANG" "${CFLAGS_COMMAND[@]}" -o "$out" "${srcs[@]}") ;;
     *.c)   (cd "$ROOT" && "$CLANG" "${CFLAGS[@]}" -o "$out" "${srcs[@]}") ;;
     *.wat) (cd "$ROOT" && "$WAT2WASM" "${srcs[0]}" -o "$out") ;;
     *)     echo "unknown source type: ${srcs[0]}" >&2; return 1 ;;
@@ -75,4 +78,15 @@ for target in "${TARGETS[@]}"; do
     echo "built    $out"
   fi
 done
+if $check && git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+  # every committed .wasm must come from a source listed above
+  known=" "
+  for target in "${TARGETS[@]}"; do read -r _ out <<<"$target"; known+="$out "; done
+  while IFS= read -r committed; do
+    case "$known" in
+      *" $committed "*) ;;
+      *) echo "NO SOURCE $committed (not built by scripts/build-wasm.sh)" >&2; failed=1 ;;
+    esac
+  done < <(git -C "$ROOT" ls-files '*.wasm')
+fi
 exit $failed

@@ -14,6 +14,9 @@ import java.util.Map;
  * thread-safe: the pool hands it to one thread at a time.
  */
 final class GuestInstance {
+    /** WASI random_get: a shared, thread-safe CSPRNG (Chicory's default is ThreadLocalRandom). */
+    static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private final Instance instance;
     private final WasiPreview1 wasi;
     private final RequestScope scope;
@@ -32,26 +35,28 @@ final class GuestInstance {
     }
 
     /** Instantiates {@code module} (memory capped), then runs {@code _initialize} if the module exports it. */
-    static GuestInstance create(CompiledModule module, Map<String, String> environment, long maxResponseBody,
-                                GuestOutputSink output) {
+    static GuestInstance create(CompiledModule module, Map<String, String> environment, Map<String, String> variables,
+                                long maxResponseBody, GuestOutputSink output) {
         String id = module.componentId();
         GuestOutputStream out = new GuestOutputStream(id, "stdout", output);
         GuestOutputStream err = new GuestOutputStream(id, "stderr", output);
         WasiOptions.Builder options = WasiOptions.builder()
                 .withStdout(out)
                 .withStderr(err)
-                .withStdin(InputStream.nullInputStream());
+                .withStdin(InputStream.nullInputStream())
+                .withRandom(RANDOM);
         environment.forEach(options::withEnvironment);
         WasiPreview1 wasi = WasiPreview1.builder().withOptions(options.build()).build();
         RequestScope scope = new RequestScope(maxResponseBody);
         ImportValues imports = ImportValues.builder()
                 .addFunction(wasi.toHostFunctions())
-                .addFunction(new EdgeHostFunctions(id, scope).functions().toArray(new HostFunction[0]))
+                .addFunction(new EdgeHostFunctions(id, scope, variables).functions().toArray(new HostFunction[0]))
                 .build();
         Instance instance = Instance.builder(module.module())
                 .withImportValues(imports)
                 .withMachineFactory(module.machineFactory())
                 .withMemoryLimits(module.memoryLimits())
+                .withStart(false) // Chicory would otherwise run an exported _start at instantiation
                 .build();
         if (module.exportsFunction(GuestAbi.EXPORT_INITIALIZE)) {
             instance.export(GuestAbi.EXPORT_INITIALIZE).apply();
