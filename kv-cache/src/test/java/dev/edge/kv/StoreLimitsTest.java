@@ -157,5 +157,4 @@ class StoreLimitsTest {
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
-
 }
