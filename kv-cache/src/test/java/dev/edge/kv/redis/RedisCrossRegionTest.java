@@ -101,6 +101,18 @@ class RedisCrossRegionTest {
     }
 
     @Test
+    void largeValuesAreReadButNotCached() {
+        byte[] big = new byte[NearCache.MAX_CACHED_VALUE_BYTES + 1];
+        storeA.set("big", big);
+        storeA.set("small", bytes("s"));
+        topology.awaitReplicasInSync();
+        assertThat(storeB.get("big")).hasValueSatisfying(v -> assertThat(v).isEqualTo(big));
+        assertThat(read(storeB, "small")).isEqualTo("s");
+        assertThat(regions.b.nearCacheContains("app", "default", "big")).isFalse();
+        assertThat(regions.b.nearCacheContains("app", "default", "small")).isTrue();
+    }
+
+    @Test
     void batchesGoThroughTheCacheAndThePrimary() {
         storeA.setMany(Map.of("a", bytes("1"), "b", bytes("2"), "c", bytes("3")));
         topology.awaitReplicasInSync();
