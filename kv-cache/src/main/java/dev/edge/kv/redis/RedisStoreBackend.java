@@ -261,10 +261,18 @@ public final class RedisStoreBackend implements StoreBackend {
             return;
         }
         lastProbeNanos = now;
+        // Order matters (see DirtyKeys): sequence snapshot, then the primary's offset, then the replica's.
         long snapshot = dirtyKeys.snapshot();
-        ReplicationInfo primaryInfo = dirtyKeys.isEmpty() ? null : ReplicationInfo.parse(RedisCalls.awaitKv(
-                primary.async().info("replication"), config.commandTimeout(), "INFO replication (primary)"));
-        ReplicationInfo replicaInfo = tc.probe();
+        ReplicationInfo primaryInfo = null;
+        if (!dirtyKeys.isEmpty()) {
+            try {
+                primaryInfo = ReplicationInfo.parse(RedisCalls.awaitKv(primary.async().info("replication"),
+                        config.commandTimeout(), "INFO replication (primary)"));
+            } catch (RuntimeException e) {
+                LOG.debug("primary offset probe failed (region {}): {}", config.region(), e.getMessage());
+            }
+        }
+        ReplicationInfo replicaInfo = tc.probe(); // also the health and full-resync check
         if (primaryInfo != null && replicaInfo.hasCaughtUpWith(primaryInfo)) {
             dirtyKeys.clearUpTo(snapshot);
         }
