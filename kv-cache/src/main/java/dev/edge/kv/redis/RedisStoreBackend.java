@@ -87,7 +87,7 @@ public final class RedisStoreBackend implements StoreBackend {
         } catch (RuntimeException e) {
             shutdownClients();
             throw KvException.other("cannot connect to Redis primary " + KvStoreConfig.Redis.redact(config.url())
-                    + ": " + e.getMessage(), null);
+                    + ": " + e.getMessage(), e);
         }
         this.casScript = new CasScript(writer()); // same connection as a following WAIT
         this.casScript.preload(config.atomicTimeout());

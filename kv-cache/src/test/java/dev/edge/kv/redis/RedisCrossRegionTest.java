@@ -197,6 +197,19 @@ class RedisCrossRegionTest {
     }
 
     @Test
+    void unreachablePrimaryIsAClearErrorWithoutThePassword() throws Exception {
+        int closedPort = dev.edge.kv.testing.RedisServerProcess.freePort();
+        KvStoreConfig.Redis base = RedisTestConfigs.region("nowhere", topology.primary(), null);
+        KvStoreConfig.Redis bad = new KvStoreConfig.Redis(
+                java.net.URI.create("redis://edge:s3cret@127.0.0.1:" + closedPort), java.util.Optional.empty(),
+                "nowhere", 10, base.nearCacheMaxTtl(), base.commandTimeout(), base.atomicTimeout(), 0, Duration.ZERO);
+        assertThatThrownBy(() -> new RedisStoreBackend(bad, new SimpleMeterRegistry()))
+                .isInstanceOf(KvException.class)
+                .hasMessageContaining("cannot connect to Redis primary redis://***@127.0.0.1:" + closedPort)
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
     void withoutAReplicaReadsAndTrackingUseThePrimary() {
         KvStoreConfig.Redis base = RedisTestConfigs.region("solo", topology.primary(), null);
         try (RedisStoreBackend solo = new RedisStoreBackend(base, new SimpleMeterRegistry())) {
