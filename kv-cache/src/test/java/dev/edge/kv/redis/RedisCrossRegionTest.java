@@ -207,6 +207,12 @@ class RedisCrossRegionTest {
                 .isInstanceOf(KvException.class)
                 .hasMessageContaining("cannot connect to Redis primary redis://***@127.0.0.1:" + closedPort)
                 .hasMessageNotContaining("s3cret");
+        KvStoreConfig.Redis wrongScheme = new KvStoreConfig.Redis(java.net.URI.create("http://edge:s3cret@127.0.0.1:1"),
+                java.util.Optional.empty(), "nowhere", 10, base.nearCacheMaxTtl(), base.commandTimeout(),
+                base.atomicTimeout(), 0, Duration.ZERO);
+        assertThatThrownBy(() -> new RedisStoreBackend(wrongScheme, new SimpleMeterRegistry()))
+                .isInstanceOf(KvException.class)
+                .hasMessage("invalid Redis URL http://***@127.0.0.1:1");
     }
 
     @Test
