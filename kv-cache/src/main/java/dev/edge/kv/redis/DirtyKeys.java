@@ -45,7 +45,7 @@ final class DirtyKeys {
         if (m == null) {
             return false;
         }
-        if (m.inFlight() == 0 && System.nanoTime() - m.touchedNanos() > maxAgeNanos) {
+        if (m.inFlight() == 0 && System.nanoTime() - m.touchedNanos() >= maxAgeNanos) {
             marks.remove(key, m);
             return false;
         }
@@ -70,7 +70,7 @@ final class DirtyKeys {
         long now = System.nanoTime();
         for (String key : marks.keySet()) {
             marks.computeIfPresent(key, (k, m) ->
-                    m.inFlight() == 0 && now - m.touchedNanos() > maxAgeNanos ? null : m);
+                    m.inFlight() == 0 && now - m.touchedNanos() >= maxAgeNanos ? null : m);
         }
     }
 

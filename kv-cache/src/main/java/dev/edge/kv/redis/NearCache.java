@@ -37,6 +37,12 @@ final class NearCache {
     /** A reserved miss; pass it back to {@link #complete} or {@link #abandon}. */
     record Ticket(String key, Placeholder placeholder) {}
 
+    /**
+     * Larger values are not cached: the cache is bounded by entry count (nearCacheMaxEntries), and
+     * 1 MiB values would make that bound meaningless for memory.
+     */
+    static final int MAX_CACHED_VALUE_BYTES = 64 * 1024;
+
     private final Cache<String, Object> cache;
     private final boolean enabled;
     private final AtomicLong epoch = new AtomicLong();
@@ -81,6 +87,10 @@ final class NearCache {
     /** Installs the reply of a reserved miss if no invalidation and no disarm happened meanwhile. */
     void complete(Ticket ticket, byte[] value) {
         if (ticket == null) {
+            return;
+        }
+        if (value != null && value.length > MAX_CACHED_VALUE_BYTES) {
+            abandon(ticket);
             return;
         }
         Armed a = armed;

@@ -211,7 +211,9 @@ public final class RedisKeyValueStore implements KeyValueStore {
         Set<String> page = new LinkedHashSet<>();
         List<String> overflow = new ArrayList<>();
         for (String key : token.pending()) {
-            (page.size() < limit ? page : overflow).add(key);
+            if (key.startsWith(keyPrefix)) { // a cursor replayed with another prefix
+                (page.size() < limit ? page : overflow).add(key);
+            }
         }
         ScanArgs args = ScanArgs.Builder.matches(namespace.matchPattern(keyPrefix)).limit(Math.max(limit, 10));
         String scanCursor = token.scanCursor();

@@ -73,10 +73,11 @@ public final class RedisStoreBackend implements StoreBackend {
         this.config = config;
         this.metrics = new RedisKvMetrics(registry, config.region());
         this.nearCache = new NearCache(config.nearCacheMaxEntries(), config.nearCacheMaxTtl(), metrics);
+        RedisURI primaryUri = parse(config.url());
+        RedisURI readUri = parse(config.replicaUrl().orElse(config.url()));
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         Duration longest = max(config.commandTimeout(), config.atomicTimeout()).plus(config.waitTimeout());
-        this.primaryClient = client(config.url(), "edge-kv-" + config.region(), ProtocolVersion.RESP2, true, longest);
-        URI readUri = config.replicaUrl().orElse(config.url());
+        this.primaryClient = client(primaryUri, "edge-kv-" + config.region(), ProtocolVersion.RESP2, true, longest);
         this.readClient = client(readUri, "edge-kv-tracking-" + config.region(), ProtocolVersion.RESP3, false, longest);
         this.replicaBreaker = CircuitBreaker.of("edge-kv-replica-" + config.region(), CircuitBreakerConfig.custom()
                 .slidingWindowSize(20).minimumNumberOfCalls(5).failureRateThreshold(50)
@@ -87,7 +88,7 @@ public final class RedisStoreBackend implements StoreBackend {
         } catch (RuntimeException e) {
             shutdownClients();
             throw KvException.other("cannot connect to Redis primary " + KvStoreConfig.Redis.redact(config.url())
-                    + ": " + e.getMessage(), null);
+                    + ": " + e.getMessage(), e);
         }
         this.casScript = new CasScript(writer()); // same connection as a following WAIT
         this.casScript.preload(config.atomicTimeout());
@@ -101,9 +102,17 @@ public final class RedisStoreBackend implements StoreBackend {
                 TimeUnit.MILLISECONDS);
     }
 
-    private RedisClient client(URI uri, String clientName, ProtocolVersion protocol, boolean autoReconnect,
+    private static RedisURI parse(URI uri) {
+        try {
+            return RedisURI.create(uri);
+        } catch (RuntimeException e) {
+            // The parser's message may echo the URL, password included: leave it out.
+            throw new KvException(KvException.Kind.OTHER, "invalid Redis URL " + KvStoreConfig.Redis.redact(uri));
+        }
+    }
+
+    private RedisClient client(RedisURI redisUri, String clientName, ProtocolVersion protocol, boolean autoReconnect,
                                Duration longestBudget) {
-        RedisURI redisUri = RedisURI.create(uri);
         redisUri.setClientName(clientName);
         redisUri.setTimeout(config.commandTimeout());
         RedisClient client = RedisClient.create(resources, redisUri);
@@ -261,10 +270,18 @@ public final class RedisStoreBackend implements StoreBackend {
             return;
         }
         lastProbeNanos = now;
+        // Order matters (see DirtyKeys): sequence snapshot, then the primary's offset, then the replica's.
         long snapshot = dirtyKeys.snapshot();
-        ReplicationInfo primaryInfo = dirtyKeys.isEmpty() ? null : ReplicationInfo.parse(RedisCalls.awaitKv(
-                primary.async().info("replication"), config.commandTimeout(), "INFO replication (primary)"));
-        ReplicationInfo replicaInfo = tc.probe();
+        ReplicationInfo primaryInfo = null;
+        if (!dirtyKeys.isEmpty()) {
+            try {
+                primaryInfo = ReplicationInfo.parse(RedisCalls.awaitKv(primary.async().info("replication"),
+                        config.commandTimeout(), "INFO replication (primary)"));
+            } catch (RuntimeException e) {
+                LOG.debug("primary offset probe failed (region {}): {}", config.region(), e.getMessage());
+            }
+        }
+        ReplicationInfo replicaInfo = tc.probe(); // also the health and full-resync check
         if (primaryInfo != null && replicaInfo.hasCaughtUpWith(primaryInfo)) {
             dirtyKeys.clearUpTo(snapshot);
         }

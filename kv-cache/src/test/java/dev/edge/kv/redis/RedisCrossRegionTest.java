@@ -101,6 +101,18 @@ class RedisCrossRegionTest {
     }
 
     @Test
+    void largeValuesAreReadButNotCached() {
+        byte[] big = new byte[NearCache.MAX_CACHED_VALUE_BYTES + 1];
+        storeA.set("big", big);
+        storeA.set("small", bytes("s"));
+        topology.awaitReplicasInSync();
+        assertThat(storeB.get("big")).hasValueSatisfying(v -> assertThat(v).isEqualTo(big));
+        assertThat(read(storeB, "small")).isEqualTo("s");
+        assertThat(regions.b.nearCacheContains("app", "default", "big")).isFalse();
+        assertThat(regions.b.nearCacheContains("app", "default", "small")).isTrue();
+    }
+
+    @Test
     void batchesGoThroughTheCacheAndThePrimary() {
         storeA.setMany(Map.of("a", bytes("1"), "b", bytes("2"), "c", bytes("3")));
         topology.awaitReplicasInSync();
@@ -182,6 +194,25 @@ class RedisCrossRegionTest {
                     .isInstanceOfSatisfying(KvException.class, e -> assertThat(e.kind()).isEqualTo(KvException.Kind.OTHER))
                     .hasMessageContaining("only 2 of 3 replicas");
         }
+    }
+
+    @Test
+    void unreachablePrimaryIsAClearErrorWithoutThePassword() throws Exception {
+        int closedPort = dev.edge.kv.testing.RedisServerProcess.freePort();
+        KvStoreConfig.Redis base = RedisTestConfigs.region("nowhere", topology.primary(), null);
+        KvStoreConfig.Redis bad = new KvStoreConfig.Redis(
+                java.net.URI.create("redis://edge:s3cret@127.0.0.1:" + closedPort), java.util.Optional.empty(),
+                "nowhere", 10, base.nearCacheMaxTtl(), base.commandTimeout(), base.atomicTimeout(), 0, Duration.ZERO);
+        assertThatThrownBy(() -> new RedisStoreBackend(bad, new SimpleMeterRegistry()))
+                .isInstanceOf(KvException.class)
+                .hasMessageContaining("cannot connect to Redis primary redis://***@127.0.0.1:" + closedPort)
+                .hasMessageNotContaining("s3cret");
+        KvStoreConfig.Redis wrongScheme = new KvStoreConfig.Redis(java.net.URI.create("http://edge:s3cret@127.0.0.1:1"),
+                java.util.Optional.empty(), "nowhere", 10, base.nearCacheMaxTtl(), base.commandTimeout(),
+                base.atomicTimeout(), 0, Duration.ZERO);
+        assertThatThrownBy(() -> new RedisStoreBackend(wrongScheme, new SimpleMeterRegistry()))
+                .isInstanceOf(KvException.class)
+                .hasMessage("invalid Redis URL http://***@127.0.0.1:1");
     }
 
     @Test

@@ -16,7 +16,7 @@ final class RedisTestConfigs {
     static KvStoreConfig.Redis region(String region, RedisServerProcess primary, RedisServerProcess replica,
                                       long nearCacheEntries, int waitReplicas) {
         return new KvStoreConfig.Redis(primary.uri(), Optional.ofNullable(replica).map(RedisServerProcess::uri),
-                region, nearCacheEntries, Duration.ofMinutes(5), Duration.ofMillis(1000), Duration.ofMillis(1000),
+                region, nearCacheEntries, Duration.ofMinutes(5), Duration.ofSeconds(2), Duration.ofSeconds(2),
                 waitReplicas, Duration.ofMillis(1000));
     }
 }

@@ -66,6 +66,9 @@ public final class RedisServerProcess implements AutoCloseable {
         cmd.addAll(extraArgs);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        Process started = process;
+        // No orphaned servers if the test JVM dies before @AfterAll (SIGKILL also ends a stopped process).
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
             try {
