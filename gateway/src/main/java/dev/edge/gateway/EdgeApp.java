@@ -4,7 +4,6 @@ import dev.edge.config.AppManifest;
 import dev.edge.config.AppConfig;
 import dev.edge.config.Component;
 import dev.edge.config.ConfigException;
-import dev.edge.config.Executor;
 import dev.edge.config.HttpTrigger;
 import dev.edge.config.KvStoreConfig;
 import dev.edge.config.RuntimeConfig;
@@ -20,7 +19,7 @@ import dev.edge.wasm.DeadlineWatchdog;
 import dev.edge.wasm.ExecutorOptions;
 import dev.edge.wasm.GuestHandler;
 import dev.edge.wasm.GuestLimits;
-import dev.edge.wasm.WasmHttpHandler;
+import dev.edge.wasm.GuestHandlers;
 import dev.edge.wasm.WasmLoadException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -84,7 +83,7 @@ public final class EdgeApp implements AutoCloseable {
             GuestLimits limits = GuestLimits.defaults();
             DeadlineWatchdog watchdog = new DeadlineWatchdog();
             resources.push(watchdog);
-            Map<String, GuestHandler> handlers = loadHandlers(manifest, keyValues, limits, watchdog);
+            Map<String, GuestHandler> handlers = loadHandlers(config, keyValues, limits, watchdog);
             handlers.values().forEach(resources::push);
 
             List<IngressStage> stages = settings.proxies().isEmpty()
@@ -103,23 +102,20 @@ public final class EdgeApp implements AutoCloseable {
         }
     }
 
-    private static Map<String, GuestHandler> loadHandlers(AppManifest manifest, KeyValueFactor keyValues,
+    private static Map<String, GuestHandler> loadHandlers(AppConfig config, KeyValueFactor keyValues,
                                                           GuestLimits limits, DeadlineWatchdog watchdog)
             throws WasmLoadException {
+        AppManifest manifest = config.manifest();
         Map<String, GuestHandler> handlers = new LinkedHashMap<>();
         try {
-            for (int i = 0; i < manifest.triggers().size(); i++) {
-                HttpTrigger trigger = manifest.triggers().get(i);
+            for (HttpTrigger trigger : manifest.triggers()) {
                 if (trigger.componentId().isEmpty() || handlers.containsKey(trigger.componentId().get())) {
                     continue;
                 }
-                if (trigger.executor().type() != Executor.Type.HTTP) {
-                    throw new ConfigException(manifest.file(), "trigger.http[" + i + "].executor",
-                            "executor type 'wagi' is not supported by this build of edge");
-                }
                 Component component = manifest.components().get(trigger.componentId().get());
                 long started = System.nanoTime();
-                handlers.put(component.id(), WasmHttpHandler.load(component, keyValues, limits,
+                handlers.put(component.id(), GuestHandlers.load(component, trigger.executor(), keyValues,
+                        config.variables().componentVariables(component.id()), limits,
                         ExecutorOptions.defaults(), watchdog));
                 LOG.info("Loaded component {} in {} ms", component.id(), (System.nanoTime() - started) / 1_000_000);
             }

@@ -56,7 +56,7 @@ class IngressGuestTest {
 
     private static GuestHandler load(String id, Path wasm, GuestLimits limits) throws Exception {
         CompiledModule module = CompiledModule.loadHttp(id, wasm, Optional.empty(), limits.maxMemoryBytes());
-        WasmHttpHandler handler = new WasmHttpHandler(module, null, Set.of(), Map.of(), limits,
+        WasmHttpHandler handler = new WasmHttpHandler(module, null, Set.of(), Map.of(), Map.of(), limits,
                 ExecutorOptions.defaults(), watchdog);
         handler.warmUp();
         HANDLERS.add(handler);
