@@ -28,7 +28,7 @@ public final class IngressRouteBuilder extends RouteBuilder {
                 + "?matchOnUriPrefix=true"
                 + "&optionsEnabled=true"
                 + "&undertowHttpBinding=#" + BINDING_BEAN
-                + "&handlers=#" + BODY_READER_BEAN)
+                + "&handlers=" + BODY_READER_BEAN) // a bean name: resolved by the consumer, not converted
                 .routeId(ROUTE_ID)
                 .process(exchange -> exchange.getMessage().setBody(
                         dispatcher.dispatch((IngressRequest) exchange.getIn().getBody())));

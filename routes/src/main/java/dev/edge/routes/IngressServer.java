@@ -5,7 +5,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 
 /**
  * A plain {@link DefaultCamelContext} (no camel-main, no JMX) running the {@link IngressRouteBuilder}
- * plus any extra route builders.
+ * plus any extra route builders, on an Undertow listener hardened by {@link HttpLimits}.
  */
 public final class IngressServer implements AutoCloseable {
     private final CamelContext camel;
@@ -16,8 +16,14 @@ public final class IngressServer implements AutoCloseable {
         this.dispatcher = dispatcher;
     }
 
-    /** Starts listening on {@code host:port}; returns once the port is bound. */
+    /** Starts listening on {@code host:port} with the default {@link HttpLimits} and this body limit. */
     public static IngressServer start(String host, int port, long maxRequestBody, SpinDispatcher dispatcher,
+                                      org.apache.camel.RoutesBuilder... extraRoutes) throws Exception {
+        return start(host, port, HttpLimits.withMaxRequestBody(maxRequestBody), dispatcher, extraRoutes);
+    }
+
+    /** Starts listening on {@code host:port}; returns once the port is bound. */
+    public static IngressServer start(String host, int port, HttpLimits limits, SpinDispatcher dispatcher,
                                       org.apache.camel.RoutesBuilder... extraRoutes) throws Exception {
         DefaultCamelContext camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName("edge");
@@ -26,7 +32,9 @@ public final class IngressServer implements AutoCloseable {
         camel.getShutdownStrategy().setTimeout(5);
         camel.getShutdownStrategy().setTimeUnit(java.util.concurrent.TimeUnit.SECONDS);
         camel.getRegistry().bind(IngressRouteBuilder.BINDING_BEAN, new SpinUndertowBinding());
-        camel.getRegistry().bind(IngressRouteBuilder.BODY_READER_BEAN, new RequestBodyReader(maxRequestBody));
+        camel.getRegistry().bind(IngressRouteBuilder.BODY_READER_BEAN, new RequestBodyReader(limits.maxRequestBody()));
+        // Undertow with edge's header limits, parse/idle timeouts and connection cap (docs/security.md).
+        camel.addComponent("undertow", new EdgeUndertowComponent(limits));
         camel.addRoutes(new IngressRouteBuilder(host, port, dispatcher));
         for (org.apache.camel.RoutesBuilder routes : extraRoutes) {
             camel.addRoutes(routes);

@@ -11,9 +11,11 @@ import org.apache.camel.component.undertow.CamelUndertowHttpHandler;
 /**
  * First handler in the ingress chain (camel-undertow's {@code handlers} option). Reads the whole body
  * on the IO thread without blocking, refuses bodies over the limit with 413 before any guest runs, and
- * keeps camel-undertow's eager form parser away from the body so guests get the exact bytes sent.
+ * keeps camel-undertow's eager form parser away from the body so guests get the exact bytes sent. A path with
+ * a malformed percent-escape or that does not decode to UTF-8 is refused with 400 first ({@link RequestTargetCheck}).
  */
 public final class RequestBodyReader implements CamelUndertowHttpHandler {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RequestBodyReader.class);
     static final AttachmentKey<byte[]> BODY = AttachmentKey.create(byte[].class);
     private static final byte[] EMPTY = new byte[0];
 
@@ -31,6 +33,15 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        String badTarget = RequestTargetCheck.problem(rawPath(exchange.getRequestURI()));
+        if (badTarget == null) {
+            badTarget = RequestTargetCheck.headerProblem(exchange.getRequestHeaders());
+        }
+        if (badTarget != null) {
+            LOG.debug("400 for {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), badTarget);
+            refuse(exchange, 400);
+            return;
+        }
         // An already-parsed form tells Undertow's form parsers there is nothing left to do.
         exchange.putAttachment(FormDataParser.FORM_DATA, new FormData(0));
         long declared = exchange.getRequestContentLength();
@@ -79,18 +90,32 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
 
     private static void broken(HttpServerExchange exchange, java.io.IOException error) {
         if (!exchange.isResponseStarted()) {
-            exchange.setStatusCode(400);
-            exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
-            exchange.setPersistent(false);
-            exchange.endExchange();
+            refuse(exchange, 400);
         }
     }
 
     private static void tooLarge(HttpServerExchange exchange) {
-        exchange.setStatusCode(413);
+        refuse(exchange, 413);
+    }
+
+    /** An empty-bodied answer that closes the connection: an unread body makes it unusable for another request. */
+    private static void refuse(HttpServerExchange exchange, int status) {
+        exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
-        // The unread body makes the connection unusable for another request.
         exchange.setPersistent(false);
         exchange.endExchange();
+    }
+
+    /** The path of an origin-form or absolute-form target (Undertow keeps the form the client sent). */
+    static String rawPath(String uri) {
+        if (uri.equals("*")) {
+            return "/"; // OPTIONS *
+        }
+        if (!uri.startsWith("/") && uri.contains("://")) {
+            int scheme = uri.indexOf("://");
+            int slash = scheme < 0 ? -1 : uri.indexOf('/', scheme + 3);
+            return slash < 0 ? "/" : uri.substring(slash);
+        }
+        return uri;
     }
 }

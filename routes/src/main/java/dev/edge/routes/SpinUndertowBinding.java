@@ -56,13 +56,7 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
 
     /** Undertow keeps the absolute form if the client sent one; Spin routes on the path alone. */
     private static String rawPath(HttpServerExchange http) {
-        String uri = http.getRequestURI();
-        if (!uri.startsWith("/")) {
-            int scheme = uri.indexOf("://");
-            int slash = scheme < 0 ? -1 : uri.indexOf('/', scheme + 3);
-            uri = slash < 0 ? "/" : uri.substring(slash);
-        }
-        return uri;
+        return RequestBodyReader.rawPath(http.getRequestURI());
     }
 
     static String clientAddr(InetSocketAddress address) {

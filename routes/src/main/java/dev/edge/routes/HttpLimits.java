@@ -1,0 +1,66 @@
+package dev.edge.routes;
+
+import java.time.Duration;
+
+/**
+ * What the ingress listener accepts from a client before any guest runs (docs/security.md). Requests
+ * beyond these limits get a 4xx (or the connection is closed) and never reach routing.
+ *
+ * @param maxRequestBody      larger bodies (declared or chunked) are refused with 413
+ * @param maxHeaderBytes      request line plus all headers, in bytes; more is a 400 and the connection closes
+ * @param maxHeaders          header fields per request; more is a 400
+ * @param maxQueryParameters  query parameters Undertow will split; more is a 400
+ * @param requestParseTimeout a request whose line and headers are not complete within this is dropped (slowloris)
+ * @param noRequestTimeout    an open connection that sends no request for this long is closed
+ * @param idleTimeout         a connection with no read or write activity for this long is closed (slow bodies)
+ * @param maxConnections      connections open at once; past it the listener stops accepting (new clients wait in the
+ *                            kernel's backlog) until it drops to 90 %
+ */
+public record HttpLimits(
+        long maxRequestBody,
+        int maxHeaderBytes,
+        int maxHeaders,
+        int maxQueryParameters,
+        Duration requestParseTimeout,
+        Duration noRequestTimeout,
+        Duration idleTimeout,
+        int maxConnections) {
+
+    public static final long DEFAULT_MAX_REQUEST_BODY = 10L << 20;
+
+    public HttpLimits {
+        if (maxRequestBody < 0 || maxHeaderBytes < 1024 || maxHeaders < 1 || maxQueryParameters < 1 || maxConnections < 1) {
+            throw new IllegalArgumentException("invalid HTTP limits: " + maxRequestBody + "/" + maxHeaderBytes + "/"
+                    + maxHeaders + "/" + maxQueryParameters + "/" + maxConnections);
+        }
+        positive("requestParseTimeout", requestParseTimeout);
+        positive("noRequestTimeout", noRequestTimeout);
+        positive("idleTimeout", idleTimeout);
+    }
+
+    /** 64 KiB of headers, 100 header fields, 10 s to send them, 60 s idle, 10 000 connections. */
+    public static HttpLimits defaults() {
+        return withMaxRequestBody(DEFAULT_MAX_REQUEST_BODY);
+    }
+
+    /** The defaults with another body limit. */
+    public static HttpLimits withMaxRequestBody(long maxRequestBody) {
+        return new HttpLimits(maxRequestBody, 64 * 1024, 100, 1000, Duration.ofSeconds(10),
+                Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000);
+    }
+
+    public HttpLimits withTimeouts(Duration parse, Duration noRequest, Duration idle) {
+        return new HttpLimits(maxRequestBody, maxHeaderBytes, maxHeaders, maxQueryParameters, parse,
+                noRequest, idle, maxConnections);
+    }
+
+    public HttpLimits withMaxConnections(int connections) {
+        return new HttpLimits(maxRequestBody, maxHeaderBytes, maxHeaders, maxQueryParameters, requestParseTimeout, noRequestTimeout, idleTimeout, connections);
+    }
+
+    private static void positive(String name, Duration d) {
+        if (d == null || d.isNegative() || d.isZero() || d.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + " must be a positive duration, was " + d);
+        }
+    }
+}

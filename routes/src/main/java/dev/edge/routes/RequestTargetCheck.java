@@ -1,0 +1,74 @@
+package dev.edge.routes;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Checks the request head before routing. Header names must be tokens and values free of control characters
+ * (a NUL or a bare CR would otherwise reach guests). The raw path must start with {@code /}, and every {@code %} starts a two-hex-digit escape, and
+ * the percent-decoded path is valid UTF-8 with no NUL. A path that fails is answered 400: no route or guest
+ * could interpret it consistently (Undertow itself already refuses raw non-ASCII bytes and control characters).
+ */
+final class RequestTargetCheck {
+    private RequestTargetCheck() {}
+
+    /** Null if every header name is an RFC 9110 token and no value holds a control character (HTAB aside). */
+    static String headerProblem(io.undertow.util.HeaderMap headers) {
+        for (io.undertow.util.HeaderValues values : headers) {
+            String name = values.getHeaderName().toString();
+            if (!SpinUndertowBinding.isSafe(name, true)) {
+                return "header name is not a token";
+            }
+            for (String value : values) {
+                for (int i = 0; i < value.length(); i++) {
+                    char c = value.charAt(i);
+                    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                        return "control character 0x" + Integer.toHexString(c) + " in header " + name;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Null if {@code rawPath} is acceptable, else why not (for the log). */
+    static String problem(String rawPath) {
+        if (!rawPath.startsWith("/")) {
+            return "request target is not an absolute path";
+        }
+        byte[] decoded = new byte[rawPath.length()];
+        int n = 0;
+        for (int i = 0; i < rawPath.length(); i++) {
+            char c = rawPath.charAt(i);
+            if (c > 0x7e || c < 0x21) {
+                return "raw character 0x" + Integer.toHexString(c) + " in the path";
+            }
+            if (c == '%') {
+                int hi = i + 2 < rawPath.length() ? Character.digit(rawPath.charAt(i + 1), 16) : -1;
+                int lo = hi >= 0 ? Character.digit(rawPath.charAt(i + 2), 16) : -1;
+                if (hi < 0 || lo < 0) {
+                    return "malformed percent-escape at index " + i;
+                }
+                int b = hi << 4 | lo;
+                if (b == 0) {
+                    return "percent-encoded NUL";
+                }
+                decoded[n++] = (byte) b;
+                i += 2;
+            } else {
+                decoded[n++] = (byte) c;
+            }
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(decoded, 0, n));
+        } catch (CharacterCodingException e) {
+            return "percent-decoded path is not valid UTF-8";
+        }
+        return null;
+    }
+}
