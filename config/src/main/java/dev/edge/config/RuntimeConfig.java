@@ -11,8 +11,10 @@ import java.util.Optional;
  *
  * @param keyValueStores  stores by label; always contains {@link #DEFAULT_LABEL}
  * @param keyValueLimits  the application's key-value quotas
+ * @param guestLimits     memory, time and body limits of every component ({@code [guest_limits]})
  */
-public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueLimits keyValueLimits) {
+public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueLimits keyValueLimits,
+                            GuestLimitsConfig guestLimits) {
     public static final String DEFAULT_LABEL = "default";
     /** File name of the default store inside the state directory, as in Spin. */
     public static final String DEFAULT_DB_FILE = "sqlite_key_value.db";
@@ -22,6 +24,14 @@ public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueL
         if (keyValueLimits == null) {
             throw new IllegalArgumentException("keyValueLimits");
         }
+        if (guestLimits == null) {
+            throw new IllegalArgumentException("guestLimits");
+        }
+    }
+
+    /** Stores and key-value limits with the default guest limits. */
+    public RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueLimits keyValueLimits) {
+        this(keyValueStores, keyValueLimits, GuestLimitsConfig.DEFAULTS);
     }
 
     /** Stores with the default limits. */
@@ -54,6 +64,6 @@ public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueL
         }
         Map<String, KvStoreConfig> stores = new HashMap<>(keyValueStores);
         stores.put(DEFAULT_LABEL, defaultStore(stateDir));
-        return new RuntimeConfig(stores, keyValueLimits);
+        return new RuntimeConfig(stores, keyValueLimits, guestLimits);
     }
 }

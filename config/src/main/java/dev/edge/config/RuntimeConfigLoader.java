@@ -14,7 +14,7 @@ import java.util.Optional;
 
 /**
  * Loads {@code runtime-config.toml}: Spin's {@code [key_value_store.<label>]} sections (types {@code spin}
- * and {@code redis}, with edge's redis extensions) and edge's {@code [key_value_limits]}. Errors never
+ * and {@code redis}, with edge's redis extensions) and edge's {@code [key_value_limits]} and {@code [guest_limits]}. Errors never
  * contain a Redis password. See docs/runtime-config.md.
  */
 public final class RuntimeConfigLoader {
@@ -52,7 +52,7 @@ public final class RuntimeConfigLoader {
     public static RuntimeConfig parse(Path file, String text, Path stateDir) {
         Path absolute = file.toAbsolutePath().normalize();
         Table root = TomlTree.parse(absolute, text);
-        root.allowOnly("key_value_store", "key_value_limits");
+        root.allowOnly("key_value_store", "key_value_limits", "guest_limits");
         Path baseDir = absolute.getParent() == null ? Path.of("/") : absolute.getParent();
         Map<String, KvStoreConfig> stores = new LinkedHashMap<>();
         root.optTable("key_value_store").ifPresent(t -> {
@@ -65,7 +65,9 @@ public final class RuntimeConfigLoader {
         });
         KeyValueLimits limits = root.optTable("key_value_limits").map(RuntimeConfigLoader::limits)
                 .orElse(KeyValueLimits.DEFAULTS);
-        return new RuntimeConfig(stores, limits).withDefaultStore(stateDir);
+        GuestLimitsConfig guestLimits = root.optTable("guest_limits").map(RuntimeConfigLoader::guestLimits)
+                .orElse(GuestLimitsConfig.DEFAULTS);
+        return new RuntimeConfig(stores, limits, guestLimits).withDefaultStore(stateDir);
     }
 
     private static KvStoreConfig store(Table t, Path baseDir, Path stateDir) {
@@ -191,6 +193,41 @@ public final class RuntimeConfigLoader {
         long key = range(t, "max_key_bytes", KeyValueLimits.DEFAULT_MAX_KEY_BYTES, 1, 1024 * 1024);
         long value = range(t, "max_value_bytes", KeyValueLimits.DEFAULT_MAX_VALUE_BYTES, 1, MAX_VALUE_BYTES);
         return new KeyValueLimits(read, write, (int) key, (int) value);
+    }
+
+    static final long MIN_GUEST_MEMORY = 1L << 20;
+    static final long MAX_GUEST_MEMORY = 4L << 30; // wasm32's whole address space
+    static final long MAX_BODY = 1L << 30;
+    static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(10);
+
+    private static GuestLimitsConfig guestLimits(Table t) {
+        t.allowOnly("max_memory", "request_timeout", "max_request_body", "max_response_body");
+        long memory = size(t, "max_memory", GuestLimitsConfig.DEFAULT_MAX_MEMORY, MIN_GUEST_MEMORY, MAX_GUEST_MEMORY);
+        Duration timeout = duration(t, "request_timeout", GuestLimitsConfig.DEFAULT_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT);
+        long request = size(t, "max_request_body", GuestLimitsConfig.DEFAULT_MAX_REQUEST_BODY, 0, MAX_BODY);
+        long response = size(t, "max_response_body", GuestLimitsConfig.DEFAULT_MAX_RESPONSE_BODY, 1, MAX_BODY);
+        return new GuestLimitsConfig(memory, timeout, request, response);
+    }
+
+    /** A size given as a string with a unit ("128MiB") or as an integer number of bytes. */
+    private static long size(Table t, String key, long defaultValue, long min, long max) {
+        Object raw = t.raw(key);
+        if (raw == null) {
+            return defaultValue;
+        }
+        long bytes;
+        if (raw instanceof Long n) {
+            bytes = n;
+        } else if (raw instanceof String text) {
+            bytes = ByteSizes.parse(text).orElseThrow(() -> t.error(key, "invalid size '" + text
+                    + "'; expected a number of bytes or a number followed by KiB, MiB or GiB (e.g. \"128MiB\")"));
+        } else {
+            throw t.error(key, "expected a size such as \"128MiB\", found " + Table.typeName(raw));
+        }
+        if (bytes < min || bytes > max) {
+            throw t.error(key, "must be between " + ByteSizes.format(min) + " and " + ByteSizes.format(max));
+        }
+        return bytes;
     }
 
     private static long range(Table t, String key, long defaultValue, long min, long max) {

@@ -4,10 +4,12 @@ import dev.edge.config.AppManifest;
 import dev.edge.config.AppConfig;
 import dev.edge.config.Component;
 import dev.edge.config.ConfigException;
+import dev.edge.config.GuestLimitsConfig;
 import dev.edge.config.HttpTrigger;
 import dev.edge.config.KvStoreConfig;
 import dev.edge.config.RuntimeConfig;
 import dev.edge.kv.KeyValueFactor;
+import dev.edge.routes.HttpLimits;
 import dev.edge.routes.IngressServer;
 import dev.edge.routes.IngressStage;
 import dev.edge.routes.ProxyRoute;
@@ -80,7 +82,7 @@ public final class EdgeApp implements AutoCloseable {
             KeyValueFactor keyValues = KeyValueBackends.build(appName, runtime, stateDir, registry);
             resources.push(keyValues);
 
-            GuestLimits limits = GuestLimits.defaults();
+            GuestLimits limits = guestLimits(runtime.guestLimits());
             DeadlineWatchdog watchdog = new DeadlineWatchdog();
             resources.push(watchdog);
             Map<String, GuestHandler> handlers = loadHandlers(config, keyValues, limits, watchdog);
@@ -91,7 +93,8 @@ public final class EdgeApp implements AutoCloseable {
             SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(manifest.triggers()), handlers, stages,
                     appName, manifest.application().version(), new RequestMetrics(registry));
             ListenAddress listen = settings.listen();
-            resources.push(IngressServer.start(listen.host(), listen.port(), limits.maxRequestBody(), dispatcher));
+            resources.push(IngressServer.start(listen.host(), listen.port(),
+                    HttpLimits.withMaxRequestBody(limits.maxRequestBody()), dispatcher));
             if (settings.adminListen() != null) {
                 resources.push(AdminServer.start(settings.adminListen(), registry));
             }
@@ -100,6 +103,12 @@ public final class EdgeApp implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    /** {@code [guest_limits]} of the runtime config; the pool size stays the executor's default. */
+    static GuestLimits guestLimits(GuestLimitsConfig config) {
+        return new GuestLimits(config.maxMemoryBytes(), config.requestTimeout(), config.maxRequestBody(),
+                config.maxResponseBody(), GuestLimits.defaults().maxPooledInstances());
     }
 
     private static Map<String, GuestHandler> loadHandlers(AppConfig config, KeyValueFactor keyValues,
