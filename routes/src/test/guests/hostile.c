@@ -63,9 +63,14 @@ static void stale(void) {
     line("set_remembered", remembered, edge_kv_set(remembered, "k", 1, "v", 1));
 }
 
+static void *volatile last_block; /* keeps the compiler from dropping the allocations */
+
 static void hog(void) {
     for (;;) {
-        if (malloc(1 << 20) == NULL) __builtin_trap();
+        void *block = malloc(1 << 20);
+        if (block == NULL) __builtin_trap();
+        ((char *)block)[0] = 1;
+        last_block = block;
     }
 }
 
