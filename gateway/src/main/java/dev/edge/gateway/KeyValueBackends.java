@@ -4,7 +4,6 @@ import dev.edge.config.KvStoreConfig;
 import dev.edge.config.RuntimeConfig;
 import dev.edge.kv.KeyValueFactor;
 import dev.edge.kv.StoreBackend;
-import dev.edge.kv.StoreLimits;
 import dev.edge.kv.memory.InMemoryStoreBackend;
 import dev.edge.kv.redis.RedisStoreBackend;
 import dev.edge.kv.sqlite.SqliteStoreBackend;
@@ -45,8 +44,8 @@ final class KeyValueBackends {
             byLabel.values().stream().distinct().forEach(StoreBackend::close);
             throw e;
         }
-        StoreLimits limits = new StoreLimits(runtime.keyValueLimits().maxKeyBytes(), runtime.keyValueLimits().maxValueBytes());
-        return new KeyValueFactor(appName, byLabel, limits);
+        // Sizes and read/write rates of [key_value_limits], enforced in front of every backend.
+        return KeyValueFactor.withLimits(appName, byLabel, runtime.keyValueLimits());
     }
 
     static Path sqliteFile(KvStoreConfig.Spin spin, Path stateDir) {

@@ -11,16 +11,31 @@ public final class KeyValueFactor implements AutoCloseable {
     private final String appName;
     private final Map<String, StoreBackend> backendsByLabel;
     private final StoreLimits limits;
+    private final KvRateLimits rates;
 
-    /** With {@link StoreLimits#DEFAULT} (8 KiB keys, 1 MiB values). */
+    /** With {@link StoreLimits#DEFAULT} (8 KiB keys, 1 MiB values) and no rate limits. */
     public KeyValueFactor(String appName, Map<String, StoreBackend> backendsByLabel) {
         this(appName, backendsByLabel, StoreLimits.DEFAULT);
     }
 
+    /** With size limits and no rate limits. */
     public KeyValueFactor(String appName, Map<String, StoreBackend> backendsByLabel, StoreLimits limits) {
+        this(appName, backendsByLabel, limits, KvRateLimits.UNLIMITED);
+    }
+
+    public KeyValueFactor(String appName, Map<String, StoreBackend> backendsByLabel, StoreLimits limits,
+                          KvRateLimits rates) {
         this.appName = appName;
         this.backendsByLabel = Map.copyOf(backendsByLabel);
         this.limits = limits;
+        this.rates = rates;
+    }
+
+    /** The application's {@code [key_value_limits]}: key and value sizes, and read/write rates for all its stores. */
+    public static KeyValueFactor withLimits(String appName, Map<String, StoreBackend> backendsByLabel,
+                                            dev.edge.config.KeyValueLimits limits) {
+        return new KeyValueFactor(appName, backendsByLabel,
+                new StoreLimits(limits.maxKeyBytes(), limits.maxValueBytes()), KvRateLimits.of(appName, limits));
     }
 
     public String appName() { return appName; }
@@ -34,8 +49,11 @@ public final class KeyValueFactor implements AutoCloseable {
         return new StoreTable(this, grantedLabels);
     }
 
+    public KvRateLimits rates() { return rates; }
+
     /**
-     * The store of {@code label} with the limits applied, for host-side callers (e.g. KV-aware routing).
+     * The store of {@code label} with the limits applied (sizes checked first, so a refused operation uses no
+     * quota; then the rate limits; then the backend), for host-side callers (e.g. KV-aware routing).
      * Guests go through {@link #newStoreTable}, which also checks the component's grants.
      */
     public KeyValueStore openStore(String label) {
@@ -44,7 +62,11 @@ public final class KeyValueFactor implements AutoCloseable {
             throw new KvException(KvException.Kind.NO_SUCH_STORE,
                     "no such store: '" + label + "' is not configured for app '" + appName + "'");
         }
-        return new LimitedKeyValueStore(backend.open(appName, label), limits);
+        KeyValueStore store = backend.open(appName, label);
+        if (!rates.isUnlimited()) {
+            store = new RateLimitedKeyValueStore(store, rates);
+        }
+        return new LimitedKeyValueStore(store, limits);
     }
 
     @Override

@@ -18,15 +18,35 @@ public final class KvException extends RuntimeException {
     }
 
     private final Kind kind;
+    private final java.time.Duration retryAfter;
 
     public KvException(Kind kind, String message) {
-        super(message);
-        this.kind = kind;
+        this(kind, message, null);
     }
 
     public KvException(Kind kind, String message, Throwable cause) {
         super(message, cause);
         this.kind = kind;
+        this.retryAfter = null;
+    }
+
+    private KvException(String message, java.time.Duration retryAfter) {
+        super(message, null, false, false); // no stack trace: this is a normal, frequent outcome
+        this.kind = Kind.OTHER;
+        this.retryAfter = retryAfter;
+    }
+
+    /**
+     * The application's read or write quota is used up ({@link RateLimitedKeyValueStore}): Spin's {@code other}
+     * for the guest, and the HTTP client gets 429 with {@code Retry-After} whatever the guest answers.
+     */
+    public static KvException rateLimited(String message, java.time.Duration retryAfter) {
+        return new KvException(message, java.util.Objects.requireNonNull(retryAfter, "retryAfter"));
+    }
+
+    /** Present when the operation was refused by a rate limit: how long until a retry can succeed. */
+    public java.util.Optional<java.time.Duration> retryAfter() {
+        return java.util.Optional.ofNullable(retryAfter);
     }
 
     public static KvException other(String message, Throwable cause) {

@@ -370,6 +370,7 @@ final class EdgeHostFunctions {
             } catch (KvException e) {
                 scope.lastError(e.getMessage());
                 code = GuestAbi.code(e.kind());
+                e.retryAfter().ifPresent(scope::rateLimited);
             } catch (RuntimeException e) {
                 LOG.warn("component '{}': host call {} failed: {}", componentId, name, e.toString());
                 scope.lastError(name + " failed: " + e.getMessage());

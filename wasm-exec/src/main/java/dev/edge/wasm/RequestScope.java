@@ -27,15 +27,22 @@ final class RequestScope {
     private int bodyLength;
     private final List<Cas> cas = new ArrayList<>();
     private String lastError = "";
+    private RateLimitNote rateLimit;
 
     RequestScope(long maxResponseBody) {
         this.maxResponseBody = maxResponseBody;
     }
 
     void begin(GuestRequest request, StoreTable stores) {
+        begin(request, stores, new RateLimitNote());
+    }
+
+    /** {@code rateLimit} outlives the request: the handler reads it after the instance went back to the pool. */
+    void begin(GuestRequest request, StoreTable stores, RateLimitNote rateLimit) {
         this.request = request;
         this.stores = stores;
         this.status = 200;
+        this.rateLimit = rateLimit;
     }
 
     void end() {
@@ -48,6 +55,7 @@ final class RequestScope {
         }
         cas.clear();
         lastError = "";
+        rateLimit = null;
     }
 
     GuestRequest request() {
@@ -105,6 +113,13 @@ final class RequestScope {
     void closeCas(int handle) {
         cas(handle);
         cas.set(handle, null);
+    }
+
+    /** A host call was refused by the application's key-value rate limit. */
+    void rateLimited(java.time.Duration retryAfter) {
+        if (rateLimit != null) {
+            rateLimit.note(retryAfter);
+        }
     }
 
     String lastError() { return lastError; }

@@ -99,8 +99,28 @@ public final class WasmHttpHandler implements GuestHandler {
     /** Idle pooled instances. */
     public int idleInstances() { return idleCount.get(); }
 
+    /**
+     * Runs the guest. If any key-value call of the request was refused by the application's rate limit, the
+     * answer is 429 with {@code Retry-After} (whole seconds, at least 1) whatever the guest answered or however
+     * it failed: guests commonly turn a key-value error into a 500 or a trap, and the client should learn it can
+     * retry (as on Fermyon's platform).
+     */
     @Override
     public GuestResponse handle(GuestRequest request) throws GuestException {
+        RateLimitNote rateLimit = new RateLimitNote();
+        try {
+            GuestResponse response = run(request, rateLimit);
+            return rateLimit.isSet() ? rateLimit.response() : response;
+        } catch (GuestException e) {
+            if (rateLimit.isSet()) {
+                LOG.debug("component '{}': rate limited, answering 429 instead of: {}", componentId, e.getMessage());
+                return rateLimit.response();
+            }
+            throw e;
+        }
+    }
+
+    private GuestResponse run(GuestRequest request, RateLimitNote rateLimit) throws GuestException {
         if (closed) {
             throw new GuestException(GuestException.Reason.INTERNAL, componentId, "handler is closed", null);
         }
@@ -109,7 +129,7 @@ public final class WasmHttpHandler implements GuestHandler {
         boolean healthy = false;
         try {
             instance = acquire();
-            instance.scope().begin(request, keyValues.newStoreTable(grants));
+            instance.scope().begin(request, keyValues.newStoreTable(grants), rateLimit);
             int result = instance.callHandler();
             if (watch.finish()) {
                 throw deadline(null);
