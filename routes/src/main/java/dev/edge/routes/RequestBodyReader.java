@@ -17,6 +17,8 @@ import org.apache.camel.component.undertow.CamelUndertowHttpHandler;
 public final class RequestBodyReader implements CamelUndertowHttpHandler {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RequestBodyReader.class);
     static final AttachmentKey<byte[]> BODY = AttachmentKey.create(byte[].class);
+    /** Why the request head is refused; the body is still read (and dropped) first, see {@link #handleRequest}. */
+    private static final AttachmentKey<String> BAD_HEAD = AttachmentKey.create(String.class);
     private static final byte[] EMPTY = new byte[0];
 
     private final long maxRequestBody;
@@ -38,9 +40,10 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
             badTarget = RequestTargetCheck.headerProblem(exchange.getRequestHeaders());
         }
         if (badTarget != null) {
+            // Refused, but only after the body is read like any other (within the limit): closing a socket with
+            // unread input makes the kernel send a reset, and the client would never see the 400.
             LOG.debug("400 for {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), badTarget);
-            refuse(exchange, 400);
-            return;
+            exchange.putAttachment(BAD_HEAD, badTarget);
         }
         // An already-parsed form tells Undertow's form parsers there is nothing left to do.
         exchange.putAttachment(FormDataParser.FORM_DATA, new FormData(0));
@@ -50,8 +53,7 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
             return;
         }
         if (declared == 0 || (declared < 0 && !exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING))) {
-            exchange.putAttachment(BODY, EMPTY);
-            next.handleRequest(exchange);
+            proceed(exchange, EMPTY);
             return;
         }
         if (declared > 0) {
@@ -80,6 +82,10 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
     }
 
     private void proceed(HttpServerExchange exchange, byte[] body) {
+        if (exchange.getAttachment(BAD_HEAD) != null) {
+            refuse(exchange, 400);
+            return;
+        }
         exchange.putAttachment(BODY, body);
         try {
             next.handleRequest(exchange);

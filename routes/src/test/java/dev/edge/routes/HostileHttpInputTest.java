@@ -118,6 +118,31 @@ class HostileHttpInputTest {
         assertStillServing();
     }
 
+    /** A refused request head still has its body read first, so the client gets the 400 rather than a reset. */
+    @ParameterizedTest
+    @ValueSource(strings = {"http://x/files/a%00/", "/files/a%00/", "/files/%ff", "hello", "/echo"})
+    void refusalsReadTheBodyFirst(String target) throws Exception {
+        String host = target.equals("/echo") ? "Host: x\r\nX-Ctl: a\u0007b\r\n" : "Host: x\r\n";
+        String chunks = "400\r\n" + "b".repeat(1024) + "\r\n";
+        String request = "POST " + target + " HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n"
+                + chunks.repeat(3) + "0\r\n\r\n";
+        assertThat(RawHttp.exchange(port, request).status()).isEqualTo(400);
+        String withLength = "POST " + target + " HTTP/1.1\r\n" + host + "Content-Length: 3000\r\n\r\n" + "c".repeat(3000);
+        assertThat(RawHttp.exchange(port, withLength).status()).isEqualTo(400);
+    }
+
+    @Test
+    void absoluteFormTargetsAreRouted() throws Exception {
+        assertThat(RawHttp.exchange(port, "GET http://x/hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .status()).isEqualTo(200);
+        // Undertow refuses an authority that differs from Host (RFC 9112 would have the server ignore Host)
+        assertThat(RawHttp.exchange(port, "GET http://elsewhere/hello HTTP/1.1\r\nHost: x\r\n\r\n").status())
+                .isEqualTo(400);
+        assertThat(RawHttp.exchange(port, "GET /hello HTTP/1.1\r\nHost: bad host\r\n\r\n").status()).isEqualTo(400);
+        assertThat(RawHttp.exchange(port, "GET /hello HTTP/1.1\r\nHost: h\u00e9\r\n\r\n").status()).isEqualTo(400);
+        assertThat(RawHttp.exchange(port, "GET /hello HTTP/1.0\r\n\r\n").status()).isEqualTo(200);
+    }
+
     @Test
     void rawNonAsciiInPath() throws Exception {
         byte[] request = "GET /files/\u00e9t\u00e9 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.UTF_8);
