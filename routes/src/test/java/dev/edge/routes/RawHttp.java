@@ -33,6 +33,10 @@ final class RawHttp implements AutoCloseable {
         }
     }
 
+    void setTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     void send(byte[] bytes) throws IOException {
         socket.getOutputStream().write(bytes);
         socket.getOutputStream().flush();
@@ -69,7 +73,7 @@ final class RawHttp implements AutoCloseable {
                 }
             }
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("no reply within 10 s; got: " + seen.toString(StandardCharsets.ISO_8859_1));
+            throw new AssertionError("no reply in time; got: " + seen.toString(StandardCharsets.ISO_8859_1));
         } catch (java.net.SocketException e) {
             // reset after a partial or no answer: report what arrived
         }
