@@ -4,6 +4,8 @@ import dev.edge.config.KeyTemplate;
 import dev.edge.config.KvRouteConfig;
 import dev.edge.kv.KeyValueFactor;
 import dev.edge.kv.KeyValueStore;
+import dev.edge.kv.KvException;
+import dev.edge.kv.StoreLimits;
 import dev.edge.wasm.GuestResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -51,6 +53,7 @@ public final class KvRouteStage implements IngressStage {
 
     private final List<Route> routes;
     private final UpstreamForwarder forwarder;
+    private final StoreLimits limits;
 
     /**
      * @param keyValues the application's stores; every route's {@code store} label must be one of them
@@ -66,6 +69,7 @@ public final class KvRouteStage implements IngressStage {
         sorted.sort(Comparator.comparing(r -> r.pattern, RoutePattern::compareSpecificity));
         this.routes = List.copyOf(sorted);
         this.forwarder = forwarder;
+        this.limits = keyValues.limits();
     }
 
     @Override
@@ -85,7 +89,8 @@ public final class KvRouteStage implements IngressStage {
 
     private Optional<GuestResponse> route(Route route, RoutePattern.PathMatch match, IngressRequest request) {
         String key = renderKey(route.config.key(), match, request);
-        if (key == null) {
+        if (key == null || !fitsKeyLimit(key)) {
+            // A header the key needs is missing, or the key is longer than any key the store can hold.
             return absent(route, match, request);
         }
         long start = System.nanoTime();
@@ -166,6 +171,15 @@ public final class KvRouteStage implements IngressStage {
             }
         }
         return decision;
+    }
+
+    private boolean fitsKeyLimit(String key) {
+        try {
+            limits.checkKey(key);
+            return true;
+        } catch (KvException e) {
+            return false;
+        }
     }
 
     /** The key for this request, or null when a header it names is absent (treated as an absent key). */

@@ -10,6 +10,7 @@ import dev.edge.config.RuntimeConfigLoader;
 import dev.edge.config.StaticResponse;
 import dev.edge.kv.KeyValueFactor;
 import dev.edge.kv.KeyValueStore;
+import dev.edge.kv.StoreLimits;
 import dev.edge.kv.sqlite.SqliteStoreBackend;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
@@ -65,7 +66,8 @@ class KvRouteStageTest {
             exchange.close();
         });
         backend = new SqliteStoreBackend(temp.resolve("kv.db"), "kv-routing-test");
-        keyValues = new KeyValueFactor("kv-routing-test", Map.of("default", backend));
+        // 256-byte keys: Spin's guaranteed minimum, small enough to exceed with an ordinary header.
+        keyValues = new KeyValueFactor("kv-routing-test", Map.of("default", backend), new StoreLimits(256, 1 << 20));
         store = keyValues.openStore("default");
         List<KvRouteConfig> routes = RuntimeConfigLoader.parse(temp.resolve("runtime-config.toml"), """
                 [[kv_route]]
@@ -164,6 +166,11 @@ class KvRouteStageTest {
                 .header("X-Tenant", "blue-team").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(withHeader.body()).isEqualTo("blue GET /x");
         assertThat(get("/h/x").body()).isEqualTo("default GET /x");
+        // A key longer than the store's key limit cannot exist: absent, not a store failure.
+        HttpResponse<String> longHeader = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/h/x"))
+                .header("X-Tenant", "t".repeat(300)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(longHeader.body()).isEqualTo("default GET /x");
+        assertThat(registry.get(KvRouteMetrics.LOOKUPS).tags("route", "/h/...", "outcome", "error").timer().count()).isZero();
     }
 
     @Test
