@@ -20,6 +20,7 @@ CFLAGS_COMMAND=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -Wl,--strip-debu
 # sources (relative to ROOT, ':'-separated) -> output (relative to ROOT)
 TARGETS=(
   "examples/hello-key-value-store/src/main.c:examples/hello-key-value-store/src/json.c examples/hello-key-value-store/target/hello-key-value-store.wasm"
+  "examples/hello-world/src/main.c examples/hello-world/target/hello-world.wasm"
 )
 for src in "$ROOT"/wasm-exec/src/test/guests/*.c "$ROOT"/wasm-exec/src/test/guests/*.wat; do
   [ -e "$src" ] || continue
