@@ -14,6 +14,8 @@ WAT2WASM="${WAT2WASM:-wat2wasm}"
 # Reactor module (no main; _initialize runs once per instance), the edge exports, no debug info.
 CFLAGS=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -mexec-model=reactor -I"$ROOT/sdk"
         -Wl,--export=edge_http_handle -Wl,--strip-debug)
+# WASI command (main, _start) for the WAGI executor: plain stdio, no edge ABI.
+COMMAND_CFLAGS=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -Wl,--strip-debug)
 
 # sources (relative to ROOT, ':'-separated) -> output (relative to ROOT)
 TARGETS=(
@@ -23,6 +25,16 @@ for src in "$ROOT"/wasm-exec/src/test/guests/*.c "$ROOT"/wasm-exec/src/test/gues
   [ -e "$src" ] || continue
   name="$(basename "${src%.*}")"
   TARGETS+=("${src#"$ROOT"/} wasm-exec/src/test/resources/guests/$name.wasm")
+done
+# WAGI guests and examples are WASI commands (third field "command").
+TARGETS+=(
+  "examples/wagi-hello/src/main.c examples/wagi-hello/target/wagi-hello.wasm command"
+  "examples/static-files/src/main.c examples/static-files/target/static-files.wasm command"
+)
+for src in "$ROOT"/wasm-exec/src/test/guests/wagi/*.c; do
+  [ -e "$src" ] || continue
+  name="$(basename "${src%.*}")"
+  TARGETS+=("${src#"$ROOT"/} wasm-exec/src/test/resources/guests/wagi/$name.wasm command")
 done
 
 check=false
@@ -39,12 +51,13 @@ if $check; then
   trap 'rm -rf "$out_root"' EXIT
 fi
 
-build() { # src[:src...] out
-  local out="$out_root/$2" srcs=()
+build() { # src[:src...] out [command]
+  local out="$out_root/$2" srcs=() flags=("${CFLAGS[@]}")
   IFS=: read -r -a srcs <<<"$1"
+  [ "${3:-}" = "command" ] && flags=("${COMMAND_CFLAGS[@]}")
   mkdir -p "$(dirname "$out")"
   case "${srcs[0]}" in
-    *.c)   (cd "$ROOT" && "$CLANG" "${CFLAGS[@]}" -o "$out" "${srcs[@]}") ;;
+    *.c)   (cd "$ROOT" && "$CLANG" "${flags[@]}" -o "$out" "${srcs[@]}") ;;
     *.wat) (cd "$ROOT" && "$WAT2WASM" "${srcs[0]}" -o "$out") ;;
     *)     echo "unknown source type: ${srcs[0]}" >&2; return 1 ;;
   esac
@@ -52,8 +65,8 @@ build() { # src[:src...] out
 
 failed=0
 for target in "${TARGETS[@]}"; do
-  read -r src out <<<"$target"
-  build "$src" "$out"
+  read -r src out kind <<<"$target"
+  build "$src" "$out" "$kind"
   if $check; then
     if [ ! -f "$ROOT/$out" ]; then
       echo "MISSING  $out (built from $src; run scripts/build-wasm.sh and commit it)" >&2
