@@ -89,16 +89,16 @@ int main(int argc, char **argv) {
         fflush(stdout);
         exit(atoi(env("HTTP_X_EXIT", "0")));
     } else if (strcmp(mode, "flood") == 0) {
-        long bytes = atol(env("HTTP_X_BYTES", "0"));
+        long long bytes = strtoll(env("HTTP_X_BYTES", "0"), NULL, 10);
         printf("Content-Type: text/plain\n\n");
         static char chunk[8192];
         memset(chunk, 'x', sizeof chunk);
         while (bytes > 0) {
-            size_t n = bytes < (long)sizeof chunk ? (size_t)bytes : sizeof chunk;
+            size_t n = bytes < (long long)sizeof chunk ? (size_t)bytes : sizeof chunk;
             if (fwrite(chunk, 1, n, stdout) != n) {
                 return 3;
             }
-            bytes -= (long)n;
+            bytes -= (long long)n;
         }
     } else if (strcmp(mode, "loop") == 0) {
         volatile unsigned long spins = 0;
@@ -113,8 +113,11 @@ int main(int argc, char **argv) {
     } else if (strcmp(mode, "file") == 0) {
         return file_mode();
     } else if (strcmp(mode, "hog") == 0) {
+        /* keep and touch every block, so the compiler cannot drop the allocations */
+        static volatile char *held[4096];
         int blocks = 0;
-        while (malloc(1 << 20) != NULL) {
+        while (blocks < 4096 && (held[blocks] = malloc(1 << 20)) != NULL) {
+            held[blocks][0] = 1;
             blocks++;
         }
         printf("Content-Type: text/plain\n\nblocks=%d\n", blocks);
