@@ -59,6 +59,26 @@ public final class CompiledModule {
         return compiled;
     }
 
+    /**
+     * Like {@link #loadHttp} for the WAGI executor: the module must export {@code memory} and the
+     * {@code entrypoint} function, and may import only WASI preview 1.
+     */
+    public static CompiledModule loadWagi(String componentId, Path source, Optional<String> digest,
+                                          long maxMemoryBytes, String entrypoint) throws WasmLoadException {
+        CompiledModule compiled = load(componentId, source, digest, maxMemoryBytes);
+        compiled.requireExport(entrypoint, ExternalType.FUNCTION, "the WAGI entrypoint");
+        compiled.requireExport(GuestAbi.EXPORT_MEMORY, ExternalType.MEMORY, "needed for WASI");
+        for (int i = 0; i < compiled.module.importSection().importCount(); i++) {
+            Import imp = compiled.module.importSection().getImport(i);
+            if (imp.importType() != ExternalType.FUNCTION || !GuestAbi.WASI_MODULE.equals(imp.module())) {
+                throw new WasmLoadException(componentId, source, "unknown import " + kind(imp.importType()) + " '"
+                        + imp.module() + "." + imp.name() + "' (a WAGI module may import only wasi_snapshot_preview1)",
+                        null);
+            }
+        }
+        return compiled;
+    }
+
     /** Reads, verifies, parses and compiles a module; no ABI checks. */
     public static CompiledModule load(String componentId, Path source, Optional<String> digest,
                                       long maxMemoryBytes) throws WasmLoadException {
@@ -138,10 +158,14 @@ public final class CompiledModule {
     }
 
     private void requireExport(String name, ExternalType type) throws WasmLoadException {
+        requireExport(name, type, "required by the edge guest ABI, see docs/guest-abi.md");
+    }
+
+    private void requireExport(String name, ExternalType type, String why) throws WasmLoadException {
         ExternalType actual = exports.get(name);
         if (actual == null) {
             throw new WasmLoadException(componentId, source, "module does not export " + kind(type) + " '" + name
-                    + "' (required by the edge guest ABI, see docs/guest-abi.md)", null);
+                    + "' (" + why + ")", null);
         }
         if (actual != type) {
             throw new WasmLoadException(componentId, source,

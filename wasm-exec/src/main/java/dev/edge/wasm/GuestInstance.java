@@ -14,6 +14,9 @@ import java.util.Map;
  * thread-safe: the pool hands it to one thread at a time.
  */
 final class GuestInstance {
+    /** WASI random_get: a shared, thread-safe CSPRNG (Chicory's default is ThreadLocalRandom). */
+    static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private final Instance instance;
     private final WasiPreview1 wasi;
     private final RequestScope scope;
@@ -40,7 +43,8 @@ final class GuestInstance {
         WasiOptions.Builder options = WasiOptions.builder()
                 .withStdout(out)
                 .withStderr(err)
-                .withStdin(InputStream.nullInputStream());
+                .withStdin(InputStream.nullInputStream())
+                .withRandom(RANDOM);
         environment.forEach(options::withEnvironment);
         WasiPreview1 wasi = WasiPreview1.builder().withOptions(options.build()).build();
         RequestScope scope = new RequestScope(maxResponseBody);

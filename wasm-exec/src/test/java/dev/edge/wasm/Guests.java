@@ -27,12 +27,25 @@ final class Guests {
 
     static WasmHttpHandler handler(Path wasm, KeyValueFactor kv, Set<String> grants, GuestLimits limits,
                                    ExecutorOptions options, DeadlineWatchdog watchdog) throws WasmLoadException {
-        CompiledModule module = CompiledModule.loadHttp(wasm.getFileName().toString().replace(".wasm", ""), wasm,
-                Optional.empty(), limits.maxMemoryBytes());
+        CompiledModule module = compiled(wasm, limits.maxMemoryBytes());
         WasmHttpHandler handler = new WasmHttpHandler(module, kv, grants, Map.of("GREETING", "hi from env"), limits,
                 options, watchdog);
         handler.warmUp();
         return handler;
+    }
+
+    private static final Map<String, CompiledModule> COMPILED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Compiling takes a few hundred ms, so each module is compiled once per test JVM and shared. */
+    static CompiledModule compiled(Path wasm, long maxMemoryBytes) throws WasmLoadException {
+        String cacheKey = wasm + "@" + maxMemoryBytes;
+        CompiledModule module = COMPILED.get(cacheKey);
+        if (module == null) {
+            module = CompiledModule.loadHttp(wasm.getFileName().toString().replace(".wasm", ""), wasm,
+                    Optional.empty(), maxMemoryBytes);
+            COMPILED.put(cacheKey, module);
+        }
+        return module;
     }
 
     static GuestRequest request(String method, String uri, String body, String... headerPairs) {

@@ -1,0 +1,145 @@
+package dev.edge.wasm;
+
+import static dev.edge.wasm.Guests.request;
+import static dev.edge.wasm.Guests.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.edge.kv.KeyValueFactor;
+import dev.edge.kv.KeyValueStore;
+import dev.edge.kv.StoreBackend;
+import dev.edge.kv.memory.InMemoryStoreBackend;
+import dev.edge.kv.sqlite.SqliteStoreBackend;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every key-value ABI call, driven by the kvtest guest, on both real backends. */
+class KvAbiTest {
+    private final DeadlineWatchdog watchdog = new DeadlineWatchdog();
+    private KeyValueFactor kv;
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void tearDown() {
+        if (kv != null) {
+            kv.close();
+        }
+        watchdog.close();
+    }
+
+    private StoreBackend backend(String type) {
+        return "sqlite".equals(type) ? SqliteStoreBackend.inStateDir(dir, "app") : new InMemoryStoreBackend();
+    }
+
+    private WasmHttpHandler handler(String backendType, Set<String> grants) throws WasmLoadException {
+        StoreBackend backend = backend(backendType);
+        // "default" and "other" are configured; the component is granted `grants`
+        kv = new KeyValueFactor("app", Map.of("default", backend, "other", backend));
+        return Guests.handler(Guests.guest("kvtest"), kv, grants, Guests.limits(Duration.ofSeconds(10)),
+                ExecutorOptions.defaults(), watchdog);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "sqlite"})
+    void everyOperation(String backendType) throws Exception {
+        try (WasmHttpHandler handler = handler(backendType, Set.of("default"))) {
+            GuestResponse response = handler.handle(request("GET", "/all", ""));
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(text(response)).isEqualTo(String.join("\n",
+                    "open=0",
+                    "set=0",
+                    "get=0:one",
+                    "set.binary=0",
+                    "get.binary=0:4:012255",
+                    "get.missing=5:",
+                    "exists=1",
+                    "exists.missing=0",
+                    "delete=0",
+                    "delete.missing=0",
+                    "get_keys=0:alpha",
+                    "increment=5",
+                    "increment.again=3",
+                    "counter.text=0:3",
+                    "increment.not_a_number=4",
+                    "cas.new=0",
+                    "cas.current=0:one",
+                    "cas.swap=0",
+                    "cas.after=0:two",
+                    "cas.new2=0",
+                    "cas.conflict=6",
+                    "cas.kept=0:changed",
+                    "cas.new.absent=0",
+                    "cas.current.absent=5:",
+                    "cas.swap.absent=0",
+                    "cas.swap.released=4",
+                    "cas.new3=0",
+                    "cas.drop=0",
+                    "set_many=0",
+                    "get_many=p:3:v3,p:1:v1",
+                    "list_keys.0=0:p:1,p:2",
+                    "list_keys.1=0:p:3",
+                    "delete_many=0",
+                    "list_keys.after=0:p:3",
+                    "close=0",
+                    "get.closed=4:",
+                    "get.closed.error=0:invalid store handle 0",
+                    ""));
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void writesLandInTheSqliteFile() throws Exception {
+        try (WasmHttpHandler handler = handler("sqlite", Set.of("default"))) {
+            handler.handle(request("GET", "/all", ""));
+        }
+        kv.close();
+        kv = null;
+        try (StoreBackend backend = backend("sqlite")) {
+            KeyValueStore store = backend.open("app", "default");
+            assertThat(store.get("alpha")).map(v -> new String(v, StandardCharsets.UTF_8)).contains("changed");
+            assertThat(store.get("fresh")).map(v -> new String(v, StandardCharsets.UTF_8)).contains("new");
+            assertThat(store.exists("p:1")).isFalse();
+            assertThat(store.get("counter")).map(v -> new String(v, StandardCharsets.UTF_8)).contains("3");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory"})
+    void ungrantedLabelIsAccessDeniedInsideTheGuest(String backendType) throws Exception {
+        try (WasmHttpHandler handler = handler(backendType, Set.of("default"))) {
+            GuestResponse denied = handler.handle(request("GET", "/open/other", ""));
+            assertThat(text(denied)).isEqualTo(
+                    "code=3\nerror=0:component is not granted key_value_stores label 'other'\n");
+
+            GuestResponse granted = handler.handle(request("GET", "/open/default", ""));
+            assertThat(text(granted)).isEqualTo("code=0\nerror=0:\n");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory"})
+    void grantedButUnconfiguredLabelIsNoSuchStore(String backendType) throws Exception {
+        try (WasmHttpHandler handler = handler(backendType, Set.of("default", "ghost"))) {
+            GuestResponse response = handler.handle(request("GET", "/open/ghost", ""));
+            assertThat(text(response)).isEqualTo("code=2\nerror=0:no such store: ghost\n");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory"})
+    void invalidUtf8KeyIsOtherWithAClearMessage(String backendType) throws Exception {
+        try (WasmHttpHandler handler = handler(backendType, Set.of("default"))) {
+            GuestResponse response = handler.handle(request("GET", "/badutf8", ""));
+            assertThat(text(response)).isEqualTo("get=4:\nerror=0:key is not valid UTF-8\n");
+        }
+    }
+}
