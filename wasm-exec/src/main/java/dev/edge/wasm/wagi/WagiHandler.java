@@ -9,8 +9,6 @@ import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.ChicoryException;
-import com.dylibso.chicory.wasm.types.ExternalType;
-import com.dylibso.chicory.wasm.types.Import;
 import dev.edge.config.Component;
 import dev.edge.config.Executor;
 import dev.edge.wasm.CompiledModule;
@@ -56,7 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WagiHandler implements GuestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(WagiHandler.class);
-    static final String WASI_MODULE = "wasi_snapshot_preview1";
 
     private final CompiledModule module;
     private final String componentId;
@@ -71,7 +68,7 @@ public final class WagiHandler implements GuestHandler {
     private volatile boolean closed;
 
     /**
-     * @param module   compiled with {@link CompiledModule#load}; its imports must all be WASI preview 1 functions
+     * @param module   compiled with {@link CompiledModule#loadWagi} (exports the entry point, imports only WASI)
      * @param executor the trigger's executor ({@code argv} template and {@code entrypoint})
      * @param environment the component's {@code environment}
      * @param files    the component's files (owned by this handler from now on: closed with it)
@@ -111,8 +108,10 @@ public final class WagiHandler implements GuestHandler {
         if (executor.type() != Executor.Type.WAGI) {
             throw new IllegalArgumentException("not a wagi executor: " + executor);
         }
-        CompiledModule module = CompiledModule.load(component.id(), component.source(), component.sourceDigest(),
-                limits.maxMemoryBytes());
+        String entrypoint = executor.entrypoint() == null || executor.entrypoint().isBlank()
+                ? Executor.DEFAULT_WAGI_ENTRYPOINT : executor.entrypoint();
+        CompiledModule module = CompiledModule.loadWagi(component.id(), component.source(), component.sourceDigest(),
+                limits.maxMemoryBytes(), entrypoint);
         GuestFiles files = GuestFiles.prepare(component.id(), component.source(), component.files(),
                 component.excludeFiles(), baseDir, stateDir.resolve("files"));
         try {
@@ -127,15 +126,6 @@ public final class WagiHandler implements GuestHandler {
         if (!module.exportsFunction(entrypoint)) {
             throw new WasmLoadException(componentId, module.source(), "module does not export the WAGI entrypoint "
                     + "function '" + entrypoint + "' (build it as a WASI command, or set executor.entrypoint)", null);
-        }
-        var imports = module.module().importSection();
-        for (int i = 0; i < imports.importCount(); i++) {
-            Import imp = imports.getImport(i);
-            if (imp.importType() != ExternalType.FUNCTION || !WASI_MODULE.equals(imp.module())) {
-                throw new WasmLoadException(componentId, module.source(), "unknown import "
-                        + imp.importType().name().toLowerCase(java.util.Locale.ROOT) + " '" + imp.module() + "."
-                        + imp.name() + "' (a WAGI component may import only " + WASI_MODULE + " functions)", null);
-            }
         }
         // link once now (without running anything) so a missing WASI function or a bad segment fails the load
         try (WasiPreview1 wasi = WasiPreview1.builder().withOptions(WasiOptions.builder().build()).build()) {
