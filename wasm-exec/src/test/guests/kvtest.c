@@ -2,6 +2,7 @@
  * compare the whole transcript. Routes:
  *   /all            the full script against store "default"
  *   /open/<label>   opens <label>; answers "code=<n> error=<last_error>" (capability test)
+ *   /openmany       opens "default" until kv_open fails; answers "opened=<n> code=<c>"
  *   /badutf8        kv_get with a key that is not UTF-8
  *   /badptr         passes an out-of-range pointer to the host (must trap)
  *   /big/<n>        writes an n-byte body in 1 KiB chunks (response limit test)
@@ -168,6 +169,14 @@ int32_t edge_http_handle(void) {
         edge_err_t rc = edge_kv_open((const char *)uri.ptr + 6, uri.len - 6, &st);
         out_code("code", rc);
         out_last_error("error");
+    } else if (starts_with(&uri, "/openmany")) {
+        edge_store_t st;
+        edge_err_t rc = EDGE_OK;
+        int opened = 0;
+        while (opened < 1000 && (rc = edge_kv_open_default(&st)) == EDGE_OK) opened++;
+        char text[64];
+        snprintf(text, sizeof text, "opened=%d code=%d", opened, rc);
+        edge_resp_write_str(text);
     } else if (starts_with(&uri, "/badutf8")) {
         edge_store_t st;
         edge_buf_t buf;

@@ -56,6 +56,7 @@ final class GuestInstance {
                 .withImportValues(imports)
                 .withMachineFactory(module.machineFactory())
                 .withMemoryLimits(module.memoryLimits())
+                .withStart(false) // Chicory would otherwise run an exported _start at instantiation
                 .build();
         if (module.exportsFunction(GuestAbi.EXPORT_INITIALIZE)) {
             instance.export(GuestAbi.EXPORT_INITIALIZE).apply();

@@ -82,6 +82,7 @@ public final class WagiHandler implements GuestHandler {
                     .withImportValues(ImportValues.builder().addFunction(wasi.toHostFunctions()).build())
                     .withMachineFactory(module.machineFactory())
                     .withMemoryLimits(module.memoryLimits())
+                    .withStart(false) // Chicory would otherwise run an exported _start at instantiation
                     .build();
             try {
                 instance.export(entrypoint).apply();

@@ -136,6 +136,17 @@ class KvAbiTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"memory"})
+    void moreThan256OpenStoresIsStoreTableFullAndTheTableIsPerRequest(String backendType) throws Exception {
+        try (WasmHttpHandler handler = handler(backendType, Set.of("default"))) {
+            assertThat(text(handler.handle(request("GET", "/openmany", "")))).isEqualTo("opened=256 code=1");
+            // the same (reused) instance starts the next request with an empty table
+            assertThat(text(handler.handle(request("GET", "/openmany", "")))).isEqualTo("opened=256 code=1");
+            assertThat(handler.instancesCreated()).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory"})
     void invalidUtf8KeyIsOtherWithAClearMessage(String backendType) throws Exception {
         try (WasmHttpHandler handler = handler(backendType, Set.of("default"))) {
             GuestResponse response = handler.handle(request("GET", "/badutf8", ""));
