@@ -112,8 +112,7 @@ public final class WagiHandler implements GuestHandler {
                 ? Executor.DEFAULT_WAGI_ENTRYPOINT : executor.entrypoint();
         CompiledModule module = CompiledModule.loadWagi(component.id(), component.source(), component.sourceDigest(),
                 limits.maxMemoryBytes(), entrypoint);
-        GuestFiles files = GuestFiles.prepare(component.id(), component.source(), component.files(),
-                component.excludeFiles(), baseDir, stateDir.resolve("files"));
+        GuestFiles files = GuestFiles.forComponent(component, baseDir, stateDir);
         try {
             return new WagiHandler(module, executor, component.environment(), files, limits, output, watchdog);
         } catch (WasmLoadException | RuntimeException e) {

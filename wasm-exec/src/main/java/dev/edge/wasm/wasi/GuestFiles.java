@@ -3,6 +3,7 @@ package dev.edge.wasm.wasi;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.wasi.WasiOptions;
 import dev.edge.config.FileMount;
+import dev.edge.wasm.WasiSetup;
 import dev.edge.wasm.WasmLoadException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * permissions are read-only as a last line. The copy is on disk (under {@code <state-dir>/files}), not in
  * memory, so large static assets cost no heap; {@link #close()} deletes it.
  */
-public final class GuestFiles implements AutoCloseable {
+public final class GuestFiles implements WasiSetup {
     private static final Logger LOG = LoggerFactory.getLogger(GuestFiles.class);
     private static final GuestFiles NONE = new GuestFiles(null, 0);
 
@@ -59,6 +60,13 @@ public final class GuestFiles implements AutoCloseable {
     /** No files: the guest gets no preopened directory at all. */
     public static GuestFiles none() {
         return NONE;
+    }
+
+    /** A manifest component's {@code files} and {@code exclude_files}, copied under {@code <stateDir>/files}. */
+    public static GuestFiles forComponent(dev.edge.config.Component component, Path baseDir, Path stateDir)
+            throws WasmLoadException {
+        return prepare(component.id(), component.source(), component.files(), component.excludeFiles(), baseDir,
+                stateDir.resolve("files"));
     }
 
     /**
@@ -116,6 +124,7 @@ public final class GuestFiles implements AutoCloseable {
     public int fileCount() { return fileCount; }
 
     /** Adds the preopen ({@code /} to the copy) to a WASI configuration; nothing when there are no files. */
+    @Override
     public void configure(WasiOptions.Builder options) {
         if (root != null) {
             options.withDirectory("/", root);
@@ -123,6 +132,7 @@ public final class GuestFiles implements AutoCloseable {
     }
 
     /** The WASI functions to link: {@link ReadOnlyWasi#filter} of {@code wasiFunctions}. */
+    @Override
     public HostFunction[] link(HostFunction[] wasiFunctions) {
         return ReadOnlyWasi.filter(wasiFunctions);
     }
