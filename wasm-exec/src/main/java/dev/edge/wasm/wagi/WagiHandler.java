@@ -54,6 +54,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class WagiHandler implements GuestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(WagiHandler.class);
+    /**
+     * One logger for every WASI context: without one, {@code WasiPreview1.Builder.build()} probes for Android
+     * with {@code Class.forName}, a thrown ClassNotFoundException per request (~20 µs).
+     */
+    private static final com.dylibso.chicory.log.Logger WASI_LOG = new com.dylibso.chicory.log.SystemLogger();
 
     private final CompiledModule module;
     private final String componentId;
@@ -127,7 +132,8 @@ public final class WagiHandler implements GuestHandler {
                     + "function '" + entrypoint + "' (build it as a WASI command, or set executor.entrypoint)", null);
         }
         // link once now (without running anything) so a missing WASI function or a bad segment fails the load
-        try (WasiPreview1 wasi = WasiPreview1.builder().withOptions(WasiOptions.builder().build()).build()) {
+        try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(WASI_LOG)
+                .withOptions(WasiOptions.builder().build()).build()) {
             instantiate(files.link(wasi.toHostFunctions()));
         } catch (ChicoryException | StackOverflowError e) {
             throw new WasmLoadException(componentId, module.source(), "cannot instantiate module: " + describe(e), null);
@@ -170,7 +176,7 @@ public final class WagiHandler implements GuestHandler {
         files.configure(options);
         DeadlineWatchdog.Watch watch = watchdog.watch(limits.requestDeadline());
         int exitCode = 0;
-        try (WasiPreview1 wasi = WasiPreview1.builder().withOptions(options.build()).build()) {
+        try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(WASI_LOG).withOptions(options.build()).build()) {
             Instance instance = instantiate(files.link(wasi.toHostFunctions()));
             try {
                 instance.export(entrypoint).apply();
