@@ -134,7 +134,11 @@ public final class WagiHandler implements GuestHandler {
         // link once now (without running anything) so a missing WASI function or a bad segment fails the load
         try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(WASI_LOG)
                 .withOptions(WasiOptions.builder().build()).build()) {
-            instantiate(files.link(wasi.toHostFunctions()));
+            var type = instantiate(files.link(wasi.toHostFunctions())).exportType(entrypoint);
+            if (!type.params().isEmpty()) {
+                throw new WasmLoadException(componentId, module.source(), "the WAGI entrypoint '" + entrypoint
+                        + "' takes parameters (" + type.params() + "); it must take none", null);
+            }
         } catch (ChicoryException | StackOverflowError e) {
             throw new WasmLoadException(componentId, module.source(), "cannot instantiate module: " + describe(e), null);
         }

@@ -49,6 +49,15 @@ class WagiLoadAndExamplesTest {
     }
 
     @Test
+    void anEntrypointWithParametersFailsTheLoad() {
+        Path wasm = Path.of("src/test/resources/guests/wagi_start_with_params.wasm").toAbsolutePath();
+        Component component = WagiGuests.component("params", wasm, Map.of(), List.of(), List.of());
+        assertThatThrownBy(() -> load(component, WAGI, wasm.getParent()))
+                .isInstanceOf(WasmLoadException.class)
+                .hasMessageContaining("the WAGI entrypoint '_start' takes parameters");
+    }
+
+    @Test
     void anEdgeAbiModuleIsNotAWagiProgram() {
         Path hello = Path.of("src/test/resources/guests/hello.wasm").toAbsolutePath();
         Component component = WagiGuests.component("hello", hello, Map.of(), List.of(), List.of());
