@@ -83,4 +83,15 @@ for target in "${TARGETS[@]}"; do
     echo "built    $out"
   fi
 done
+if $check && git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+  # every committed .wasm must come from a source listed above
+  known=" "
+  for target in "${TARGETS[@]}"; do read -r _ out <<<"$target"; known+="$out "; done
+  while IFS= read -r committed; do
+    case "$known" in
+      *" $committed "*) ;;
+      *) echo "NO SOURCE $committed (not built by scripts/build-wasm.sh)" >&2; failed=1 ;;
+    esac
+  done < <(git -C "$ROOT" ls-files '*.wasm')
+fi
 exit $failed

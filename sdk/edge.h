@@ -118,6 +118,11 @@ EDGE_IMPORT("kv_list_keys") edge_err_t edge_kv_list_keys(edge_store_t store, con
                                                          edge_list_t *out, edge_buf_t *next);
 EDGE_IMPORT("kv_close") edge_err_t edge_kv_close(edge_store_t store);
 
+/* ---- component variables -------------------------------------------------------------------- */
+/* The value of a component variable (spin.toml [component.<id>] variables, templates resolved);
+ * EDGE_ERR_NOT_FOUND if the component declares no such variable. */
+EDGE_IMPORT("var_get") edge_err_t edge_var_get(const char *name, uint32_t name_len, edge_buf_t *out);
+
 /* ---- diagnostics ---------------------------------------------------------------------------- */
 /* The message of the last error any host call returned in this request (empty if none). */
 EDGE_IMPORT("last_error") edge_err_t edge_last_error(edge_buf_t *out);
@@ -133,6 +138,9 @@ static inline edge_err_t edge_resp_write_str(const char *s) {
 }
 static inline edge_err_t edge_kv_open_str(const char *label, edge_store_t *out) {
     return edge_kv_open(label, (uint32_t)strlen(label), out);
+}
+static inline edge_err_t edge_var_get_str(const char *name, edge_buf_t *out) {
+    return edge_var_get(name, (uint32_t)strlen(name), out);
 }
 static inline edge_err_t edge_kv_open_default(edge_store_t *out) {
     return edge_kv_open_str("default", out);

@@ -1,4 +1,5 @@
-/* Trivial guest: answers 200 "hello <method> <uri>" and echoes a header, the body and an env var. */
+/* Trivial guest: answers 200 "hello <method> <uri>" and echoes a header, the body, an env var and a
+ * component variable. */
 #define EDGE_IMPLEMENTATION
 #include "edge.h"
 #include <stdio.h>
@@ -27,6 +28,16 @@ int32_t edge_http_handle(void) {
     const char *greeting = getenv("GREETING");
     edge_resp_write_str("\nenv=");
     edge_resp_write_str(greeting ? greeting : "(unset)");
+    edge_buf_t var;
+    edge_resp_write_str("\nvar=");
+    if (edge_var_get_str("api_base", &var) == EDGE_OK) {
+        edge_resp_write(var.ptr, var.len);
+        edge_buf_free(&var);
+    }
+    char missing[16];
+    snprintf(missing, sizeof missing, "%d", edge_var_get_str("nope", &var));
+    edge_resp_write_str("\nvar.missing=");
+    edge_resp_write_str(missing);
     printf("hello guest served %.*s\n", (int)uri.len, (const char *)uri.ptr);
     fflush(stdout);
     edge_buf_free(&method);

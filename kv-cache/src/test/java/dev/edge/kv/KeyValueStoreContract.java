@@ -325,6 +325,13 @@ public abstract class KeyValueStoreContract {
         assertThat(rest).containsExactlyInAnyOrder("b", "d");
     }
 
+    @Test
+    void listKeysWithAForeignCursorFailsWithOther() {
+        store.set("k", bytes("v"));
+        assertThatThrownBy(() -> store.listKeys("", "!!not a cursor!!", 10))
+                .isInstanceOfSatisfying(KvException.class, e -> assertThat(e.kind()).isEqualTo(KvException.Kind.OTHER));
+    }
+
     protected List<String> collectAll(String prefix, int limit) {
         List<String> all = new ArrayList<>();
         String cursor = null;

@@ -33,11 +33,13 @@ final class EdgeHostFunctions {
 
     private final String componentId;
     private final RequestScope scope;
+    private final Map<String, String> variables;
     private GuestMemory memory;
 
-    EdgeHostFunctions(String componentId, RequestScope scope) {
+    EdgeHostFunctions(String componentId, RequestScope scope, Map<String, String> variables) {
         this.componentId = componentId;
         this.scope = scope;
+        this.variables = variables;
     }
 
     private GuestMemory memory(Instance instance) {
@@ -249,6 +251,17 @@ final class EdgeHostFunctions {
         }));
         fns.add(fn("kv_close", types(I32), (m, a) -> {
             scope.stores().close((int) a[0]);
+            return GuestAbi.OK;
+        }));
+        // component variables
+        fns.add(fn("var_get", types(I32, I32, I32), (m, a) -> {
+            m.check(a[2], 8);
+            String name = m.readUtf8(a[0], a[1], "variable name");
+            String value = variables.get(name);
+            if (value == null) {
+                return GuestAbi.ERR_NOT_FOUND;
+            }
+            m.writeBuf(a[2], value.getBytes(StandardCharsets.UTF_8));
             return GuestAbi.OK;
         }));
         fns.add(fn("last_error", types(I32), (m, a) -> {

@@ -46,5 +46,5 @@ public final class GuestAbi {
             "kv_open", "kv_get", "kv_set", "kv_delete", "kv_exists", "kv_get_keys", "kv_increment",
             "kv_cas_new", "kv_cas_current", "kv_cas_swap", "kv_cas_drop",
             "kv_get_many", "kv_set_many", "kv_delete_many", "kv_list_keys", "kv_close",
-            "last_error");
+            "var_get", "last_error");
 }

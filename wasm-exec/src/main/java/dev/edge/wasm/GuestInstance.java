@@ -35,14 +35,14 @@ final class GuestInstance {
     }
 
     /** Instantiates {@code module} (memory capped), then runs {@code _initialize} if the module exports it. */
-    static GuestInstance create(CompiledModule module, Map<String, String> environment, long maxResponseBody,
-                                GuestOutputSink output) {
-        return create(module, environment, maxResponseBody, output, WasiSetup.none());
+    static GuestInstance create(CompiledModule module, Map<String, String> environment, Map<String, String> variables,
+                                long maxResponseBody, GuestOutputSink output) {
+        return create(module, environment, variables, maxResponseBody, output, WasiSetup.none());
     }
 
     /** As above, with the component's extra WASI setup (e.g. read-only file preopens). */
-    static GuestInstance create(CompiledModule module, Map<String, String> environment, long maxResponseBody,
-                                GuestOutputSink output, WasiSetup wasiSetup) {
+    static GuestInstance create(CompiledModule module, Map<String, String> environment, Map<String, String> variables,
+                                long maxResponseBody, GuestOutputSink output, WasiSetup wasiSetup) {
         String id = module.componentId();
         GuestOutputStream out = new GuestOutputStream(id, "stdout", output);
         GuestOutputStream err = new GuestOutputStream(id, "stderr", output);
@@ -57,7 +57,7 @@ final class GuestInstance {
         RequestScope scope = new RequestScope(maxResponseBody);
         ImportValues imports = ImportValues.builder()
                 .addFunction(wasiSetup.link(wasi.toHostFunctions()))
-                .addFunction(new EdgeHostFunctions(id, scope).functions().toArray(new HostFunction[0]))
+                .addFunction(new EdgeHostFunctions(id, scope, variables).functions().toArray(new HostFunction[0]))
                 .build();
         Instance instance = Instance.builder(module.module())
                 .withImportValues(imports)

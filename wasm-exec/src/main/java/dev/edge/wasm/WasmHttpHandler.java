@@ -30,6 +30,7 @@ public final class WasmHttpHandler implements GuestHandler {
     private final KeyValueFactor keyValues;
     private final Set<String> grants;
     private final Map<String, String> environment;
+    private final Map<String, String> variables;
     private final GuestLimits limits;
     private final ExecutorOptions options;
     private final DeadlineWatchdog watchdog;
@@ -44,12 +45,13 @@ public final class WasmHttpHandler implements GuestHandler {
      * @param keyValues   the application's key-value capability (null: no stores configured)
      * @param grants      the component's {@code key_value_stores} labels
      * @param environment the component's environment variables (WASI environ)
+     * @param variables   the component's variables, templates resolved (read with {@code var_get})
      * @param watchdog    shared deadline watchdog (owned by the caller)
      */
     public WasmHttpHandler(CompiledModule module, KeyValueFactor keyValues, Set<String> grants,
-                           Map<String, String> environment, GuestLimits limits, ExecutorOptions options,
-                           DeadlineWatchdog watchdog) {
-        this(module, keyValues, grants, environment, limits, options, watchdog, WasiSetup.none());
+                           Map<String, String> environment, Map<String, String> variables, GuestLimits limits,
+                           ExecutorOptions options, DeadlineWatchdog watchdog) {
+        this(module, keyValues, grants, environment, variables, limits, options, watchdog, WasiSetup.none());
     }
 
     /**
@@ -57,13 +59,14 @@ public final class WasmHttpHandler implements GuestHandler {
      * owns from now on and closes with it.
      */
     public WasmHttpHandler(CompiledModule module, KeyValueFactor keyValues, Set<String> grants,
-                           Map<String, String> environment, GuestLimits limits, ExecutorOptions options,
-                           DeadlineWatchdog watchdog, WasiSetup wasiSetup) {
+                           Map<String, String> environment, Map<String, String> variables, GuestLimits limits,
+                           ExecutorOptions options, DeadlineWatchdog watchdog, WasiSetup wasiSetup) {
         this.module = module;
         this.componentId = module.componentId();
         this.keyValues = keyValues != null ? keyValues : new KeyValueFactor("", Map.of());
         this.grants = Set.copyOf(grants);
         this.environment = Map.copyOf(environment);
+        this.variables = Map.copyOf(variables);
         this.limits = limits;
         this.options = options;
         this.watchdog = watchdog;
@@ -74,12 +77,13 @@ public final class WasmHttpHandler implements GuestHandler {
      * Loads a manifest component: reads and verifies its {@code source}, compiles it once and creates a
      * first instance, so link errors (unknown imports, a failing {@code _initialize}) surface at load.
      */
-    public static WasmHttpHandler load(Component component, KeyValueFactor keyValues, GuestLimits limits,
+    public static WasmHttpHandler load(Component component, KeyValueFactor keyValues,
+                                       Map<String, String> resolvedVariables, GuestLimits limits,
                                        ExecutorOptions options, DeadlineWatchdog watchdog) throws WasmLoadException {
         CompiledModule module = CompiledModule.loadHttp(component.id(), component.source(), component.sourceDigest(),
                 limits.maxMemoryBytes());
         WasmHttpHandler handler = new WasmHttpHandler(module, keyValues, Set.copyOf(component.keyValueStores()),
-                component.environment(), limits, options, watchdog);
+                component.environment(), resolvedVariables, limits, options, watchdog);
         handler.warmUp();
         return handler;
     }
@@ -181,8 +185,8 @@ public final class WasmHttpHandler implements GuestHandler {
     }
 
     private GuestInstance newInstance() {
-        GuestInstance instance = GuestInstance.create(module, environment, limits.maxResponseBody(), options.output(),
-                wasiSetup);
+        GuestInstance instance = GuestInstance.create(module, environment, variables, limits.maxResponseBody(),
+                options.output(), wasiSetup);
         instancesCreated.incrementAndGet();
         return instance;
     }

@@ -28,7 +28,8 @@ final class Guests {
     static WasmHttpHandler handler(Path wasm, KeyValueFactor kv, Set<String> grants, GuestLimits limits,
                                    ExecutorOptions options, DeadlineWatchdog watchdog) throws WasmLoadException {
         CompiledModule module = compiled(wasm, limits.maxMemoryBytes());
-        WasmHttpHandler handler = new WasmHttpHandler(module, kv, grants, Map.of("GREETING", "hi from env"), limits,
+        WasmHttpHandler handler = new WasmHttpHandler(module, kv, grants, Map.of("GREETING", "hi from env"),
+                Map.of("api_base", "https://api.example"), limits,
                 options, watchdog);
         handler.warmUp();
         return handler;

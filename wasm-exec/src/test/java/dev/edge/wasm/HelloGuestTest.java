@@ -32,7 +32,7 @@ class HelloGuestTest {
             assertThat(Guests.header(response, "content-type")).isEqualTo("text/plain");
             assertThat(Guests.header(response, "x-echo")).isEqualTo("echoed");
             assertThat(Guests.text(response)).isEqualTo(
-                    "hello PUT /greet?x=1\nheaders=2\nbody=the body\nenv=hi from env");
+                    "hello PUT /greet?x=1\nheaders=2\nbody=the body\nenv=hi from env\nvar=https://api.example\nvar.missing=5");
             assertThat(output).containsExactly("hello/stdout: hello guest served /greet?x=1");
         }
     }

@@ -130,7 +130,7 @@ class KvAbiTest {
     void grantedButUnconfiguredLabelIsNoSuchStore(String backendType) throws Exception {
         try (WasmHttpHandler handler = handler(backendType, Set.of("default", "ghost"))) {
             GuestResponse response = handler.handle(request("GET", "/open/ghost", ""));
-            assertThat(text(response)).isEqualTo("code=2\nerror=0:no such store: ghost\n");
+            assertThat(text(response)).isEqualTo("code=2\nerror=0:no such store: 'ghost' is not configured for app 'app'\n");
         }
     }
 

@@ -71,7 +71,7 @@ class ComponentHandlersTest {
     void httpExecutorComponentsGetTheirFilesReadOnly() throws Exception {
         Path copy;
         try (GuestHandler handler = ComponentHandlers.load(component("files-http", GUESTS.resolve("files_http.wasm")),
-                Executor.http(), app, stateDir, null, LIMITS, ExecutorOptions.defaults(), watchdog)) {
+                Executor.http(), app, stateDir, null, Map.of(), LIMITS, ExecutorOptions.defaults(), watchdog)) {
             assertThat(handler).isInstanceOf(WasmHttpHandler.class);
             GuestResponse ok = get(handler, "x-path", "/data/hello.txt");
             assertThat(ok.status()).isEqualTo(200);
@@ -96,7 +96,7 @@ class ComponentHandlersTest {
     void wagiComponentsGoToTheWagiExecutorWithStderrInTheComponentLog() throws Exception {
         try (ComponentLogs logs = ComponentLogs.inStateDir(stateDir);
              GuestHandler handler = ComponentHandlers.load(component("cgi", GUESTS.resolve("wagi/cgi.wasm")),
-                     Executor.wagi(Executor.DEFAULT_WAGI_ARGV, Executor.DEFAULT_WAGI_ENTRYPOINT), app, stateDir, null,
+                     Executor.wagi(Executor.DEFAULT_WAGI_ARGV, Executor.DEFAULT_WAGI_ENTRYPOINT), app, stateDir, null, Map.of(),
                      LIMITS, ExecutorOptions.defaults().withOutput(logs), watchdog)) {
             assertThat(handler).isInstanceOf(WagiHandler.class);
             assertThat(text(get(handler, "x-mode", "file", "x-path", "/data/hello.txt")))

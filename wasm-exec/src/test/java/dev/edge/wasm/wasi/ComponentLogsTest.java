@@ -138,7 +138,7 @@ class ComponentLogsTest {
         Path wasm = Path.of("src/test/resources/guests/hello.wasm");
         try (ComponentLogs logs = ComponentLogs.inStateDir(stateDir);
              WasmHttpHandler handler = new WasmHttpHandler(
-                     CompiledModule.loadHttp("hello", wasm, Optional.empty(), 16L << 20), null, Set.of(), Map.of(),
+                     CompiledModule.loadHttp("hello", wasm, Optional.empty(), 16L << 20), null, Set.of(), Map.of(), Map.of(),
                      limits(), ExecutorOptions.defaults().withOutput(logs), watchdog)) {
             handler.handle(new GuestRequest("GET", "/logged", List.of(), new byte[0], "127.0.0.1:1", "HTTP/1.1"));
         }
