@@ -21,16 +21,16 @@ CFLAGS_COMMAND=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -Wl,--strip-debu
 # sources (relative to ROOT, ':'-separated) -> output (relative to ROOT)
 TARGETS=(
   "examples/hello-key-value-store/src/main.c:examples/hello-key-value-store/src/json.c examples/hello-key-value-store/target/hello-key-value-store.wasm"
+  "examples/static-files/src/main.c examples/static-files/target/static-files.wasm"
 )
 for src in "$ROOT"/wasm-exec/src/test/guests/*.c "$ROOT"/wasm-exec/src/test/guests/*.wat; do
   [ -e "$src" ] || continue
   name="$(basename "${src%.*}")"
   TARGETS+=("${src#"$ROOT"/} wasm-exec/src/test/resources/guests/$name.wasm")
 done
-# WAGI guests and examples are WASI commands (third field "command").
+# WAGI guests and the WAGI example are WASI commands (third field "command").
 TARGETS+=(
   "examples/wagi-hello/src/main.c examples/wagi-hello/target/wagi-hello.wasm command"
-  "examples/static-files/src/main.c examples/static-files/target/static-files.wasm command"
 )
 for src in "$ROOT"/wasm-exec/src/test/guests/wagi/*.c; do
   [ -e "$src" ] || continue

@@ -1,16 +1,13 @@
 /*
- * Serves the component's files (mounted read-only at /static by `files` in spin.toml) with plain stdio.
- * GET /index.html -> /static/index.html, GET / -> /static/index.html. Paths with ".." are refused here too,
- * though the runtime already keeps the guest inside its mounted files.
+ * Serves the component's files (mounted read-only by `files` in spin.toml; each file under static/ appears at
+ * /static/...) with plain stdio, through the edge HTTP guest ABI. GET / and GET /index.html answer
+ * /static/index.html. The site name comes from the component variable `site_name` (var_get).
+ * Paths with ".." are refused here too, though the runtime already keeps the guest inside its mounted files.
  */
+#define EDGE_IMPLEMENTATION
+#include "edge.h"
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-static const char *env(const char *name, const char *fallback) {
-    const char *value = getenv(name);
-    return value && *value ? value : fallback;
-}
 
 static const char *content_type(const char *path) {
     const char *dot = strrchr(path, '.');
@@ -22,30 +19,43 @@ static const char *content_type(const char *path) {
     return "application/octet-stream";
 }
 
-static int not_found(const char *what) {
-    printf("Status: 404 Not Found\nContent-Type: text/plain; charset=utf-8\n\n%s: not found\n", what);
+static int32_t not_found(void) {
+    edge_resp_set_status(404);
+    edge_resp_add_header_str("content-type", "text/plain; charset=utf-8");
+    edge_resp_write_str("not found\n");
     return 0;
 }
 
-int main(void) {
-    const char *info = env("PATH_INFO", "/");
+int32_t edge_http_handle(void) {
+    /* the wildcard remainder of the route "/..." (the routing layer's spin-path-info header) */
+    char info[512] = "/";
+    edge_buf_t buf;
+    if (edge_req_header("spin-path-info", 14, &buf) == EDGE_OK) {
+        if (buf.len > 0 && buf.len < sizeof info) {
+            memcpy(info, buf.ptr, buf.len);
+            info[buf.len] = '\0';
+        }
+        edge_buf_free(&buf);
+    }
     if (strstr(info, "..") != NULL) {
-        return not_found(info);
+        return not_found();
     }
-    char path[1024];
-    const char *file = strcmp(info, "/") == 0 ? "/index.html" : info;
-    if (snprintf(path, sizeof path, "%s%s", env("DOC_ROOT", "/static"), file) >= (int)sizeof path) {
-        return not_found(info);
-    }
+    char path[600];
+    snprintf(path, sizeof path, "/static%s", strcmp(info, "/") == 0 ? "/index.html" : info);
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        return not_found(info);
+        return not_found();
     }
-    printf("Content-Type: %s\nX-Site-Name: %s\n\n", content_type(path), env("SITE_NAME", "static"));
-    char buf[8192];
+    edge_resp_set_status(200);
+    edge_resp_add_header_str("content-type", content_type(path));
+    if (edge_var_get("site_name", 9, &buf) == EDGE_OK) {
+        edge_resp_add_header("x-site-name", 11, (const char *)buf.ptr, buf.len);
+        edge_buf_free(&buf);
+    }
+    char chunk[8192];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        fwrite(buf, 1, n, stdout);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        edge_resp_write(chunk, (uint32_t)n);
     }
     fclose(f);
     return 0;

@@ -122,30 +122,4 @@ class WagiLoadAndExamplesTest {
             assertThat(missing.status()).isEqualTo(404);
         }
     }
-
-    @Test
-    void staticFilesExample() throws Exception {
-        Path dir = EXAMPLES.resolve("static-files");
-        assertThat(Files.readString(dir.resolve("spin.toml"))).contains("files = [\"static/**/*\"]")
-                .contains("exclude_files = [\"static/**/*.draft\"]");
-        Component component = WagiGuests.component("static-files", dir.resolve("target/static-files.wasm"),
-                Map.of("SITE_NAME", "edge static files", "DOC_ROOT", "/static"),
-                List.of(new FileMount("static/**/*", "/", true)), List.of("static/**/*.draft"));
-        try (WagiHandler handler = load(component, WAGI, dir)) {
-            GuestResponse index = handler.handle(Req.get("/").routed("/...", Map.of()).build());
-            assertThat(index.status()).isEqualTo(200);
-            assertThat(header(index, "content-type")).isEqualTo("text/html; charset=utf-8");
-            assertThat(header(index, "x-site-name")).isEqualTo("edge static files");
-            assertThat(index.body()).isEqualTo(Files.readAllBytes(dir.resolve("static/index.html")));
-
-            GuestResponse css = handler.handle(Req.get("/css/site.css").routed("/...", Map.of()).build());
-            assertThat(header(css, "content-type")).isEqualTo("text/css; charset=utf-8");
-            assertThat(css.body()).isEqualTo(Files.readAllBytes(dir.resolve("static/css/site.css")));
-
-            assertThat(handler.handle(Req.get("/notes.draft").routed("/...", Map.of()).build()).status())
-                    .isEqualTo(404);
-            assertThat(handler.handle(Req.get("/../spin.toml").routed("/...", Map.of()).build()).status())
-                    .isEqualTo(404);
-        }
-    }
 }

@@ -105,4 +105,35 @@ class ComponentHandlersTest {
         }
         assertThat(stateDir.resolve("logs/cgi_stderr.txt")).hasContent("first complaint\nsecond complaint\n");
     }
+
+    @Test
+    void staticFilesExampleServesItsFilesAndReadsItsVariable() throws Exception {
+        Path dir = Path.of("../examples/static-files").toAbsolutePath().normalize();
+        assertThat(Files.readString(dir.resolve("spin.toml"))).contains("files = [\"static/**/*\"]")
+                .contains("exclude_files = [\"static/**/*.draft\"]").contains("site_name = \"{{ site_name }}\"");
+        Component component = new Component("static-files", dir.resolve("target/static-files.wasm"), Optional.empty(),
+                List.of(), Map.of("site_name", "{{ site_name }}"), Map.of(),
+                List.of(new FileMount("static/**/*", "/", true)), List.of("static/**/*.draft"), List.of());
+        try (GuestHandler handler = ComponentHandlers.load(component, Executor.http(), dir, stateDir, null,
+                Map.of("site_name", "edge static files"), LIMITS, ExecutorOptions.defaults(), watchdog)) {
+            GuestResponse index = get(handler, "spin-path-info", "/");
+            assertThat(index.status()).isEqualTo(200);
+            assertThat(header(index, "content-type")).isEqualTo("text/html; charset=utf-8");
+            assertThat(header(index, "x-site-name")).isEqualTo("edge static files");
+            assertThat(index.body()).isEqualTo(Files.readAllBytes(dir.resolve("static/index.html")));
+
+            GuestResponse css = get(handler, "spin-path-info", "/css/site.css");
+            assertThat(header(css, "content-type")).isEqualTo("text/css; charset=utf-8");
+            assertThat(css.body()).isEqualTo(Files.readAllBytes(dir.resolve("static/css/site.css")));
+
+            assertThat(get(handler, "spin-path-info", "/notes.draft").status()).isEqualTo(404); // excluded
+            assertThat(get(handler, "spin-path-info", "/../spin.toml").status()).isEqualTo(404);
+            assertThat(get(handler, "spin-path-info", "/missing.html").status()).isEqualTo(404);
+        }
+    }
+
+    private static String header(GuestResponse response, String name) {
+        return response.headers().stream().filter(h -> h.getKey().equalsIgnoreCase(name))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
+    }
 }
