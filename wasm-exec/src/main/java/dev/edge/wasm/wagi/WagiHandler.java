@@ -47,13 +47,17 @@ import org.slf4j.LoggerFactory;
  * the instance (memory allocation and data segments) and the call.
  *
  * <p>Exit codes: returning from the entry point or {@code proc_exit(0)} is success; any other exit code, a
- * trap, or empty stdout is a {@link GuestException} (500, empty body). Stdout past
- * {@link GuestLimits#maxResponseBody()} aborts the guest ({@link GuestException.Reason#RESPONSE_TOO_LARGE});
+ * trap, or empty stdout is a {@link GuestException} (500, empty body). A body past
+ * {@link GuestLimits#maxResponseBody()} is {@link GuestException.Reason#RESPONSE_TOO_LARGE}; stdout is collected
+ * only up to that limit plus {@link #HEADER_ALLOWANCE} for the headers, and the write that crosses it aborts
+ * the guest;
  * the deadline interrupts it ({@link GuestException.Reason#DEADLINE}). Stderr lines go to the
  * {@link GuestOutputSink} (e.g. {@code <state-dir>/logs/<component>_stderr.txt}).
  */
 public final class WagiHandler implements GuestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(WagiHandler.class);
+    /** Room for the CGI header block on top of {@link GuestLimits#maxResponseBody()}, which limits the body. */
+    static final int HEADER_ALLOWANCE = 64 * 1024;
     /**
      * One logger for every WASI context: without one, {@code WasiPreview1.Builder.build()} probes for Android
      * with {@code Class.forName}, a thrown ClassNotFoundException per request (~20 µs).
@@ -168,7 +172,7 @@ public final class WagiHandler implements GuestHandler {
             throw new GuestException(GuestException.Reason.INTERNAL, componentId, "handler is closed", null);
         }
         requests.incrementAndGet();
-        StdoutBuffer stdout = new StdoutBuffer(limits.maxResponseBody());
+        StdoutBuffer stdout = new StdoutBuffer(limits.maxResponseBody() + HEADER_ALLOWANCE);
         GuestOutputStream stderr = new GuestOutputStream(componentId, "stderr", output);
         WasiOptions.Builder options = WasiOptions.builder()
                 .withArguments(cgi.argv(request))
@@ -234,6 +238,11 @@ public final class WagiHandler implements GuestHandler {
         if (response.isEmpty()) {
             throw new GuestException(GuestException.Reason.INTERNAL, componentId,
                     "WAGI guest wrote CGI headers that are not valid UTF-8", null);
+        }
+        if (response.get().body().length > limits.maxResponseBody()) {
+            String message = "response body larger than the limit of " + limits.maxResponseBody() + " bytes";
+            LOG.warn("component '{}': {}", componentId, message);
+            throw new GuestException(GuestException.Reason.RESPONSE_TOO_LARGE, componentId, message, null);
         }
         return response.get();
     }

@@ -361,14 +361,17 @@ class WagiConformanceTest {
     @Nested
     class Limits {
         @Test
-        void stdoutUpToTheLimitIsServed() throws Exception {
+        void aBodyUpToTheLimitIsServedAndOneByteMoreIsRefused() throws Exception {
             try (WagiHandler small = WagiGuests.cgi(Executor.wagi(Executor.DEFAULT_WAGI_ARGV, "_start"), Map.of(),
                     WagiGuests.limits(Duration.ofSeconds(10), 64 * 1024), (c, s, l) -> { }, watchdog, stateDir)) {
-                int header = "Content-Type: text/plain\n\n".length();
                 GuestResponse response = small.handle(Req.get("/").mode("flood")
-                        .header("x-bytes", Integer.toString(64 * 1024 - header)).build());
+                        .header("x-bytes", Integer.toString(64 * 1024)).build());
                 assertThat(response.status()).isEqualTo(200);
-                assertThat(response.body()).hasSize(64 * 1024 - header);
+                assertThat(response.body()).hasSize(64 * 1024);
+                assertThatThrownBy(() -> small.handle(Req.get("/").mode("flood")
+                        .header("x-bytes", Integer.toString(64 * 1024 + 1)).build()))
+                        .isInstanceOfSatisfying(GuestException.class, e ->
+                                assertThat(e.reason()).isEqualTo(GuestException.Reason.RESPONSE_TOO_LARGE));
             }
         }
 
