@@ -23,8 +23,10 @@ import java.util.Map;
  *       leaves an empty last argument for the default template ({@code "/path "} splits into
  *       {@code ["/path", ""]}).</li>
  *   <li>CGI variables: {@code AUTH_TYPE} (empty), {@code CONTENT_LENGTH} (always, the body length),
- *       {@code CONTENT_TYPE} (only when the header is present), {@code GATEWAY_INTERFACE=CGI/1.1},
- *       {@code QUERY_STRING}, {@code REMOTE_ADDR}/{@code REMOTE_HOST} (client IP without port),
+ *       {@code CONTENT_TYPE} (always; the request's content type or empty. Spin sets it always too, but reads
+ *       it from a header literally named {@code CONTENT_TYPE}, so in Spin it is empty in practice),
+ *       {@code GATEWAY_INTERFACE=CGI/1.1}, {@code QUERY_STRING}, {@code REMOTE_ADDR}/{@code REMOTE_HOST}
+ *       (client IP without port), {@code REMOTE_USER} (empty),
  *       {@code REQUEST_METHOD}, {@code SCRIPT_NAME} (the route without {@code /...}, from
  *       {@code spin-component-route}), {@code PATH_INFO} and {@code X_RAW_PATH_INFO} (the raw wildcard remainder,
  *       from {@code spin-path-info}), {@code PATH_TRANSLATED} (PATH_INFO percent-decoded),
@@ -120,14 +122,13 @@ final class CgiRequest {
         env.put("SCRIPT_NAME", env.getOrDefault("X_COMPONENT_ROUTE", ""));
         env.put("AUTH_TYPE", "");
         env.put("CONTENT_LENGTH", Integer.toString(request.body().length));
-        if (contentType != null) {
-            env.put("CONTENT_TYPE", contentType);
-        }
+        env.put("CONTENT_TYPE", contentType == null ? "" : contentType);
         env.put("GATEWAY_INTERFACE", GATEWAY_INTERFACE);
         env.put("QUERY_STRING", query(uri));
         String clientIp = clientIp(request.clientAddr());
         env.put("REMOTE_ADDR", clientIp);
         env.put("REMOTE_HOST", clientIp);
+        env.put("REMOTE_USER", "");
         env.put("REQUEST_METHOD", request.method());
         String[] server = server(host, env.get("X_FULL_URL"));
         env.put("SERVER_NAME", server[0]);
@@ -170,7 +171,7 @@ final class CgiRequest {
     static String[] server(String host, String fullUrl) {
         String defaultPort = fullUrl != null && fullUrl.startsWith("https:") ? "443" : "80";
         if (host == null || host.isEmpty()) {
-            return new String[] {"localhost", defaultPort};
+            return new String[] {"localhost", defaultPort}; // Spin: its placeholder "default_host"
         }
         String name = host;
         String port = defaultPort;

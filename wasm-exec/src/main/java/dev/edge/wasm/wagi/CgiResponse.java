@@ -24,8 +24,8 @@ import java.util.Optional;
  *       not three digits in 100..999 gives 502. {@code Location} without {@code Status} gives 302. Without any
  *       of {@code Content-Type}, {@code Status} and {@code Location} the answer is 500 with the body
  *       {@link #INSUFFICIENT}. Otherwise the status defaults to 200.</li>
- *   <li>Other headers are passed on when the name is a valid HTTP token and the value has no control
- *       characters; invalid ones are dropped.</li>
+ *   <li>Other headers are passed on when the name is a valid HTTP token (invalid names are dropped, as in
+ *       Spin); a value with control characters makes the whole output unusable (500), as in Spin.</li>
  * </ul>
  */
 final class CgiResponse {
@@ -33,7 +33,10 @@ final class CgiResponse {
 
     private CgiResponse() {}
 
-    /** @return the response, or empty when the header block is not valid UTF-8 (the caller answers 500) */
+    /**
+     * @return the response, or empty when the output is unusable (the caller answers 500): a header block that
+     *         is not UTF-8, or a header value with control characters (Spin fails the request on both)
+     */
     static Optional<GuestResponse> parse(byte[] stdout, int length) {
         ByteArrayOutputStream headerBlock = new ByteArrayOutputStream();
         int bodyStart = -1;
@@ -65,7 +68,7 @@ final class CgiResponse {
                 return Optional.empty();
             }
         }
-        return Optional.of(compose(parseHeaders(headerText), body));
+        return compose(parseHeaders(headerText), body);
     }
 
     private static Map<String, String[]> parseHeaders(String text) {
@@ -84,7 +87,7 @@ final class CgiResponse {
         return headers;
     }
 
-    private static GuestResponse compose(Map<String, String[]> headers, byte[] body) {
+    private static Optional<GuestResponse> compose(Map<String, String[]> headers, byte[] body) {
         boolean sufficient = false;
         int status = 200;
         List<Map.Entry<String, String>> out = new ArrayList<>();
@@ -96,6 +99,9 @@ final class CgiResponse {
         for (Map.Entry<String, String[]> entry : headers.entrySet()) {
             String key = entry.getKey();
             String value = entry.getValue()[1];
+            if (!key.equals("status") && !validValue(value)) {
+                return Optional.empty();
+            }
             switch (key) {
                 case "status" -> { }
                 case "content-type" -> {
@@ -113,9 +119,9 @@ final class CgiResponse {
             }
         }
         if (!sufficient) {
-            return new GuestResponse(500, List.of(), INSUFFICIENT.getBytes(StandardCharsets.UTF_8));
+            return Optional.of(new GuestResponse(500, List.of(), INSUFFICIENT.getBytes(StandardCharsets.UTF_8)));
         }
-        return new GuestResponse(status, out, body);
+        return Optional.of(new GuestResponse(status, out, body));
     }
 
     /** {@code "404 Not Found"} -> 404; anything that is not a status code -> 502. */
@@ -134,17 +140,21 @@ final class CgiResponse {
         return parsed < 100 ? 502 : parsed;
     }
 
+    /** Adds the header when its name is an HTTP token; Spin ignores (and logs) invalid names. */
     private static void addIfValid(List<Map.Entry<String, String>> out, String name, String value) {
-        if (name.isEmpty() || !name.chars().allMatch(CgiResponse::isTokenChar)) {
-            return;
+        if (!name.isEmpty() && name.chars().allMatch(CgiResponse::isTokenChar)) {
+            out.add(Map.entry(name, value));
         }
+    }
+
+    private static boolean validValue(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if ((c < 0x20 && c != '\t') || c == 0x7f) {
-                return;
+                return false;
             }
         }
-        out.add(Map.entry(name, value));
+        return true;
     }
 
     private static boolean isTokenChar(int c) {

@@ -237,7 +237,7 @@ public final class WagiHandler implements GuestHandler {
         Optional<GuestResponse> response = CgiResponse.parse(stdout.bytes(), stdout.length());
         if (response.isEmpty()) {
             throw new GuestException(GuestException.Reason.INTERNAL, componentId,
-                    "WAGI guest wrote CGI headers that are not valid UTF-8", null);
+                    "WAGI guest wrote unusable CGI headers (not UTF-8, or a value with control characters)", null);
         }
         if (response.get().body().length > limits.maxResponseBody()) {
             String message = "response body larger than the limit of " + limits.maxResponseBody() + " bytes";

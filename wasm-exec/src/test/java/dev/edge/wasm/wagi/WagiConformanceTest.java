@@ -138,10 +138,10 @@ class WagiConformanceTest {
         }
 
         @Test
-        void contentTypeOnlyWhenTheHeaderIsPresentButContentLengthAlways() throws Exception {
+        void contentTypeAndLengthAreAlwaysSetAsInSpin() throws Exception {
             Map<String, String> vars = env(Req.get("/x"));
-            assertThat(vars).doesNotContainKey("CONTENT_TYPE").containsEntry("CONTENT_LENGTH", "0")
-                    .containsEntry("QUERY_STRING", "");
+            assertThat(vars).containsEntry("CONTENT_TYPE", "").containsEntry("CONTENT_LENGTH", "0")
+                    .containsEntry("QUERY_STRING", "").containsEntry("REMOTE_USER", "");
         }
 
         @Test
@@ -325,6 +325,19 @@ class WagiConformanceTest {
             assertThat(response.headers().stream().filter(h -> h.getKey().equalsIgnoreCase("x-a")).toList())
                     .containsExactly(Map.entry("x-a", "2"));
             assertThat(response.headers()).noneMatch(h -> h.getKey().contains(" "));
+        }
+
+        @Test
+        void aHeaderValueWithControlCharactersIs500AsInSpin() {
+            assertThatThrownBy(() -> raw("Content-Type: text/plain\nX-Bad: a\u0001b\n\nbody"))
+                    .isInstanceOfSatisfying(GuestException.class, e -> assertThat(e.status()).isEqualTo(500));
+        }
+
+        @Test
+        void headerBlockThatIsNotUtf8Is500() {
+            byte[] out = {'C', 'o', 'n', 't', 'e', 'n', 't', '-', 'T', 'y', 'p', 'e', ':', ' ', (byte) 0xff, '\n', '\n'};
+            assertThatThrownBy(() -> run(Req.get("/raw").mode("raw").body(out)))
+                    .isInstanceOfSatisfying(GuestException.class, e -> assertThat(e.status()).isEqualTo(500));
         }
 
         @Test
