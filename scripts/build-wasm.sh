@@ -14,7 +14,7 @@ WAT2WASM="${WAT2WASM:-wat2wasm}"
 # Reactor module (no main; _initialize runs once per instance), the edge exports, no debug info.
 CFLAGS=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -mexec-model=reactor -I"$ROOT/sdk"
         -Wl,--export=edge_http_handle -Wl,--strip-debug)
-# WAGI programs (wagi_*.c, guests/wagi/*.c, targets marked "command") are ordinary WASI commands:
+# WAGI programs (guests/wagi/*.c, targets marked "command") are ordinary WASI commands:
 # main() behind _start, plain stdio, no edge ABI.
 CFLAGS_COMMAND=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -Wl,--strip-debug)
 
@@ -63,7 +63,6 @@ fi
 build() { # src[:src...] out [command]
   local out="$out_root/$2" srcs=() flags=("${CFLAGS[@]}")
   IFS=: read -r -a srcs <<<"$1"
-  case "$1" in */wagi_*.c) flags=("${CFLAGS_COMMAND[@]}") ;; esac
   [ "${3:-}" = "command" ] && flags=("${CFLAGS_COMMAND[@]}")
   mkdir -p "$(dirname "$out")"
   case "${srcs[0]}" in

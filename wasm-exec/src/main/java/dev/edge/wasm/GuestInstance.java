@@ -53,7 +53,7 @@ final class GuestInstance {
                 .withRandom(RANDOM);
         environment.forEach(options::withEnvironment);
         wasiSetup.configure(options);
-        WasiPreview1 wasi = WasiPreview1.builder().withOptions(options.build()).build();
+        WasiPreview1 wasi = WasiPreview1.builder().withLogger(ChicoryLogger.SHARED).withOptions(options.build()).build();
         RequestScope scope = new RequestScope(maxResponseBody);
         ImportValues imports = ImportValues.builder()
                 .addFunction(wasiSetup.link(wasi.toHostFunctions()))

@@ -8,6 +8,7 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
+import dev.edge.wasm.ChicoryLogger;
 import com.dylibso.chicory.wasm.ChicoryException;
 import dev.edge.config.Component;
 import dev.edge.config.Executor;
@@ -58,11 +59,6 @@ public final class WagiHandler implements GuestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(WagiHandler.class);
     /** Room for the CGI header block on top of {@link GuestLimits#maxResponseBody()}, which limits the body. */
     static final int HEADER_ALLOWANCE = 64 * 1024;
-    /**
-     * One logger for every WASI context: without one, {@code WasiPreview1.Builder.build()} probes for Android
-     * with {@code Class.forName}, a thrown ClassNotFoundException per request (~20 µs).
-     */
-    private static final com.dylibso.chicory.log.Logger WASI_LOG = new com.dylibso.chicory.log.SystemLogger();
 
     private final CompiledModule module;
     private final String componentId;
@@ -136,7 +132,7 @@ public final class WagiHandler implements GuestHandler {
                     + "function '" + entrypoint + "' (build it as a WASI command, or set executor.entrypoint)", null);
         }
         // link once now (without running anything) so a missing WASI function or a bad segment fails the load
-        try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(WASI_LOG)
+        try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(ChicoryLogger.SHARED)
                 .withOptions(WasiOptions.builder().build()).build()) {
             var type = instantiate(files.link(wasi.toHostFunctions())).exportType(entrypoint);
             if (!type.params().isEmpty()) {
@@ -184,7 +180,7 @@ public final class WagiHandler implements GuestHandler {
         files.configure(options);
         DeadlineWatchdog.Watch watch = watchdog.watch(limits.requestDeadline());
         int exitCode = 0;
-        try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(WASI_LOG).withOptions(options.build()).build()) {
+        try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(ChicoryLogger.SHARED).withOptions(options.build()).build()) {
             Instance instance = instantiate(files.link(wasi.toHostFunctions()));
             try {
                 instance.export(entrypoint).apply();

@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * One entry point for the gateway: a manifest component behind a trigger's executor becomes a
- * {@link GuestHandler} ({@link dev.edge.wasm.GuestHandlers#load} plus {@code files}), with the component's {@code files} mounted read-only for either executor and guest
+ * {@link GuestHandler} (the HTTP or WAGI executor), with the component's {@code files} mounted read-only for either executor and guest
  * output going to {@link ExecutorOptions#output()} (use a {@link ComponentLogs} for Spin's
  * {@code <state-dir>/logs/<component>_stdout.txt} / {@code _stderr.txt}).
  */
