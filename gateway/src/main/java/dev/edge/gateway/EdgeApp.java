@@ -22,7 +22,9 @@ import dev.edge.wasm.DeadlineWatchdog;
 import dev.edge.wasm.ExecutorOptions;
 import dev.edge.wasm.GuestHandler;
 import dev.edge.wasm.GuestLimits;
-import dev.edge.wasm.GuestHandlers;
+import dev.edge.wasm.GuestOutputSink;
+import dev.edge.wasm.wasi.ComponentHandlers;
+import dev.edge.wasm.wasi.ComponentLogs;
 import dev.edge.wasm.WasmLoadException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -91,7 +93,11 @@ public final class EdgeApp implements AutoCloseable {
             GuestLimits limits = GuestLimits.defaults();
             DeadlineWatchdog watchdog = new DeadlineWatchdog();
             resources.push(watchdog);
-            Map<String, GuestHandler> handlers = loadHandlers(config, keyValues, limits, watchdog);
+            ComponentLogs logs = ComponentLogs.inStateDir(stateDir);
+            resources.push(logs);
+            ExecutorOptions options = ExecutorOptions.defaults()
+                    .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()));
+            Map<String, GuestHandler> handlers = loadHandlers(config, keyValues, limits, options, watchdog);
             handlers.values().forEach(resources::push);
 
             List<IngressStage> stages = new ArrayList<>();
@@ -118,7 +124,8 @@ public final class EdgeApp implements AutoCloseable {
     }
 
     private static Map<String, GuestHandler> loadHandlers(AppConfig config, KeyValueFactor keyValues,
-                                                          GuestLimits limits, DeadlineWatchdog watchdog)
+                                                          GuestLimits limits, ExecutorOptions options,
+                                                          DeadlineWatchdog watchdog)
             throws WasmLoadException {
         AppManifest manifest = config.manifest();
         Map<String, GuestHandler> handlers = new LinkedHashMap<>();
@@ -129,9 +136,9 @@ public final class EdgeApp implements AutoCloseable {
                 }
                 Component component = manifest.components().get(trigger.componentId().get());
                 long started = System.nanoTime();
-                handlers.put(component.id(), GuestHandlers.load(component, trigger.executor(), keyValues,
-                        config.variables().componentVariables(component.id()), limits,
-                        ExecutorOptions.defaults(), watchdog));
+                handlers.put(component.id(), ComponentHandlers.load(component, trigger.executor(),
+                        manifest.baseDir(), config.stateDir(), keyValues,
+                        config.variables().componentVariables(component.id()), limits, options, watchdog));
                 LOG.info("Loaded component {} in {} ms", component.id(), (System.nanoTime() - started) / 1_000_000);
             }
         } catch (WasmLoadException | RuntimeException e) {
