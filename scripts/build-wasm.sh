@@ -24,6 +24,7 @@ TARGETS=(
   "examples/hello-world/src/main.c examples/hello-world/target/hello-world.wasm"
   "examples/static-files/src/main.c examples/static-files/target/static-files.wasm"
   "examples/two-stores/src/main.c examples/two-stores/target/two-stores.wasm"
+  "examples/variables/src/main.c examples/variables/target/variables.wasm"
 )
 for src in "$ROOT"/wasm-exec/src/test/guests/*.c "$ROOT"/wasm-exec/src/test/guests/*.wat; do
   [ -e "$src" ] || continue
