@@ -23,6 +23,8 @@ TARGETS=(
   "examples/hello-key-value-store/src/main.c:examples/hello-key-value-store/src/json.c examples/hello-key-value-store/target/hello-key-value-store.wasm"
   "examples/hello-world/src/main.c examples/hello-world/target/hello-world.wasm"
   "examples/static-files/src/main.c examples/static-files/target/static-files.wasm"
+  "examples/two-stores/src/main.c examples/two-stores/target/two-stores.wasm"
+  "examples/variables/src/main.c examples/variables/target/variables.wasm"
 )
 for src in "$ROOT"/wasm-exec/src/test/guests/*.c "$ROOT"/wasm-exec/src/test/guests/*.wat; do
   [ -e "$src" ] || continue
