@@ -2,6 +2,7 @@ package dev.edge.config;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -11,10 +12,11 @@ import java.util.Optional;
  *
  * @param keyValueStores  stores by label; always contains {@link #DEFAULT_LABEL}
  * @param keyValueLimits  the application's key-value quotas
+ * @param kvRoutes        {@code [[kv_route]]}s (edge extension), in file order
  * @param guestLimits     memory, time and body limits of every component ({@code [guest_limits]})
  */
 public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueLimits keyValueLimits,
-                            GuestLimitsConfig guestLimits) {
+                            List<KvRouteConfig> kvRoutes, GuestLimitsConfig guestLimits) {
     public static final String DEFAULT_LABEL = "default";
     /** File name of the default store inside the state directory, as in Spin. */
     public static final String DEFAULT_DB_FILE = "sqlite_key_value.db";
@@ -24,14 +26,21 @@ public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueL
         if (keyValueLimits == null) {
             throw new IllegalArgumentException("keyValueLimits");
         }
+        kvRoutes = List.copyOf(kvRoutes);
         if (guestLimits == null) {
             throw new IllegalArgumentException("guestLimits");
         }
     }
 
-    /** Stores and key-value limits with the default guest limits. */
+    /** With the default guest limits. */
+    public RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueLimits keyValueLimits,
+                         List<KvRouteConfig> kvRoutes) {
+        this(keyValueStores, keyValueLimits, kvRoutes, GuestLimitsConfig.DEFAULTS);
+    }
+
+    /** No kv routes, default guest limits. */
     public RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueLimits keyValueLimits) {
-        this(keyValueStores, keyValueLimits, GuestLimitsConfig.DEFAULTS);
+        this(keyValueStores, keyValueLimits, List.of());
     }
 
     /** Stores with the default limits. */
@@ -64,6 +73,6 @@ public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueL
         }
         Map<String, KvStoreConfig> stores = new HashMap<>(keyValueStores);
         stores.put(DEFAULT_LABEL, defaultStore(stateDir));
-        return new RuntimeConfig(stores, keyValueLimits, guestLimits);
+        return new RuntimeConfig(stores, keyValueLimits, kvRoutes, guestLimits);
     }
 }

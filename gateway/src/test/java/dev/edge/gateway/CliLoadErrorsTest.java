@@ -77,7 +77,7 @@ class CliLoadErrorsTest {
         assertOneCleanLine(up(appWith(Files.readAllBytes(TestApps.wasmExecGuest("no_handler")))),
                 "does not export function 'edge_http_handle'");
         // a WASI command (a WAGI program) run as an HTTP component
-        assertOneCleanLine(up(appWith(Files.readAllBytes(TestApps.wasmExecGuest("wagi_env")))),
+        assertOneCleanLine(up(appWith(Files.readAllBytes(TestApps.wasmExecGuest("wagi/cgi")))),
                 "component 'broken'", "does not export");
     }
 
