@@ -78,7 +78,7 @@ final class PrimaryEndpoint implements AutoCloseable {
         this.breaker = CircuitBreaker.of(name, CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(10).minimumNumberOfCalls(5).failureRateThreshold(50)
-                .waitDurationInOpenState(OPEN_STATE_WAIT).permittedNumberOfCallsInHalfOpenState(2)
+                .waitDurationInOpenState(OPEN_STATE_WAIT).permittedNumberOfCallsInHalfOpenState(1)
                 .recordException(PrimaryEndpoint::isOutage).build());
         this.bulkhead = Bulkhead.of(name, BulkheadConfig.custom().maxConcurrentCalls(MAX_CONCURRENT_CALLS)
                 .maxWaitDuration(Duration.ZERO).build());
