@@ -64,7 +64,7 @@ public final class RedisKeyValueStore implements KeyValueStore {
         }
         TrackingConnection tc = backend.readConnection();
         if (tc == null) {
-            return Optional.ofNullable(primaryGet(rk, start));
+            return Optional.ofNullable(uncachedGet(rk, start));
         }
         NearCache.Ticket ticket = nearCache.reserve(rk, tc);
         byte[] value;
@@ -79,6 +79,22 @@ public final class RedisKeyValueStore implements KeyValueStore {
         install(ticket, rk, value);
         metrics.recordOp("get", "replica", "ok", start);
         return Optional.ofNullable(value);
+    }
+
+    /** No tracking connection right now: read the replica without caching, else the primary. */
+    private byte[] uncachedGet(String rk, long start) {
+        RedisAsyncCommands<String, byte[]> replica = backend.uncachedReplica();
+        if (replica != null) {
+            try {
+                byte[] value = RedisCalls.await(replica.get(rk), config.commandTimeout(), "GET (replica, uncached)");
+                backend.readSucceeded(start);
+                metrics.recordOp("get", "replica", "ok", start);
+                return value;
+            } catch (RuntimeException e) {
+                backend.readFailed(start, e);
+            }
+        }
+        return primaryGet(rk, System.nanoTime());
     }
 
     private byte[] primaryGet(String rk, long start) {
@@ -125,7 +141,12 @@ public final class RedisKeyValueStore implements KeyValueStore {
         if (!fromReplica.isEmpty()) {
             TrackingConnection tc = backend.readConnection();
             if (tc == null) {
-                fromPrimary.addAll(fromReplica);
+                for (String rk : fromReplica) { // rare (no tracking connection): key by key
+                    byte[] value = uncachedGet(rk, System.nanoTime());
+                    if (value != null) {
+                        found.put(namespace.userKey(rk), value);
+                    }
+                }
             } else {
                 List<NearCache.Ticket> tickets = new ArrayList<>(fromReplica.size());
                 for (String rk : fromReplica) {

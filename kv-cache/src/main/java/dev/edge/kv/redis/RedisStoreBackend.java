@@ -12,6 +12,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
@@ -60,7 +61,10 @@ public final class RedisStoreBackend implements StoreBackend {
     private final DirtyKeys dirtyKeys = new DirtyKeys(DIRTY_MAX_AGE);
     private final ClientResources resources;
     private final Duration longestBudget;
-    private final RedisClient replicaClient; // null without replica_url
+    private final RedisClient replicaClient; // tracking connections to the replica; null without replica_url
+    private final RedisClient replicaPlainClient; // uncached reads while there is no tracking connection
+    private volatile StatefulRedisConnection<String, byte[]> replicaPlain;
+    private long lastPlainAttemptNanos;
     private final PrimaryEndpoint primary;
     private final CircuitBreaker replicaBreaker;
     private final ScheduledExecutorService prober;
@@ -89,23 +93,34 @@ public final class RedisStoreBackend implements StoreBackend {
                 .slidingWindowSize(20).minimumNumberOfCalls(5).failureRateThreshold(50)
                 .waitDurationInOpenState(Duration.ofSeconds(2)).build());
         RedisClient replica = null;
+        RedisClient replicaPlainClient = null;
         PrimaryEndpoint endpoint;
         try {
             replica = config.replicaUrl()
                     .map(u -> client(parse(u), "edge-kv-tracking-" + config.region(), ProtocolVersion.RESP3, false))
                     .orElse(null);
+            // Reconnects by itself and queues reads meanwhile (each read still has its own budget): Sentinel
+            // kills every client connection of a replica it reconfigures, and those reads should just wait.
+            replicaPlainClient = config.replicaUrl()
+                    .map(u -> client(parse(u), "edge-kv-reads-" + config.region(), ProtocolVersion.RESP2, true,
+                            ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS))
+                    .orElse(null);
             SentinelResolver sentinel = RedisSentinelUrl.isSentinel(config.url())
                     ? new SentinelResolver(RedisSentinelUrl.parse(config.url()), resources, config.commandTimeout()) : null;
             endpoint = new PrimaryEndpoint(config, this::client, sentinel, this::primaryRecovered);
         } catch (RuntimeException e) {
-            if (replica != null) {
-                replica.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            for (RedisClient c : new RedisClient[] {replica, replicaPlainClient}) {
+                if (c != null) {
+                    c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+                }
             }
             resources.shutdown(0, 2, TimeUnit.SECONDS);
             throw e;
         }
         this.replicaClient = replica;
+        this.replicaPlainClient = replicaPlainClient;
         this.primary = endpoint;
+        connectReplicaPlain();
         metrics.primaryBreakerGauge(() -> primary.breakerState());
         reconnectTracking();
         this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -127,13 +142,18 @@ public final class RedisStoreBackend implements StoreBackend {
     }
 
     private RedisClient client(RedisURI redisUri, String clientName, ProtocolVersion protocol, boolean autoReconnect) {
+        return client(redisUri, clientName, protocol, autoReconnect, ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    }
+
+    private RedisClient client(RedisURI redisUri, String clientName, ProtocolVersion protocol, boolean autoReconnect,
+                               ClientOptions.DisconnectedBehavior whenDisconnected) {
         redisUri.setClientName(clientName);
         redisUri.setTimeout(config.commandTimeout());
         RedisClient client = RedisClient.create(resources, redisUri);
         client.setOptions(ClientOptions.builder()
                 .protocolVersion(protocol)
                 .autoReconnect(autoReconnect)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .disconnectedBehavior(whenDisconnected)
                 .socketOptions(SocketOptions.builder().connectTimeout(config.commandTimeout()).build())
                 // Backstop only: every call awaits with its own budget and cancels on expiry.
                 .timeoutOptions(TimeoutOptions.enabled(longestBudget.multipliedBy(2)))
@@ -173,8 +193,14 @@ public final class RedisStoreBackend implements StoreBackend {
             tc.close();
         }
         primary.close();
-        if (replicaClient != null) {
-            replicaClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        StatefulRedisConnection<String, byte[]> plain = replicaPlain;
+        if (plain != null) {
+            plain.closeAsync();
+        }
+        for (RedisClient c : new RedisClient[] {replicaClient, replicaPlainClient}) {
+            if (c != null) {
+                c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
         }
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
@@ -199,6 +225,18 @@ public final class RedisStoreBackend implements StoreBackend {
             return null;
         }
         return tc;
+    }
+
+    /**
+     * The replica for uncached reads while there is no tracking connection, or null (no replica, not
+     * connected, or its breaker is open): then reads go to the primary.
+     */
+    RedisAsyncCommands<String, byte[]> uncachedReplica() {
+        StatefulRedisConnection<String, byte[]> plain = replicaPlain;
+        if (plain == null || !replicaBreaker.tryAcquirePermission()) {
+            return null;
+        }
+        return plain.async();
     }
 
     void readSucceeded(long startNanos) {
@@ -247,6 +285,19 @@ public final class RedisStoreBackend implements StoreBackend {
     public String primaryAddress() { return primary.address(); }
 
     // ---- background work ----
+
+    /** The plain replica connection; Lettuce reconnects it by itself once it exists. */
+    private void connectReplicaPlain() {
+        if (replicaPlainClient == null || replicaPlain != null || closed) {
+            return;
+        }
+        lastPlainAttemptNanos = System.nanoTime();
+        try {
+            replicaPlain = replicaPlainClient.connect(CODEC);
+        } catch (RuntimeException e) {
+            LOG.debug("replica read connection not available yet (region {}): {}", config.region(), e.getMessage());
+        }
+    }
 
     /** Opens a tracking connection: on the replica if there is one and it answers, else on the primary. */
     private void reconnectTracking() {
@@ -313,6 +364,9 @@ public final class RedisStoreBackend implements StoreBackend {
         if (now - lastSentinelPollNanos >= TimeUnit.MILLISECONDS.toNanos(SENTINEL_POLL_MILLIS)) {
             lastSentinelPollNanos = now;
             primary.followSentinel();
+        }
+        if (replicaPlain == null && now - lastPlainAttemptNanos >= TimeUnit.MILLISECONDS.toNanos(250)) {
+            connectReplicaPlain();
         }
         TrackingConnection tc = tracking;
         if (tc == null || !tc.isAlive()) {
