@@ -221,7 +221,11 @@ public final class RedisStoreBackend implements StoreBackend {
     /** The live tracking connection if cached reads may use it now, else null (read from the primary). */
     TrackingConnection readConnection() {
         TrackingConnection tc = tracking;
-        if (tc == null || !tc.isAlive() || !replicaBreaker.tryAcquirePermission()) {
+        if (tc == null || !tc.isAlive()) {
+            return null;
+        }
+        // The replica breaker guards the replica; a tracking connection on the primary does not need it.
+        if (!trackingOnPrimary && !replicaBreaker.tryAcquirePermission()) {
             return null;
         }
         return tc;
@@ -233,7 +237,15 @@ public final class RedisStoreBackend implements StoreBackend {
      */
     RedisAsyncCommands<String, byte[]> uncachedReplica() {
         StatefulRedisConnection<String, byte[]> plain = replicaPlain;
-        if (plain == null || !replicaBreaker.tryAcquirePermission()) {
+        if (plain == null) {
+            return null;
+        }
+        // Disconnected: reads would queue until it is back. Worth it only when the primary cannot serve
+        // them either (e.g. Sentinel just killed the replica's clients while failing over the primary).
+        if (!plain.isOpen() && primary.breakerState() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED) {
+            return null;
+        }
+        if (!replicaBreaker.tryAcquirePermission()) {
             return null;
         }
         return plain.async();
