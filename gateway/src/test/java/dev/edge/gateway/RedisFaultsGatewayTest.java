@@ -75,7 +75,7 @@ class RedisFaultsGatewayTest {
                 [key_value_limits]
                 read_rps = 0
                 write_rps = 0
-                """.formatted(topology.sentinelUrl(), topology.fixedReplica().uri()));
+                """.formatted(topology.sentinelUrl(), topology.regionalReplica().uri()));
         listen = new ListenAddress("127.0.0.1", FreePort.next());
         app = EdgeApp.start(new EdgeApp.Settings(MANIFEST, listen, temp.resolve("state"), runtimeConfig, null, List.of()));
         for (int i = 0; i < STATIC_KEYS; i++) {
@@ -108,7 +108,7 @@ class RedisFaultsGatewayTest {
         Set<String> threadsBefore = liveThreads();
         Load load = Load.start();
         pause(700);
-        RedisServerProcess replica = topology.fixedReplica();
+        RedisServerProcess replica = topology.regionalReplica();
         long killed = System.nanoTime();
         replica.kill();
         Load.Phase fault = load.phase();
@@ -116,7 +116,7 @@ class RedisFaultsGatewayTest {
         Map<String, Long> duringFault = fault.end();
         long restarted = System.nanoTime();
         replica.restartWith("--replicaof", "127.0.0.1", Integer.toString(topology.currentPrimary().port()),
-                "--repl-ping-replica-period", "1", "--replica-priority", "0");
+                "--repl-ping-replica-period", "1");
         topology.awaitReplicasInSync();
         // Tracking is back on the replica once it holds the edge tracking connection again.
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))

@@ -82,8 +82,26 @@ public final class RedisSentinelProcess implements AutoCloseable {
         return Integer.parseInt(reply.split("\n")[1]);
     }
 
+    /** SIGSTOP: the sentinel keeps its socket but answers nothing (and takes no part in failovers). */
+    public void pause() { signal("STOP"); }
+
+    public void resume() { signal("CONT"); }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public void kill() {
-        process.destroyForcibly();
+        process.destroyForcibly(); // SIGKILL also ends a stopped process
         try {
             process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * A primary, two replicas and three sentinels (quorum 2, down-after 1 s), all real processes on loopback.
- * Replica 1 has {@code replica-priority 0}: Sentinel never promotes it, so it can serve as a fixed
- * "regional replica" while replica 0 is the failover candidate. Close it in {@code @AfterAll}.
+ * Both replicas may be promoted (Sentinel picks the one with the largest replication offset). Replica 1 plays the node's
+ * "regional replica" ({@code replica_url}). Close it in {@code @AfterAll}.
  */
 public final class SentinelTopology implements AutoCloseable {
     public static final String MASTER = "edgemaster";
@@ -30,8 +30,7 @@ public final class SentinelTopology implements AutoCloseable {
             t.servers.add(primary);
             String port = Integer.toString(primary.port());
             t.servers.add(RedisServerProcess.start("--replicaof", "127.0.0.1", port, "--repl-ping-replica-period", "1"));
-            t.servers.add(RedisServerProcess.start("--replicaof", "127.0.0.1", port, "--repl-ping-replica-period", "1",
-                    "--replica-priority", "0"));
+            t.servers.add(RedisServerProcess.start("--replicaof", "127.0.0.1", port, "--repl-ping-replica-period", "1"));
             t.awaitReplicasInSync();
             for (int i = 0; i < 3; i++) {
                 t.sentinels.add(RedisSentinelProcess.start(MASTER, primary.port(), 2, DOWN_AFTER, FAILOVER_TIMEOUT));
@@ -66,11 +65,8 @@ public final class SentinelTopology implements AutoCloseable {
     /** The initial primary (server 0). */
     public RedisServerProcess initialPrimary() { return servers.get(0); }
 
-    /** The failover candidate. */
-    public RedisServerProcess candidate() { return servers.get(1); }
-
-    /** The never-promoted replica (replica-priority 0). */
-    public RedisServerProcess fixedReplica() { return servers.get(2); }
+    /** The replica a node reads from ({@code replica_url}); it may itself be promoted by a failover. */
+    public RedisServerProcess regionalReplica() { return servers.get(2); }
 
     public RedisSentinelProcess sentinel(int i) { return sentinels.get(i); }
 
