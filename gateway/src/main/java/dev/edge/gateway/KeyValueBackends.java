@@ -3,6 +3,7 @@ package dev.edge.gateway;
 import dev.edge.config.KvStoreConfig;
 import dev.edge.config.RuntimeConfig;
 import dev.edge.kv.KeyValueFactor;
+import dev.edge.kv.KvException;
 import dev.edge.kv.StoreBackend;
 import dev.edge.kv.StoreLimits;
 import dev.edge.kv.memory.InMemoryStoreBackend;
@@ -35,7 +36,7 @@ final class KeyValueBackends {
                 } else if (store.getValue() instanceof KvStoreConfig.Memory) {
                     backend = new InMemoryStoreBackend();
                 } else if (store.getValue() instanceof KvStoreConfig.Redis redis) {
-                    backend = new RedisStoreBackend(redis, registry);
+                    backend = openRedis(store.getKey(), redis, registry);
                 } else {
                     throw new IllegalStateException("unsupported key_value_store type for label " + store.getKey());
                 }
@@ -47,6 +48,15 @@ final class KeyValueBackends {
         }
         StoreLimits limits = new StoreLimits(runtime.keyValueLimits().maxKeyBytes(), runtime.keyValueLimits().maxValueBytes());
         return new KeyValueFactor(appName, byLabel, limits);
+    }
+
+    /** The error names the store: "key_value_store.<label>: cannot connect to Redis primary ..." (no password). */
+    private static StoreBackend openRedis(String label, KvStoreConfig.Redis redis, MeterRegistry registry) {
+        try {
+            return new RedisStoreBackend(redis, registry);
+        } catch (KvException e) {
+            throw new KvException(e.kind(), "key_value_store." + label + ": " + e.getMessage(), e);
+        }
     }
 
     static Path sqliteFile(KvStoreConfig.Spin spin, Path stateDir) {
