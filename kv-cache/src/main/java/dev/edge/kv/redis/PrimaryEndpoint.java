@@ -88,7 +88,14 @@ final class PrimaryEndpoint implements AutoCloseable {
                 onRecovery.run();
             }
         });
-        this.current = connect(sentinel == null ? config.url().toString() : resolveOrFail());
+        try {
+            this.current = connect(sentinel == null ? config.url().toString() : resolveOrFail());
+        } catch (RuntimeException e) {
+            if (sentinel != null) {
+                sentinel.close();
+            }
+            throw e;
+        }
     }
 
     private String resolveOrFail() {

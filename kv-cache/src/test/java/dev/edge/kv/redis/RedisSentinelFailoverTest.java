@@ -39,20 +39,33 @@ class RedisSentinelFailoverTest {
 
     @Test
     void killedPrimaryFailsOverAndWritesResumeWithoutLosingAcknowledgedWrites() throws Exception {
+        failover("sentinel-failover (primary killed)", false);
+    }
+
+    /**
+     * A hung primary keeps its TCP connections open: only following Sentinel (not a reconnect) moves the
+     * writes to the promoted primary. When the old primary is resumed, Sentinel demotes it to a replica.
+     */
+    @Test
+    void hungPrimaryFailsOverAndWritesFollowThePromotedPrimary() throws Exception {
+        failover("sentinel-failover (primary SIGSTOPped)", true);
+    }
+
+    private void failover(String scenario, boolean hang) throws Exception {
         try (SentinelTopology topology = SentinelTopology.start()) {
             KvStoreConfig.Redis config = new KvStoreConfig.Redis(topology.sentinelUrl(),
                     Optional.of(topology.regionalReplica().uri()), "eu", 10_000, Duration.ofMinutes(5),
                     Duration.ofMillis(500), Duration.ofMillis(500), 1, Duration.ofMillis(200));
             RedisStoreBackend backend = new RedisStoreBackend(config, new SimpleMeterRegistry());
             try {
-                run(topology, backend);
+                run(topology, backend, scenario, hang);
             } finally {
                 backend.close();
             }
         }
     }
 
-    private void run(SentinelTopology topology, RedisStoreBackend backend) throws Exception {
+    private void run(SentinelTopology topology, RedisStoreBackend backend, String scenario, boolean hang) throws Exception {
         KeyValueStore store = backend.open("app", "default");
         assertThat(backend.primaryAddress()).isEqualTo("127.0.0.1:" + topology.initialPrimary().port());
         for (int i = 0; i < STATIC_KEYS; i++) {
@@ -131,7 +144,11 @@ class RedisSentinelFailoverTest {
         pause(500);
         RedisServerProcess oldPrimary = topology.initialPrimary();
         killedAt.set(System.nanoTime());
-        oldPrimary.kill();
+        if (hang) {
+            oldPrimary.pause();
+        } else {
+            oldPrimary.kill();
+        }
         long readsOkAtKill = readsOk.get();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                 .until(() -> firstSuccessAfterFailure.get() != Long.MAX_VALUE);
@@ -142,6 +159,11 @@ class RedisSentinelFailoverTest {
             t.join(10_000);
         }
 
+        if (hang) {
+            oldPrimary.resume(); // comes back as a primary nobody follows; Sentinel demotes it
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> "slave".equals(oldPrimary.info("replication", "role")));
+        }
         assertThat(topology.currentPrimary()).isNotSameAs(oldPrimary);
         assertThat(backend.primaryAddress()).isEqualTo("127.0.0.1:" + topology.currentPrimary().port());
         assertThat(readErrors.get()).as("reads of existing keys during the failover").isZero();
@@ -161,11 +183,11 @@ class RedisSentinelFailoverTest {
                 .until(() -> ManagementFactory.getThreadMXBean().getThreadCount() <= threadsBefore + 3);
 
         long windowMillis = (firstSuccessAfterFailure.get() - firstFailure.get()) / 1_000_000;
-        LOG.info("RELIABILITY sentinel-failover: unavailability window {} ms (first failed write to first acknowledged "
+        LOG.info("RELIABILITY {}: unavailability window {} ms (first failed write to first acknowledged "
                         + "write on the promoted primary; down-after {} ms); writes acknowledged={} unknown={} rejected-fast={} "
                         + "(avg {} us); reads of existing keys served during the fault={} errors={}; acknowledged writes "
                         + "lost=0; stale entries after recovery=0; threads before={} after={}",
-                windowMillis, SentinelTopology.DOWN_AFTER.toMillis(), history.count(WriteHistory.Outcome.ACKNOWLEDGED),
+                scenario, windowMillis, SentinelTopology.DOWN_AFTER.toMillis(), history.count(WriteHistory.Outcome.ACKNOWLEDGED),
                 history.count(WriteHistory.Outcome.UNKNOWN), rejectedCount.get(),
                 rejectedCount.get() == 0 ? 0 : rejectedNanos.get() / rejectedCount.get() / 1000, readsDuringFault,
                 readErrors.get(), threadsBefore, ManagementFactory.getThreadMXBean().getThreadCount());
