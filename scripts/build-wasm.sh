@@ -14,17 +14,31 @@ WAT2WASM="${WAT2WASM:-wat2wasm}"
 # Reactor module (no main; _initialize runs once per instance), the edge exports, no debug info.
 CFLAGS=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -mexec-model=reactor -I"$ROOT/sdk"
         -Wl,--export=edge_http_handle -Wl,--strip-debug)
-# WAGI programs (wagi_*.c) are ordinary WASI commands: main() behind _start.
+# WAGI programs (guests/wagi/*.c, targets marked "command") are ordinary WASI commands:
+# main() behind _start, plain stdio, no edge ABI.
 CFLAGS_COMMAND=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -Wl,--strip-debug)
 
 # sources (relative to ROOT, ':'-separated) -> output (relative to ROOT)
 TARGETS=(
   "examples/hello-key-value-store/src/main.c:examples/hello-key-value-store/src/json.c examples/hello-key-value-store/target/hello-key-value-store.wasm"
+  "examples/hello-world/src/main.c examples/hello-world/target/hello-world.wasm"
+  "examples/static-files/src/main.c examples/static-files/target/static-files.wasm"
+  "examples/two-stores/src/main.c examples/two-stores/target/two-stores.wasm"
+  "examples/variables/src/main.c examples/variables/target/variables.wasm"
 )
 for src in "$ROOT"/wasm-exec/src/test/guests/*.c "$ROOT"/wasm-exec/src/test/guests/*.wat; do
   [ -e "$src" ] || continue
   name="$(basename "${src%.*}")"
   TARGETS+=("${src#"$ROOT"/} wasm-exec/src/test/resources/guests/$name.wasm")
+done
+# WAGI guests and the WAGI example are WASI commands (third field "command").
+TARGETS+=(
+  "examples/wagi-hello/src/main.c examples/wagi-hello/target/wagi-hello.wasm command"
+)
+for src in "$ROOT"/wasm-exec/src/test/guests/wagi/*.c; do
+  [ -e "$src" ] || continue
+  name="$(basename "${src%.*}")"
+  TARGETS+=("${src#"$ROOT"/} wasm-exec/src/test/resources/guests/wagi/$name.wasm command")
 done
 
 # Ingress test guests of the routes module.
@@ -48,13 +62,13 @@ if $check; then
   trap 'rm -rf "$out_root"' EXIT
 fi
 
-build() { # src[:src...] out
-  local out="$out_root/$2" srcs=()
+build() { # src[:src...] out [command]
+  local out="$out_root/$2" srcs=() flags=("${CFLAGS[@]}")
   IFS=: read -r -a srcs <<<"$1"
+  [ "${3:-}" = "command" ] && flags=("${CFLAGS_COMMAND[@]}")
   mkdir -p "$(dirname "$out")"
   case "${srcs[0]}" in
-    */wagi_*.c) (cd "$ROOT" && "$CLANG" "${CFLAGS_COMMAND[@]}" -o "$out" "${srcs[@]}") ;;
-    *.c)   (cd "$ROOT" && "$CLANG" "${CFLAGS[@]}" -o "$out" "${srcs[@]}") ;;
+    *.c)   (cd "$ROOT" && "$CLANG" "${flags[@]}" -o "$out" "${srcs[@]}") ;;
     *.wat) (cd "$ROOT" && "$WAT2WASM" "${srcs[0]}" -o "$out") ;;
     *)     echo "unknown source type: ${srcs[0]}" >&2; return 1 ;;
   esac
@@ -62,8 +76,8 @@ build() { # src[:src...] out
 
 failed=0
 for target in "${TARGETS[@]}"; do
-  read -r src out <<<"$target"
-  build "$src" "$out"
+  read -r src out kind <<<"$target"
+  build "$src" "$out" "$kind"
   if $check; then
     if [ ! -f "$ROOT/$out" ]; then
       echo "MISSING  $out (built from $src; run scripts/build-wasm.sh and commit it)" >&2

@@ -6,6 +6,11 @@
  *   /badutf8        kv_get with a key that is not UTF-8
  *   /badptr         passes an out-of-range pointer to the host (must trap)
  *   /big/<n>        writes an n-byte body in 1 KiB chunks (response limit test)
+ *   /fill           set_many of x-count keys "<x-prefix><i>" (value "v<i>"), 100 per call
+ *   /pages          pages through x-prefix with page size x-limit: one key per line, then "pages=<n>"
+ *   /cas-round      one compare-and-swap round against x-key (see cas_round)
+ *   /cas-inc        x-count compare-and-swap increments of x-key, retried on cas-failed
+ * Parameters come in request headers (x-...), so no URI parsing is needed.
  */
 #define EDGE_IMPLEMENTATION
 #include "edge.h"
@@ -154,6 +159,144 @@ static void run_all(void) {
     out_last_error("get.closed.error");
 }
 
+/* A request header as a NUL-terminated string (caller frees), or NULL. */
+static char *param(const char *name) {
+    edge_buf_t b;
+    if (edge_req_header(name, (uint32_t)strlen(name), &b) != EDGE_OK) return NULL;
+    char *s = malloc(b.len + 1);
+    memcpy(s, b.ptr, b.len);
+    s[b.len] = 0;
+    edge_buf_free(&b);
+    return s;
+}
+
+static long param_long(const char *name, long fallback) {
+    char *s = param(name);
+    long v = s ? strtol(s, NULL, 10) : fallback;
+    free(s);
+    return v;
+}
+
+static void fill(edge_store_t st) {
+    char *prefix = param("x-prefix");
+    long count = param_long("x-count", 0);
+    static char keys[100][96], values[100][24];
+    edge_kv_entry_t entries[100];
+    long done = 0;
+    edge_err_t rc = EDGE_OK;
+    while (rc == EDGE_OK && done < count) {
+        uint32_t n = 0;
+        for (; n < 100 && done < count; n++, done++) {
+            snprintf(keys[n], sizeof keys[n], "%s%ld", prefix ? prefix : "", done);
+            snprintf(values[n], sizeof values[n], "v%ld", done);
+            entries[n].key = str(keys[n]);
+            entries[n].value = str(values[n]);
+        }
+        rc = edge_kv_set_many(st, entries, n);
+    }
+    out_code("fill", rc);
+    free(prefix);
+}
+
+static void pages(edge_store_t st) {
+    char *prefix = param("x-prefix");
+    uint32_t limit = (uint32_t)param_long("x-limit", 0);
+    edge_buf_t cursor = {NULL, 0};
+    edge_list_t list;
+    edge_err_t rc;
+    int count = 0;
+    do {
+        edge_buf_t next;
+        rc = edge_kv_list_keys(st, prefix, prefix ? (uint32_t)strlen(prefix) : 0, (const char *)cursor.ptr,
+                               cursor.len, limit, &list, &next);
+        edge_buf_free(&cursor);
+        if (rc != EDGE_OK) break;
+        count++;
+        for (uint32_t i = 0; i < list.len; i++) {
+            edge_resp_write(list.items[i].ptr, list.items[i].len);
+            edge_resp_write_str("\n");
+        }
+        free(list.items);
+        cursor = next;
+    } while (cursor.len > 0 && count < 100000);
+    out_code("pages", rc == EDGE_OK ? count : -rc);
+    free(prefix);
+}
+
+/* One round of a CAS race among x-parties guests: read x-key (cas new + current), check in at the
+ * barrier counter x-barrier and wait until every party has read, then swap in x-value. Because every
+ * party reads before any party swaps, exactly one swap may win. Answers "read=<value>|<absent>",
+ * "barrier=<ok|timeout>" and "swap=<code>". */
+static void cas_round(edge_store_t st) {
+    char *key = param("x-key"), *barrier = param("x-barrier"), *value = param("x-value");
+    long parties = param_long("x-parties", 2);
+    edge_cas_t cas;
+    edge_buf_t buf;
+    edge_err_t rc = edge_kv_cas_new(st, KEY(key), &cas);
+    if (rc != EDGE_OK) {
+        out_code("cas.new", rc);
+        return;
+    }
+    rc = edge_kv_cas_current(cas, &buf);
+    edge_resp_write_str("read=");
+    if (rc == EDGE_OK) {
+        edge_resp_write(buf.ptr, buf.len);
+        edge_buf_free(&buf);
+    } else {
+        edge_resp_write_str(rc == EDGE_ERR_NOT_FOUND ? "<absent>" : "<error>");
+    }
+    edge_resp_write_str("\n");
+    int64_t arrived = 0;
+    edge_kv_increment(st, KEY(barrier), 1, &arrived);
+    long polls = 0;
+    while (arrived < parties && polls++ < 50000000L) {
+        if (edge_kv_get(st, KEY(barrier), &buf) == EDGE_OK) {
+            char text[24] = {0};
+            memcpy(text, buf.ptr, buf.len < 23 ? buf.len : 23);
+            arrived = strtoll(text, NULL, 10);
+            edge_buf_free(&buf);
+        }
+    }
+    out("barrier", arrived >= parties ? "ok" : "timeout");
+    out_code("swap", edge_kv_cas_swap(cas, value, (uint32_t)strlen(value)));
+    free(key);
+    free(barrier);
+    free(value);
+}
+
+/* x-count increments of the decimal counter x-key by compare-and-swap, each retried until its swap
+ * wins. Answers "retries=<n>" (swaps that lost) and "final=<code>". */
+static void cas_inc(edge_store_t st) {
+    char *key = param("x-key");
+    long count = param_long("x-count", 1);
+    long retries = 0;
+    edge_err_t rc = EDGE_OK;
+    for (long i = 0; i < count && rc == EDGE_OK; i++) {
+        for (;;) {
+            edge_cas_t cas;
+            edge_buf_t buf;
+            if ((rc = edge_kv_cas_new(st, KEY(key), &cas)) != EDGE_OK) break;
+            long long current = 0;
+            if (edge_kv_cas_current(cas, &buf) == EDGE_OK) {
+                char text[24] = {0};
+                memcpy(text, buf.ptr, buf.len < 23 ? buf.len : 23);
+                current = strtoll(text, NULL, 10);
+                edge_buf_free(&buf);
+            }
+            char next[24];
+            snprintf(next, sizeof next, "%lld", current + 1);
+            rc = edge_kv_cas_swap(cas, next, (uint32_t)strlen(next));
+            if (rc != EDGE_ERR_CAS_FAILED) break;
+            retries++;
+        }
+    }
+    char text[24];
+    snprintf(text, sizeof text, "%ld", retries);
+    out("retries", text);
+    out_code("final", rc);
+    free(key);
+}
+
 static int starts_with(edge_buf_t *s, const char *prefix) {
     size_t n = strlen(prefix);
     return s->len >= n && memcmp(s->ptr, prefix, n) == 0;
@@ -194,6 +337,20 @@ int32_t edge_http_handle(void) {
             uint32_t part = n > 1024 ? 1024 : (uint32_t)n;
             edge_resp_write(chunk, part);
             n -= part;
+        }
+    } else if (starts_with(&uri, "/fill") || starts_with(&uri, "/pages") || starts_with(&uri, "/cas-")) {
+        edge_store_t st;
+        edge_err_t rc = edge_kv_open_default(&st);
+        if (rc != EDGE_OK) {
+            out_code("open", rc);
+        } else if (starts_with(&uri, "/fill")) {
+            fill(st);
+        } else if (starts_with(&uri, "/pages")) {
+            pages(st);
+        } else if (starts_with(&uri, "/cas-round")) {
+            cas_round(st);
+        } else {
+            cas_inc(st);
         }
     } else {
         edge_resp_set_status(404);

@@ -32,6 +32,8 @@ public record AppConfig(AppManifest manifest, RuntimeConfig runtime, VariableRes
         RuntimeConfig runtime = RuntimeConfigLoader.load(runtimeConfigOrNull, stateDir);
         AppValidator.validate(manifest, runtime);
         VariableResolver variables = VariableResolver.resolve(manifest, env);
+        // Templated outbound hosts can only be checked once variables have values, as spin up does.
+        manifest.components().keySet().forEach(variables::allowedOutboundHosts);
         return new AppConfig(manifest, runtime, variables, stateDir);
     }
 }

@@ -2,6 +2,7 @@ package dev.edge.config;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -11,8 +12,10 @@ import java.util.Optional;
  *
  * @param keyValueStores  stores by label; always contains {@link #DEFAULT_LABEL}
  * @param keyValueLimits  the application's key-value quotas
+ * @param kvRoutes        {@code [[kv_route]]}s (edge extension), in file order
  */
-public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueLimits keyValueLimits) {
+public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueLimits keyValueLimits,
+                            List<KvRouteConfig> kvRoutes) {
     public static final String DEFAULT_LABEL = "default";
     /** File name of the default store inside the state directory, as in Spin. */
     public static final String DEFAULT_DB_FILE = "sqlite_key_value.db";
@@ -22,6 +25,12 @@ public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueL
         if (keyValueLimits == null) {
             throw new IllegalArgumentException("keyValueLimits");
         }
+        kvRoutes = List.copyOf(kvRoutes);
+    }
+
+    /** No kv routes. */
+    public RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueLimits keyValueLimits) {
+        this(keyValueStores, keyValueLimits, List.of());
     }
 
     /** Stores with the default limits. */
@@ -54,6 +63,6 @@ public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueL
         }
         Map<String, KvStoreConfig> stores = new HashMap<>(keyValueStores);
         stores.put(DEFAULT_LABEL, defaultStore(stateDir));
-        return new RuntimeConfig(stores, keyValueLimits);
+        return new RuntimeConfig(stores, keyValueLimits, kvRoutes);
     }
 }

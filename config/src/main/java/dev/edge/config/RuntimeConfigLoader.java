@@ -9,12 +9,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Loads {@code runtime-config.toml}: Spin's {@code [key_value_store.<label>]} sections (types {@code spin}
- * and {@code redis}, with edge's redis extensions) and edge's {@code [key_value_limits]}. Errors never
+ * and {@code redis}, with edge's redis extensions), edge's {@code [key_value_limits]} and {@code [[kv_route]]}. Errors never
  * contain a Redis password. See docs/runtime-config.md.
  */
 public final class RuntimeConfigLoader {
@@ -52,7 +53,7 @@ public final class RuntimeConfigLoader {
     public static RuntimeConfig parse(Path file, String text, Path stateDir) {
         Path absolute = file.toAbsolutePath().normalize();
         Table root = TomlTree.parse(absolute, text);
-        root.allowOnly("key_value_store", "key_value_limits");
+        root.allowOnly("key_value_store", "key_value_limits", "kv_route");
         Path baseDir = absolute.getParent() == null ? Path.of("/") : absolute.getParent();
         Map<String, KvStoreConfig> stores = new LinkedHashMap<>();
         root.optTable("key_value_store").ifPresent(t -> {
@@ -65,7 +66,9 @@ public final class RuntimeConfigLoader {
         });
         KeyValueLimits limits = root.optTable("key_value_limits").map(RuntimeConfigLoader::limits)
                 .orElse(KeyValueLimits.DEFAULTS);
-        return new RuntimeConfig(stores, limits).withDefaultStore(stateDir);
+        RuntimeConfig withDefault = new RuntimeConfig(stores, limits).withDefaultStore(stateDir);
+        List<KvRouteConfig> kvRoutes = KvRouteLoader.load(root, withDefault.keyValueStores().keySet());
+        return new RuntimeConfig(withDefault.keyValueStores(), limits, kvRoutes);
     }
 
     private static KvStoreConfig store(Table t, Path baseDir, Path stateDir) {

@@ -50,4 +50,17 @@ class AppConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(fx.manifest.toAbsolutePath().normalize() + ": manifest is not valid UTF-8");
     }
+
+    @Test
+    void templatedOutboundHostsAreCheckedOnceVariablesHaveValues() {
+        new ManifestFixture(dir).write(ManifestFixture.withComponentLines(
+                "allowed_outbound_hosts = [\"https://{{ api_host }}\"]")
+                + "\n[variables]\napi_host = { default = \"api.example.com\" }\n");
+        assertThat(AppConfig.load(dir, null, null, Map.of()).manifest().components()).containsKey("hello");
+
+        assertThatThrownBy(() -> AppConfig.load(dir, null, null, Map.of("SPIN_VARIABLE_API_HOST", "bad host/path")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(dir.resolve("spin.toml").toAbsolutePath().normalize()
+                        + ": component.hello.allowed_outbound_hosts[0]: ");
+    }
 }

@@ -5,27 +5,33 @@ import dev.edge.config.AppConfig;
 import dev.edge.config.Component;
 import dev.edge.config.ConfigException;
 import dev.edge.config.HttpTrigger;
+import dev.edge.config.KvRouteConfig;
 import dev.edge.config.KvStoreConfig;
 import dev.edge.config.RuntimeConfig;
 import dev.edge.kv.KeyValueFactor;
 import dev.edge.routes.IngressServer;
 import dev.edge.routes.IngressStage;
+import dev.edge.routes.KvRouteStage;
 import dev.edge.routes.ProxyRoute;
 import dev.edge.routes.ProxyStage;
 import dev.edge.routes.RequestMetrics;
 import dev.edge.routes.SpinDispatcher;
 import dev.edge.routes.SpinRouter;
+import dev.edge.routes.UpstreamForwarder;
 import dev.edge.wasm.DeadlineWatchdog;
 import dev.edge.wasm.ExecutorOptions;
 import dev.edge.wasm.GuestHandler;
 import dev.edge.wasm.GuestLimits;
-import dev.edge.wasm.GuestHandlers;
+import dev.edge.wasm.GuestOutputSink;
+import dev.edge.wasm.wasi.ComponentHandlers;
+import dev.edge.wasm.wasi.ComponentLogs;
 import dev.edge.wasm.WasmLoadException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeApp.class);
+    private static final java.time.Duration KV_ROUTE_UPSTREAM_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     /** What {@code edge up} was asked to run. */
     public record Settings(
@@ -52,11 +59,14 @@ public final class EdgeApp implements AutoCloseable {
     private final AppManifest manifest;
     private final Deque<AutoCloseable> resources;
     private final String defaultStoreFile;
+    private final List<KvRouteConfig> kvRoutes;
 
-    private EdgeApp(AppManifest manifest, Deque<AutoCloseable> resources, String defaultStoreFile) {
+    private EdgeApp(AppManifest manifest, Deque<AutoCloseable> resources, String defaultStoreFile,
+                    List<KvRouteConfig> kvRoutes) {
         this.manifest = manifest;
         this.resources = resources;
         this.defaultStoreFile = defaultStoreFile;
+        this.kvRoutes = kvRoutes;
     }
 
     /**
@@ -83,11 +93,22 @@ public final class EdgeApp implements AutoCloseable {
             GuestLimits limits = GuestLimits.defaults();
             DeadlineWatchdog watchdog = new DeadlineWatchdog();
             resources.push(watchdog);
-            Map<String, GuestHandler> handlers = loadHandlers(config, keyValues, limits, watchdog);
+            ComponentLogs logs = ComponentLogs.inStateDir(stateDir);
+            resources.push(logs);
+            ExecutorOptions options = ExecutorOptions.defaults()
+                    .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()));
+            Map<String, GuestHandler> handlers = loadHandlers(config, keyValues, limits, options, watchdog);
             handlers.values().forEach(resources::push);
 
-            List<IngressStage> stages = settings.proxies().isEmpty()
-                    ? List.of() : List.of(new ProxyStage(settings.proxies(), limits.maxResponseBody()));
+            List<IngressStage> stages = new ArrayList<>();
+            if (!runtime.kvRoutes().isEmpty()) {
+                // KV routes first: a key can override a --proxy route too ("pass" hands the request on).
+                stages.add(new KvRouteStage(runtime.kvRoutes(), keyValues,
+                        new UpstreamForwarder(limits.maxResponseBody(), KV_ROUTE_UPSTREAM_TIMEOUT), registry));
+            }
+            if (!settings.proxies().isEmpty()) {
+                stages.add(new ProxyStage(settings.proxies(), limits.maxResponseBody()));
+            }
             SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(manifest.triggers()), handlers, stages,
                     appName, manifest.application().version(), new RequestMetrics(registry));
             ListenAddress listen = settings.listen();
@@ -95,7 +116,7 @@ public final class EdgeApp implements AutoCloseable {
             if (settings.adminListen() != null) {
                 resources.push(AdminServer.start(settings.adminListen(), registry));
             }
-            return new EdgeApp(manifest, resources, defaultStoreFile(runtime, stateDir));
+            return new EdgeApp(manifest, resources, defaultStoreFile(runtime, stateDir), runtime.kvRoutes());
         } catch (Exception | Error e) {
             closeAll(resources);
             throw e;
@@ -103,7 +124,8 @@ public final class EdgeApp implements AutoCloseable {
     }
 
     private static Map<String, GuestHandler> loadHandlers(AppConfig config, KeyValueFactor keyValues,
-                                                          GuestLimits limits, DeadlineWatchdog watchdog)
+                                                          GuestLimits limits, ExecutorOptions options,
+                                                          DeadlineWatchdog watchdog)
             throws WasmLoadException {
         AppManifest manifest = config.manifest();
         Map<String, GuestHandler> handlers = new LinkedHashMap<>();
@@ -114,9 +136,9 @@ public final class EdgeApp implements AutoCloseable {
                 }
                 Component component = manifest.components().get(trigger.componentId().get());
                 long started = System.nanoTime();
-                handlers.put(component.id(), GuestHandlers.load(component, trigger.executor(), keyValues,
-                        config.variables().componentVariables(component.id()), limits,
-                        ExecutorOptions.defaults(), watchdog));
+                handlers.put(component.id(), ComponentHandlers.load(component, trigger.executor(),
+                        manifest.baseDir(), config.stateDir(), keyValues,
+                        config.variables().componentVariables(component.id()), limits, options, watchdog));
                 LOG.info("Loaded component {} in {} ms", component.id(), (System.nanoTime() - started) / 1_000_000);
             }
         } catch (WasmLoadException | RuntimeException e) {
@@ -155,6 +177,13 @@ public final class EdgeApp implements AutoCloseable {
             String shown = wildcard ? route.substring(0, route.length() - 4) : route;
             banner.append("  ").append(trigger.componentId().orElse("(static response)")).append(": ")
                     .append(listen.baseUrl()).append(shown).append(wildcard ? " (wildcard)" : "").append('\n');
+        }
+        if (!kvRoutes.isEmpty()) {
+            banner.append("KV routes (runtime config, checked before the routes above):\n");
+            for (KvRouteConfig route : kvRoutes) {
+                banner.append("  ").append(listen.baseUrl()).append(route.route()).append(" -> store ")
+                        .append(route.store()).append(", key ").append(route.key().raw()).append('\n');
+            }
         }
         out.print(banner);
         out.flush();

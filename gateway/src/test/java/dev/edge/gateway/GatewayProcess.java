@@ -26,6 +26,14 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     static GatewayProcess start(String... args) throws IOException {
+        return start(java.util.Map.of(), args);
+    }
+
+    /**
+     * Like {@link #start(String...)} with {@code env} added to the inherited environment; an empty value
+     * removes the variable (so a test controls e.g. every {@code SPIN_VARIABLE_*} the gateway sees).
+     */
+    static GatewayProcess start(java.util.Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1",
@@ -34,7 +42,17 @@ final class GatewayProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"),
                 EdgeMain.class.getName()));
         command.addAll(List.of(args));
-        return new GatewayProcess(new ProcessBuilder(command).start());
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeIf(name -> name.startsWith("SPIN_VARIABLE_")
+                || name.startsWith("EDGE_VARIABLE_"));
+        env.forEach((name, value) -> {
+            if (value.isEmpty()) {
+                builder.environment().remove(name);
+            } else {
+                builder.environment().put(name, value);
+            }
+        });
+        return new GatewayProcess(builder.start());
     }
 
     /** Waits for the banner's "Serving" line (the listener is up by then). */

@@ -202,7 +202,8 @@ public final class CompiledModule {
 
     public WasmModule module() { return module; }
 
-    Function<Instance, Machine> machineFactory() { return machineFactory; }
+    /** The compiled machine factory shared by every instance (pass to {@code Instance.Builder#withMachineFactory}). */
+    public Function<Instance, Machine> machineFactory() { return machineFactory; }
 
     /** The limits every instance gets: the module's initial pages, its maximum capped by the component's limit. */
     public MemoryLimits memoryLimits() { return memoryLimits; }

@@ -37,6 +37,12 @@ final class GuestInstance {
     /** Instantiates {@code module} (memory capped), then runs {@code _initialize} if the module exports it. */
     static GuestInstance create(CompiledModule module, Map<String, String> environment, Map<String, String> variables,
                                 long maxResponseBody, GuestOutputSink output) {
+        return create(module, environment, variables, maxResponseBody, output, WasiSetup.none());
+    }
+
+    /** As above, with the component's extra WASI setup (e.g. read-only file preopens). */
+    static GuestInstance create(CompiledModule module, Map<String, String> environment, Map<String, String> variables,
+                                long maxResponseBody, GuestOutputSink output, WasiSetup wasiSetup) {
         String id = module.componentId();
         GuestOutputStream out = new GuestOutputStream(id, "stdout", output);
         GuestOutputStream err = new GuestOutputStream(id, "stderr", output);
@@ -46,10 +52,11 @@ final class GuestInstance {
                 .withStdin(InputStream.nullInputStream())
                 .withRandom(RANDOM);
         environment.forEach(options::withEnvironment);
-        WasiPreview1 wasi = WasiPreview1.builder().withOptions(options.build()).build();
+        wasiSetup.configure(options);
+        WasiPreview1 wasi = WasiPreview1.builder().withLogger(ChicoryLogger.SHARED).withOptions(options.build()).build();
         RequestScope scope = new RequestScope(maxResponseBody);
         ImportValues imports = ImportValues.builder()
-                .addFunction(wasi.toHostFunctions())
+                .addFunction(wasiSetup.link(wasi.toHostFunctions()))
                 .addFunction(new EdgeHostFunctions(id, scope, variables).functions().toArray(new HostFunction[0]))
                 .build();
         Instance instance = Instance.builder(module.module())

@@ -4,8 +4,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Splits a guest's WASI output into lines for a {@link GuestOutputSink}; a line is capped at {@link #MAX_LINE} bytes. */
-final class GuestOutputStream extends OutputStream {
-    static final int MAX_LINE = 4096;
+public final class GuestOutputStream extends OutputStream {
+    public static final int MAX_LINE = 4096;
 
     private final String componentId;
     private final String stream;
@@ -13,7 +13,7 @@ final class GuestOutputStream extends OutputStream {
     private final byte[] line = new byte[MAX_LINE];
     private int length;
 
-    GuestOutputStream(String componentId, String stream, GuestOutputSink sink) {
+    public GuestOutputStream(String componentId, String stream, GuestOutputSink sink) {
         this.componentId = componentId;
         this.stream = stream;
         this.sink = sink;
@@ -39,7 +39,7 @@ final class GuestOutputStream extends OutputStream {
     }
 
     /** Emits a pending partial line (used when an instance is discarded). */
-    void drain() {
+    public void drain() {
         if (length > 0) {
             emit();
         }

@@ -34,6 +34,7 @@ public final class WasmHttpHandler implements GuestHandler {
     private final GuestLimits limits;
     private final ExecutorOptions options;
     private final DeadlineWatchdog watchdog;
+    private final WasiSetup wasiSetup;
     private final ConcurrentLinkedDeque<GuestInstance> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
     private final AtomicInteger instancesCreated = new AtomicInteger();
@@ -50,6 +51,16 @@ public final class WasmHttpHandler implements GuestHandler {
     public WasmHttpHandler(CompiledModule module, KeyValueFactor keyValues, Set<String> grants,
                            Map<String, String> environment, Map<String, String> variables, GuestLimits limits,
                            ExecutorOptions options, DeadlineWatchdog watchdog) {
+        this(module, keyValues, grants, environment, variables, limits, options, watchdog, WasiSetup.none());
+    }
+
+    /**
+     * As above, with the component's extra WASI setup (e.g. its read-only {@code files}), which this handler
+     * owns from now on and closes with it.
+     */
+    public WasmHttpHandler(CompiledModule module, KeyValueFactor keyValues, Set<String> grants,
+                           Map<String, String> environment, Map<String, String> variables, GuestLimits limits,
+                           ExecutorOptions options, DeadlineWatchdog watchdog, WasiSetup wasiSetup) {
         this.module = module;
         this.componentId = module.componentId();
         this.keyValues = keyValues != null ? keyValues : new KeyValueFactor("", Map.of());
@@ -59,6 +70,7 @@ public final class WasmHttpHandler implements GuestHandler {
         this.limits = limits;
         this.options = options;
         this.watchdog = watchdog;
+        this.wasiSetup = wasiSetup;
     }
 
     /**
@@ -174,7 +186,7 @@ public final class WasmHttpHandler implements GuestHandler {
 
     private GuestInstance newInstance() {
         GuestInstance instance = GuestInstance.create(module, environment, variables, limits.maxResponseBody(),
-                options.output());
+                options.output(), wasiSetup);
         instancesCreated.incrementAndGet();
         return instance;
     }
@@ -205,5 +217,6 @@ public final class WasmHttpHandler implements GuestHandler {
             idleCount.decrementAndGet();
             instance.close();
         }
+        wasiSetup.close();
     }
 }

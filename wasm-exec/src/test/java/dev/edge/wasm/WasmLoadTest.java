@@ -93,24 +93,6 @@ class WasmLoadTest {
     }
 
     @Test
-    void guestHandlersPicksTheExecutorFromTheTrigger() throws Exception {
-        Component http = new Component("web", Guests.guest("hello"), Optional.empty(), List.of(), Map.of(),
-                Map.of("GREETING", "g"), List.of(), List.of(), List.of());
-        try (GuestHandler handler = GuestHandlers.load(http, dev.edge.config.Executor.http(), null,
-                Map.of("api_base", "v"), Guests.limits(Duration.ofSeconds(5)), ExecutorOptions.defaults(), watchdog)) {
-            assertThat(handler).isInstanceOf(WasmHttpHandler.class);
-            assertThat(Guests.text(handler.handle(Guests.request("GET", "/", "")))).endsWith("env=g\nvar=v\nvar.missing=5");
-        }
-        Component cgi = new Component("cgi", Guests.guest("wagi_env"), Optional.empty(), List.of(), Map.of(),
-                Map.of(), List.of(), List.of(), List.of());
-        try (GuestHandler handler = GuestHandlers.load(cgi, dev.edge.config.Executor.wagi("${SCRIPT_NAME}", "_start"),
-                null, Map.of(), Guests.limits(Duration.ofSeconds(5)), ExecutorOptions.defaults(), watchdog)) {
-            assertThat(handler).isInstanceOf(WagiHandler.class);
-            assertThat(Guests.text(handler.handle(Guests.request("GET", "/p", "")))).startsWith("argc=1\nargv[0]=/p\n");
-        }
-    }
-
-    @Test
     void initialMemoryAboveTheLimitFailsAtLoad() {
         Path file = Guests.guest("hello");
         assertThatThrownBy(() -> CompiledModule.loadHttp("big", file, Optional.empty(), 64 * 1024))
