@@ -93,6 +93,33 @@ class RedisResilienceTest {
     }
 
     @Test
+    void hungReplicaCostsAtMostOneTimeoutPerReadThenTrackingMovesToThePrimary() {
+        long paused = System.nanoTime();
+        topology.replica(0).pause();
+        try {
+            for (int i = 0; i < KEYS; i++) {
+                assertThat(read(store, "k" + i)).isEqualTo("v" + i);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.trackingOnPrimaryFallback() && backend.trackingArmed());
+            long fallbackMillis = (System.nanoTime() - paused) / 1_000_000;
+            assertThat(read(store, "k3")).isEqualTo("v3");
+            assertThat(backend.nearCacheContains("app", "default", "k3")).as("cached again, tracked by the primary").isTrue();
+            store.set("k3", bytes("written-while-replica-hung"));
+            assertThat(read(store, "k3")).isEqualTo("written-while-replica-hung");
+            LOG.info("RELIABILITY replica-paused: reads served {}/{}; tracking on the primary {} ms after SIGSTOP",
+                    KEYS, KEYS, fallbackMillis);
+        } finally {
+            topology.replica(0).resume();
+        }
+        long resumed = System.nanoTime();
+        topology.awaitReplicasInSync();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !backend.trackingOnPrimaryFallback() && backend.trackingArmed());
+        LOG.info("RELIABILITY replica-paused: tracking back on the replica {} ms after SIGCONT",
+                (System.nanoTime() - resumed) / 1_000_000);
+        assertNoStaleEntries();
+    }
+
+    @Test
     void hungPrimaryFailsWritesFastServesReadsAndRecovers() {
         topology.primary().pause();
         long paused = System.nanoTime();
