@@ -8,7 +8,8 @@
  *   GET /get/:key   404 with an empty body when the key is absent, else 200 application/json with the
  *                   stored JSON (re-serialized, like JSON.stringify(store.getJson(key))).
  *   anything else   404 {"status":404,"error":"Not Found"} (AutoRouter's default `missing` handler).
- *   key-value error 500 with an empty body.
+ *   key-value error 503 with an empty body: the store is unavailable (e.g. the Redis primary is down),
+ *                   the request may be retried; the message goes to stderr.
  *
  * :key is one raw (not percent-decoded) path segment; trailing slashes are ignored, as in itty-router.
  */
@@ -33,7 +34,7 @@ static void kv_failure(const char *op) {
         fprintf(stderr, "key-value %s failed: %.*s\n", op, (int)msg.len, (const char *)msg.ptr);
         edge_buf_free(&msg);
     }
-    respond(500, NULL, NULL, 0);
+    respond(503, NULL, NULL, 0);
 }
 
 static void not_found(void) {

@@ -74,11 +74,8 @@ public sealed interface KvStoreConfig {
 
         /** The URL with any password replaced, safe for logs and error messages. */
         public static String redact(URI uri) {
-            String userInfo = uri.getRawUserInfo();
-            if (userInfo == null) {
-                return uri.toString();
-            }
-            return uri.toString().replace(userInfo + "@", "***@");
+            // Not getRawUserInfo(): a sentinel URL's host list is a registry-based authority without user info.
+            return redact(uri.toString());
         }
 
         /**

@@ -111,7 +111,7 @@ public final class RuntimeConfigLoader {
     private static KvStoreConfig.Redis redis(Table t) {
         t.allowOnly("type", "url", "replica_url", "region", "near_cache_max_entries", "near_cache_max_ttl",
                 "command_timeout", "atomic_timeout", "wait_replicas", "wait_timeout");
-        URI url = redisUrl(t, "url", t.requireString("url"));
+        URI url = primaryUrl(t, "url", t.requireString("url"));
         Optional<URI> replica = t.optString("replica_url").map(u -> redisUrl(t, "replica_url", u));
         String region = t.optString("region").orElse(KvStoreConfig.Redis.DEFAULT_REGION);
         if (!region.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -134,6 +134,27 @@ public final class RuntimeConfigLoader {
             throw t.error("wait_timeout", "must be shorter than command_timeout (" + format(command) + ")");
         }
         return new KvStoreConfig.Redis(url, replica, region, entries, ttl, command, atomic, (int) waitReplicas, waitTimeout);
+    }
+
+    /** The primary: a redis[s]:// URL, or a redis-sentinel:// URL naming the sentinels and the master. */
+    private static URI primaryUrl(Table t, String key, String text) {
+        String trimmed = text.trim();
+        if (!trimmed.startsWith(RedisSentinelUrl.SCHEME + "://") && !trimmed.startsWith(RedisSentinelUrl.TLS_SCHEME + "://")) {
+            return redisUrl(t, key, text);
+        }
+        String expected = " (expected redis-sentinel://[[user]:password@]host:port[,host:port...]/<master-name>[/db])";
+        URI uri;
+        try {
+            uri = new URI(trimmed);
+            RedisSentinelUrl.parse(uri);
+        } catch (URISyntaxException e) {
+            String where = e.getIndex() < 0 ? "" : " at character " + (e.getIndex() + 1);
+            throw t.error(key, "invalid sentinel URL: " + e.getReason() + where + expected);
+        } catch (IllegalArgumentException e) {
+            throw t.error(key, "invalid sentinel URL '" + KvStoreConfig.Redis.redact(trimmed) + "': " + e.getMessage()
+                    + expected);
+        }
+        return uri;
     }
 
     /**

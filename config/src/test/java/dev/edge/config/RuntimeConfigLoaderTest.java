@@ -107,6 +107,24 @@ class RuntimeConfigLoaderTest {
     }
 
     @Test
+    void redisSentinelUrlNamesTheSentinelsAndTheMaster() throws Exception {
+        RuntimeConfig rc = load("""
+                [key_value_store.default]
+                type = "redis"
+                url = "redis-sentinel://:s3cret@127.0.0.1:26379,127.0.0.1:26380,localhost/mymaster/3"
+                """);
+        KvStoreConfig.Redis redis = (KvStoreConfig.Redis) rc.store("default").orElseThrow();
+        RedisSentinelUrl sentinel = RedisSentinelUrl.parse(redis.url());
+        assertThat(sentinel.sentinels()).containsExactly(new RedisSentinelUrl.HostPort("127.0.0.1", 26379),
+                new RedisSentinelUrl.HostPort("127.0.0.1", 26380), new RedisSentinelUrl.HostPort("localhost", 26379));
+        assertThat(sentinel.masterName()).isEqualTo("mymaster");
+        assertThat(sentinel.password()).contains("s3cret");
+        assertThat(sentinel.database()).isEqualTo(3);
+        assertThat(sentinel.toString()).doesNotContain("s3cret");
+        assertThat(redis.toString()).doesNotContain("s3cret").contains("redis-sentinel://***@127.0.0.1:26379");
+    }
+
+    @Test
     void nearCacheCanBeDisabled() throws Exception {
         RuntimeConfig rc = load("[key_value_store.x]\ntype = \"redis\"\nurl = \"redis://h:1\"\nnear_cache_max_entries = 0\n");
         assertThat(((KvStoreConfig.Redis) rc.store("x").orElseThrow()).nearCacheEnabled()).isFalse();
@@ -171,6 +189,15 @@ class RuntimeConfigLoaderTest {
                         "key_value_store.r.url", "URL 'redis://localhost:6379/users' path must be a database number such as /0"),
                 row("redis replica url bad scheme", redis + "replica_url = \"tcp://replica:6379\"\n",
                         "key_value_store.r.replica_url", "URL 'tcp://replica:6379' must use the redis:// or rediss:// scheme"),
+                row("sentinel url without master name", "[key_value_store.r]\ntype = \"redis\"\nurl = \"redis-sentinel://h1:26379,h2:26380\"\n",
+                        "key_value_store.r.url", "invalid sentinel URL 'redis-sentinel://h1:26379,h2:26380': path must be /<master-name> "
+                                + "or /<master-name>/<db>, the master name made of A-Z a-z 0-9 . _ - "
+                                + "(expected redis-sentinel://[[user]:password@]host:port[,host:port...]/<master-name>[/db])"),
+                row("sentinel url with a bad port", "[key_value_store.r]\ntype = \"redis\"\nurl = \"redis-sentinel://h1:26379,h2:x/m\"\n",
+                        "key_value_store.r.url", "invalid sentinel URL 'redis-sentinel://h1:26379,h2:x/m': sentinel 'h2:x' has an invalid port "
+                                + "(expected redis-sentinel://[[user]:password@]host:port[,host:port...]/<master-name>[/db])"),
+                row("sentinel url as replica url", redis + "replica_url = \"redis-sentinel://h1:26379/m\"\n",
+                        "key_value_store.r.replica_url", "URL 'redis-sentinel://h1:26379/m' must use the redis:// or rediss:// scheme"),
                 row("redis bad region", redis + "region = \"eu west\"\n",
                         "key_value_store.r.region", "region must be 1-64 letters, digits, '.', '_' or '-'"),
                 row("negative near cache size", redis + "near_cache_max_entries = -1\n",
@@ -225,6 +252,9 @@ class RuntimeConfigLoaderTest {
             "redis://user:hunter2@ho_st:6379",              // registry-based authority: no host
             "http://user:hunter2@ho_st:6379",               // wrong scheme and no host
             "redis://user:hunter2localhost:6379",           // '@' missing: the password is still in there
+            "redis-sentinel://:hunter2@h1:26379,h2:0/m",    // sentinel with a bad port
+            "redis-sentinel://user:hunter2@h1:26379/",      // sentinel without master name
+            "redis-sentinel://:hunter2@h1:26379/m?x=1",     // sentinel with a query
     })
     void errorsNeverContainTheRedisPassword(String url) {
         for (String key : new String[] {"url", "replica_url"}) {

@@ -3,6 +3,7 @@ package dev.edge.gateway;
 import dev.edge.config.KvStoreConfig;
 import dev.edge.config.RuntimeConfig;
 import dev.edge.kv.KeyValueFactor;
+import dev.edge.kv.KvException;
 import dev.edge.kv.StoreBackend;
 import dev.edge.kv.memory.InMemoryStoreBackend;
 import dev.edge.kv.redis.RedisStoreBackend;
@@ -34,7 +35,7 @@ final class KeyValueBackends {
                 } else if (store.getValue() instanceof KvStoreConfig.Memory) {
                     backend = new InMemoryStoreBackend();
                 } else if (store.getValue() instanceof KvStoreConfig.Redis redis) {
-                    backend = new RedisStoreBackend(redis, registry);
+                    backend = openRedis(store.getKey(), redis, registry);
                 } else {
                     throw new IllegalStateException("unsupported key_value_store type for label " + store.getKey());
                 }
@@ -46,6 +47,15 @@ final class KeyValueBackends {
         }
         // Sizes and read/write rates of [key_value_limits], enforced in front of every backend.
         return KeyValueFactor.withLimits(appName, byLabel, runtime.keyValueLimits());
+    }
+
+    /** The error names the store: "key_value_store.<label>: cannot connect to Redis primary ..." (no password). */
+    private static StoreBackend openRedis(String label, KvStoreConfig.Redis redis, MeterRegistry registry) {
+        try {
+            return new RedisStoreBackend(redis, registry);
+        } catch (KvException e) {
+            throw new KvException(e.kind(), "key_value_store." + label + ": " + e.getMessage(), e);
+        }
     }
 
     static Path sqliteFile(KvStoreConfig.Spin spin, Path stateDir) {

@@ -65,6 +65,22 @@ class EdgeAppWiringTest {
         assertThat(temp.resolve("state/sqlite_key_value.db")).doesNotExist();
     }
 
+    @Test
+    void unreachableRedisPrimaryFailsTheStartNamingTheStoreWithoutThePassword() throws Exception {
+        int closedPort = FreePort.next();
+        Path runtimeConfig = Files.writeString(temp.resolve("runtime-config.toml"), """
+                [key_value_store.default]
+                type = "redis"
+                url = "redis://:hunter2@127.0.0.1:%d"
+                command_timeout = "500ms"
+                """.formatted(closedPort));
+        ListenAddress listen = new ListenAddress("127.0.0.1", FreePort.next());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EdgeApp.start(new EdgeApp.Settings(MANIFEST, listen,
+                        temp.resolve("state"), runtimeConfig, null, List.of())))
+                .hasMessageStartingWith("key_value_store.default: cannot connect to Redis primary redis://***@127.0.0.1:" + closedPort)
+                .satisfies(e -> assertThat(String.valueOf(e.getMessage()) + e.getCause()).doesNotContain("hunter2"));
+    }
+
     private void setAndGet(ListenAddress listen) throws Exception {
         HttpResponse<String> set = client.send(HttpRequest.newBuilder(URI.create(listen.baseUrl() + "/set/rs"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"firstName\": \"River\", \"lastName\": \"Scott\"}")).build(),

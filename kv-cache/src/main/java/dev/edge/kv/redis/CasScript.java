@@ -33,16 +33,10 @@ final class CasScript {
     private static final byte[] EXPECT_VALUE = "1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NONE = new byte[0];
 
-    private final RedisAsyncCommands<String, byte[]> commands;
-    private final String sha;
+    private static final String SHA = sha1Hex(SOURCE);
 
-    CasScript(RedisAsyncCommands<String, byte[]> commands) {
-        this.commands = commands;
-        this.sha = commands.digest(SOURCE);
-    }
-
-    /** SCRIPT LOAD once at start; failures are harmless (EVAL fallback). */
-    void preload(Duration budget) {
+    /** SCRIPT LOAD once per primary connection; failures are harmless (EVAL fallback). */
+    void preload(RedisAsyncCommands<String, byte[]> commands, Duration budget) {
         try {
             RedisCalls.await(commands.scriptLoad(SOURCE), budget, "SCRIPT LOAD");
         } catch (RuntimeException e) {
@@ -55,13 +49,13 @@ final class CasScript {
      *
      * @throws RedisCalls.TimedOut if the budget ran out (the swap may or may not have happened)
      */
-    boolean swap(String redisKey, byte[] expected, byte[] value, Duration budget) {
+    boolean swap(RedisAsyncCommands<String, byte[]> commands, String redisKey, byte[] expected, byte[] value, Duration budget) {
         long start = System.nanoTime();
         String[] keys = {redisKey};
         byte[][] args = {expected == null ? EXPECT_ABSENT : EXPECT_VALUE, expected == null ? NONE : expected, value};
         Long swapped;
         try {
-            swapped = RedisCalls.await(commands.<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args), budget,
+            swapped = RedisCalls.await(commands.<Long>evalsha(SHA, ScriptOutputType.INTEGER, keys, args), budget,
                     "compare-and-swap");
         } catch (KvException e) {
             if (!(e.getCause() instanceof RedisNoScriptException)) {
@@ -75,5 +69,14 @@ final class CasScript {
                     "compare-and-swap");
         }
         return swapped != null && swapped == 1L;
+    }
+
+    private static String sha1Hex(String text) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -64,7 +64,7 @@ public final class RedisKeyValueStore implements KeyValueStore {
         }
         TrackingConnection tc = backend.readConnection();
         if (tc == null) {
-            return Optional.ofNullable(primaryGet(rk, start));
+            return Optional.ofNullable(uncachedGet(rk, start));
         }
         NearCache.Ticket ticket = nearCache.reserve(rk, tc);
         byte[] value;
@@ -81,9 +81,25 @@ public final class RedisKeyValueStore implements KeyValueStore {
         return Optional.ofNullable(value);
     }
 
+    /** No tracking connection right now: read the replica without caching, else the primary. */
+    private byte[] uncachedGet(String rk, long start) {
+        RedisAsyncCommands<String, byte[]> replica = backend.uncachedReplica();
+        if (replica != null) {
+            try {
+                byte[] value = RedisCalls.await(replica.get(rk), config.commandTimeout(), "GET (replica, uncached)");
+                backend.readSucceeded(start);
+                metrics.recordOp("get", "replica", "ok", start);
+                return value;
+            } catch (RuntimeException e) {
+                backend.readFailed(start, e);
+            }
+        }
+        return primaryGet(rk, System.nanoTime());
+    }
+
     private byte[] primaryGet(String rk, long start) {
-        return timedOp("get", "primary", start,
-                () -> RedisCalls.awaitKv(backend.primary().get(rk), config.commandTimeout(), "GET (primary)"));
+        return timedOp("get", "primary", start, () -> backend.primary().call("get",
+                c -> RedisCalls.awaitKv(c.commands().get(rk), config.commandTimeout(), "GET (primary)")));
     }
 
     /** Caches a replica reply unless a local write made the key dirty meanwhile (the reply may predate it). */
@@ -125,7 +141,12 @@ public final class RedisKeyValueStore implements KeyValueStore {
         if (!fromReplica.isEmpty()) {
             TrackingConnection tc = backend.readConnection();
             if (tc == null) {
-                fromPrimary.addAll(fromReplica);
+                for (String rk : fromReplica) { // rare (no tracking connection): key by key
+                    byte[] value = uncachedGet(rk, System.nanoTime());
+                    if (value != null) {
+                        found.put(namespace.userKey(rk), value);
+                    }
+                }
             } else {
                 List<NearCache.Ticket> tickets = new ArrayList<>(fromReplica.size());
                 for (String rk : fromReplica) {
@@ -153,8 +174,9 @@ public final class RedisKeyValueStore implements KeyValueStore {
         }
         if (!fromPrimary.isEmpty()) {
             List<KeyValue<String, byte[]>> values = timedOp("get-many", "primary", System.nanoTime(),
-                    () -> RedisCalls.awaitKv(backend.primary().mget(fromPrimary.toArray(String[]::new)),
-                            config.commandTimeout(), "MGET (primary)"));
+                    () -> backend.primary().call("get-many", c -> RedisCalls.awaitKv(
+                            c.commands().mget(fromPrimary.toArray(String[]::new)), config.commandTimeout(),
+                            "MGET (primary)")));
             for (KeyValue<String, byte[]> kv : values) {
                 if (kv.hasValue()) {
                     found.put(namespace.userKey(kv.getKey()), kv.getValue());
@@ -186,8 +208,8 @@ public final class RedisKeyValueStore implements KeyValueStore {
         ScanArgs args = ScanArgs.Builder.matches(namespace.matchPattern("")).limit(1000);
         do {
             ScanCursor current = cursor;
-            KeyScanCursor<String> page = RedisCalls.awaitKv(backend.primary().scan(current, args),
-                    config.commandTimeout(), "SCAN");
+            KeyScanCursor<String> page = backend.primary().call("get-keys", c -> RedisCalls.awaitKv(
+                    c.commands().scan(current, args), config.commandTimeout(), "SCAN"));
             for (String rk : page.getKeys()) {
                 String key = namespace.userKey(rk);
                 if (key != null) {
@@ -220,8 +242,9 @@ public final class RedisKeyValueStore implements KeyValueStore {
         int rounds = 0;
         boolean finished = token.scanFinished() && cursor != null;
         while (!finished && overflow.isEmpty() && page.size() < limit && rounds++ < MAX_SCAN_ROUNDS_PER_PAGE) {
-            KeyScanCursor<String> batch = RedisCalls.awaitKv(backend.primary().scan(ScanCursor.of(scanCursor), args),
-                    config.commandTimeout(), "SCAN");
+            String from = scanCursor;
+            KeyScanCursor<String> batch = backend.primary().call("list-keys", c -> RedisCalls.awaitKv(
+                    c.commands().scan(ScanCursor.of(from), args), config.commandTimeout(), "SCAN"));
             for (String rk : batch.getKeys()) {
                 String key = namespace.userKey(rk);
                 if (key == null || !key.startsWith(keyPrefix) || page.contains(key) || overflow.contains(key)) {
@@ -281,15 +304,25 @@ public final class RedisKeyValueStore implements KeyValueStore {
         write("delete-many", rks, w -> w.del(rks.toArray(String[]::new)));
     }
 
-    /** Write-through: marks the keys dirty and drops them locally first, then waits for the primary. */
+    /**
+     * Write-through: marks the keys dirty and drops them locally first, then waits for the primary. While
+     * the primary's breaker is open the write fails at once, before anything is marked or sent.
+     */
     private void write(String op, Collection<String> rks, java.util.function.Function<RedisAsyncCommands<String, byte[]>,
             RedisFuture<?>> command) {
+        backend.primary().call(op, c -> {
+            writeThrough(op, rks, c.writer(), command);
+            return null;
+        });
+    }
+
+    private void writeThrough(String op, Collection<String> rks, RedisAsyncCommands<String, byte[]> writer,
+                              java.util.function.Function<RedisAsyncCommands<String, byte[]>, RedisFuture<?>> command) {
         long start = System.nanoTime();
         rks.forEach(dirty::beginWrite);
         rks.forEach(nearCache::invalidate);
         String outcome = "error";
         try {
-            RedisAsyncCommands<String, byte[]> writer = backend.writer();
             RedisFuture<?> reply = command.apply(writer);
             RedisFuture<Long> replicas = config.waitReplicas() > 0
                     ? writer.waitForReplication(config.waitReplicas(), config.waitTimeout().toMillis()) : null;
@@ -324,7 +357,7 @@ public final class RedisKeyValueStore implements KeyValueStore {
     @Override
     public long increment(String key, long delta) {
         String rk = namespace.redisKey(key);
-        return atomic("increment", rk, () -> RedisCalls.await(backend.writer().incrby(rk, delta),
+        return atomic("increment", rk, w -> RedisCalls.await(w.writer().incrby(rk, delta),
                 config.atomicTimeout(), "INCRBY"));
     }
 
@@ -337,19 +370,24 @@ public final class RedisKeyValueStore implements KeyValueStore {
     public boolean compareAndSwap(String key, byte[] expected, byte[] value) {
         String rk = namespace.redisKey(key);
         return atomic("compare-and-swap", rk,
-                () -> backend.casScript().swap(rk, expected, value, config.atomicTimeout()));
+                w -> w.casScript().swap(w.writer(), rk, expected, value, config.atomicTimeout()));
     }
 
     /** Atomics drop the key locally and mark it dirty, so this node never serves it stale afterwards. */
-    private <T> T atomic(String op, String rk, java.util.function.Supplier<T> call) {
+    private <T> T atomic(String op, String rk, java.util.function.Function<PrimaryEndpoint.Connections, T> call) {
+        return backend.primary().call(op, c -> atomicOn(c, op, rk, call));
+    }
+
+    private <T> T atomicOn(PrimaryEndpoint.Connections c, String op, String rk,
+                           java.util.function.Function<PrimaryEndpoint.Connections, T> call) {
         long start = System.nanoTime();
         dirty.beginWrite(rk);
         nearCache.invalidate(rk);
         String outcome = "error";
         try {
-            T result = call.get();
+            T result = call.apply(c);
             if (config.waitReplicas() > 0) {
-                awaitReplicas(backend.writer().waitForReplication(config.waitReplicas(),
+                awaitReplicas(c.writer().waitForReplication(config.waitReplicas(),
                         config.waitTimeout().toMillis()), op);
             }
             outcome = "ok";

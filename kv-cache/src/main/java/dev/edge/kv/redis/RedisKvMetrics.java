@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code edge.kv.redis.nearcache.flushes{reason=...}}</li>
  *   <li>{@code edge.kv.redis.op{op,route,outcome}} latency of plain operations (budget: commandTimeout)</li>
  *   <li>{@code edge.kv.redis.atomic{op,outcome}} latency of increment / compare-and-swap (budget: atomicTimeout)</li>
+ *   <li>{@code edge.kv.redis.primary.breaker} primary circuit breaker state (0 closed, 1 half-open, 2 open)</li>
  * </ul>
  */
 final class RedisKvMetrics {
@@ -45,6 +46,16 @@ final class RedisKvMetrics {
     void nearCacheFlush(String reason) {
         Counter.builder(PREFIX + "nearcache.flushes").tag("region", region).tag("reason", reason)
                 .description("whole near-cache flushes").register(registry).increment();
+    }
+
+    /** {@code edge.kv.redis.primary.breaker{region}}: 0 closed, 1 half-open, 2 open. */
+    void primaryBreakerGauge(java.util.function.Supplier<io.github.resilience4j.circuitbreaker.CircuitBreaker.State> state) {
+        io.micrometer.core.instrument.Gauge.builder(PREFIX + "primary.breaker", () -> switch (state.get()) {
+                    case CLOSED -> 0;
+                    case HALF_OPEN -> 1;
+                    default -> 2;
+                }).tag("region", region).description("primary circuit breaker: 0 closed, 1 half-open, 2 open")
+                .register(registry);
     }
 
     void recordOp(String op, String route, String outcome, long startNanos) {

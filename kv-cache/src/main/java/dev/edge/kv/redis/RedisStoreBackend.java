@@ -1,6 +1,7 @@
 package dev.edge.kv.redis;
 
 import dev.edge.config.KvStoreConfig;
+import dev.edge.config.RedisSentinelUrl;
 import dev.edge.kv.KeyValueStore;
 import dev.edge.kv.KvException;
 import dev.edge.kv.StoreBackend;
@@ -19,6 +20,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -34,11 +36,13 @@ import org.slf4j.LoggerFactory;
  * coherent by client-side tracking, see {@link NearCache}), writes and atomics through to the primary.
  * See {@code docs/kv-redis.md} for the key scheme and the consistency guarantees.
  *
- * <p>Connections: one to the primary for writes, atomics and read-your-writes reads; one extra to the
- * primary for writes that must {@code WAIT} for replicas (WAIT blocks its connection); one RESP3
- * tracking connection to the replica (or the primary without a replica) for cached reads. A background
- * prober reconnects the tracking connection, detects replica full resyncs and clears read-your-writes
- * marks once the replica has caught up.
+ * <p>Connections: the primary's ({@link PrimaryEndpoint}: writes, atomics, read-your-writes reads, behind a
+ * circuit breaker, following Sentinel failovers); one RESP3 tracking connection for cached reads, to the
+ * replica, or to the primary when there is no replica or the replica is down (the near-cache stays
+ * coherent either way: it only ever caches what its tracking connection read). A background prober
+ * reconnects the tracking connection (back to the replica once it answers again), follows Sentinel,
+ * detects replica full resyncs and clears read-your-writes marks once the replica has caught up.
+ * See {@code docs/reliability.md} for the failure behaviour.
  */
 public final class RedisStoreBackend implements StoreBackend {
     private static final Logger LOG = LoggerFactory.getLogger(RedisStoreBackend.class);
@@ -47,23 +51,30 @@ public final class RedisStoreBackend implements StoreBackend {
     static final Duration DIRTY_MAX_AGE = Duration.ofSeconds(60);
     static final long PROBE_INTERVAL_MILLIS = 50;
     static final long IDLE_PROBE_INTERVAL_MILLIS = 1000;
+    static final long SENTINEL_POLL_MILLIS = 200;
+    /** While tracking runs on the primary because the replica is down, how often the replica is retried. */
+    static final long REPLICA_RETRY_MILLIS = 1000;
 
     private final KvStoreConfig.Redis config;
     private final RedisKvMetrics metrics;
     private final NearCache nearCache;
     private final DirtyKeys dirtyKeys = new DirtyKeys(DIRTY_MAX_AGE);
     private final ClientResources resources;
-    private final RedisClient primaryClient;
-    private final RedisClient readClient;
-    private final StatefulRedisConnection<String, byte[]> primary;
-    private final StatefulRedisConnection<String, byte[]> durableWrites;
+    private final Duration longestBudget;
+    private final RedisClient replicaClient; // tracking connections to the replica; null without replica_url
+    private final RedisClient replicaPlainClient; // uncached reads while there is no tracking connection
+    private volatile StatefulRedisConnection<String, byte[]> replicaPlain;
+    private long lastPlainAttemptNanos;
+    private final PrimaryEndpoint primary;
     private final CircuitBreaker replicaBreaker;
     private final ScheduledExecutorService prober;
-    private final CasScript casScript;
     private volatile TrackingConnection tracking;
+    private volatile boolean trackingOnPrimary;
     private volatile boolean closed;
     private long lastProbeNanos;
     private long lastReconnectAttemptNanos;
+    private long lastReplicaAttemptNanos;
+    private long lastSentinelPollNanos;
 
     public RedisStoreBackend(KvStoreConfig.Redis config) {
         this(config, Metrics.globalRegistry);
@@ -73,25 +84,44 @@ public final class RedisStoreBackend implements StoreBackend {
         this.config = config;
         this.metrics = new RedisKvMetrics(registry, config.region());
         this.nearCache = new NearCache(config.nearCacheMaxEntries(), config.nearCacheMaxTtl(), metrics);
-        RedisURI primaryUri = parse(config.url());
-        RedisURI readUri = parse(config.replicaUrl().orElse(config.url()));
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
-        Duration longest = max(config.commandTimeout(), config.atomicTimeout()).plus(config.waitTimeout());
-        this.primaryClient = client(primaryUri, "edge-kv-" + config.region(), ProtocolVersion.RESP2, true, longest);
-        this.readClient = client(readUri, "edge-kv-tracking-" + config.region(), ProtocolVersion.RESP3, false, longest);
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                // Lettuce's default backs off to 30 s; a primary that is back (or promoted) should be used at once.
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofMillis(500), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.longestBudget = max(config.commandTimeout(), config.atomicTimeout()).plus(config.waitTimeout());
         this.replicaBreaker = CircuitBreaker.of("edge-kv-replica-" + config.region(), CircuitBreakerConfig.custom()
                 .slidingWindowSize(20).minimumNumberOfCalls(5).failureRateThreshold(50)
                 .waitDurationInOpenState(Duration.ofSeconds(2)).build());
+        RedisClient replica = null;
+        RedisClient replicaPlainClient = null;
+        PrimaryEndpoint endpoint;
         try {
-            this.primary = primaryClient.connect(CODEC);
-            this.durableWrites = config.waitReplicas() > 0 ? primaryClient.connect(CODEC) : null;
+            replica = config.replicaUrl()
+                    .map(u -> client(parse(u), "edge-kv-tracking-" + config.region(), ProtocolVersion.RESP3, false))
+                    .orElse(null);
+            // Reconnects by itself and queues reads meanwhile (each read still has its own budget): Sentinel
+            // kills every client connection of a replica it reconfigures, and those reads should just wait.
+            replicaPlainClient = config.replicaUrl()
+                    .map(u -> client(parse(u), "edge-kv-reads-" + config.region(), ProtocolVersion.RESP2, true,
+                            ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS))
+                    .orElse(null);
+            SentinelResolver sentinel = RedisSentinelUrl.isSentinel(config.url())
+                    ? new SentinelResolver(RedisSentinelUrl.parse(config.url()), resources, config.commandTimeout()) : null;
+            endpoint = new PrimaryEndpoint(config, this::client, sentinel, this::primaryRecovered);
         } catch (RuntimeException e) {
-            shutdownClients();
-            throw KvException.other("cannot connect to Redis primary " + KvStoreConfig.Redis.redact(config.url())
-                    + ": " + e.getMessage(), e);
+            for (RedisClient c : new RedisClient[] {replica, replicaPlainClient}) {
+                if (c != null) {
+                    c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+                }
+            }
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+            throw e;
         }
-        this.casScript = new CasScript(writer()); // same connection as a following WAIT
-        this.casScript.preload(config.atomicTimeout());
+        this.replicaClient = replica;
+        this.replicaPlainClient = replicaPlainClient;
+        this.primary = endpoint;
+        connectReplicaPlain();
+        metrics.primaryBreakerGauge(() -> primary.breakerState());
         reconnectTracking();
         this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "edge-kv-redis-prober-" + config.region());
@@ -102,7 +132,7 @@ public final class RedisStoreBackend implements StoreBackend {
                 TimeUnit.MILLISECONDS);
     }
 
-    private static RedisURI parse(URI uri) {
+    static RedisURI parse(URI uri) {
         try {
             return RedisURI.create(uri);
         } catch (RuntimeException e) {
@@ -111,15 +141,19 @@ public final class RedisStoreBackend implements StoreBackend {
         }
     }
 
+    private RedisClient client(RedisURI redisUri, String clientName, ProtocolVersion protocol, boolean autoReconnect) {
+        return client(redisUri, clientName, protocol, autoReconnect, ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    }
+
     private RedisClient client(RedisURI redisUri, String clientName, ProtocolVersion protocol, boolean autoReconnect,
-                               Duration longestBudget) {
+                               ClientOptions.DisconnectedBehavior whenDisconnected) {
         redisUri.setClientName(clientName);
         redisUri.setTimeout(config.commandTimeout());
         RedisClient client = RedisClient.create(resources, redisUri);
         client.setOptions(ClientOptions.builder()
                 .protocolVersion(protocol)
                 .autoReconnect(autoReconnect)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .disconnectedBehavior(whenDisconnected)
                 .socketOptions(SocketOptions.builder().connectTimeout(config.commandTimeout()).build())
                 // Backstop only: every call awaits with its own budget and cancels on expiry.
                 .timeoutOptions(TimeoutOptions.enabled(longestBudget.multipliedBy(2)))
@@ -149,16 +183,25 @@ public final class RedisStoreBackend implements StoreBackend {
         }
         closed = true;
         prober.shutdownNow();
+        try {
+            prober.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         TrackingConnection tc = tracking;
         if (tc != null) {
             tc.close();
         }
-        shutdownClients();
-    }
-
-    private void shutdownClients() {
-        primaryClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        readClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        primary.close();
+        StatefulRedisConnection<String, byte[]> plain = replicaPlain;
+        if (plain != null) {
+            plain.closeAsync();
+        }
+        for (RedisClient c : new RedisClient[] {replicaClient, replicaPlainClient}) {
+            if (c != null) {
+                c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+        }
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
@@ -172,22 +215,40 @@ public final class RedisStoreBackend implements StoreBackend {
 
     DirtyKeys dirtyKeys() { return dirtyKeys; }
 
-    RedisAsyncCommands<String, byte[]> primary() { return primary.async(); }
-
-    /** The connection writes go to: a dedicated one when they are followed by WAIT (which blocks it). */
-    RedisAsyncCommands<String, byte[]> writer() {
-        return durableWrites != null ? durableWrites.async() : primary.async();
-    }
-
-    CasScript casScript() { return casScript; }
+    /** The primary, behind its circuit breaker: every write, atomic and primary read goes through here. */
+    PrimaryEndpoint primary() { return primary; }
 
     /** The live tracking connection if cached reads may use it now, else null (read from the primary). */
     TrackingConnection readConnection() {
         TrackingConnection tc = tracking;
-        if (tc == null || !tc.isAlive() || !replicaBreaker.tryAcquirePermission()) {
+        if (tc == null || !tc.isAlive()) {
+            return null;
+        }
+        // The replica breaker guards the replica; a tracking connection on the primary does not need it.
+        if (!trackingOnPrimary && !replicaBreaker.tryAcquirePermission()) {
             return null;
         }
         return tc;
+    }
+
+    /**
+     * The replica for uncached reads while there is no tracking connection, or null (no replica, not
+     * connected, or its breaker is open): then reads go to the primary.
+     */
+    RedisAsyncCommands<String, byte[]> uncachedReplica() {
+        StatefulRedisConnection<String, byte[]> plain = replicaPlain;
+        if (plain == null) {
+            return null;
+        }
+        // Disconnected: reads would queue until it is back. Worth it only when the primary cannot serve
+        // them either (e.g. Sentinel just killed the replica's clients while failing over the primary).
+        if (!plain.isOpen() && primary.breakerState() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED) {
+            return null;
+        }
+        if (!replicaBreaker.tryAcquirePermission()) {
+            return null;
+        }
+        return plain.async();
     }
 
     void readSucceeded(long startNanos) {
@@ -214,6 +275,12 @@ public final class RedisStoreBackend implements StoreBackend {
         return tc != null && tc.isAlive() && nearCache.isArmed();
     }
 
+    /** Whether the tracking connection currently runs on the primary although a replica is configured. */
+    public boolean trackingOnPrimaryFallback() {
+        TrackingConnection tc = tracking;
+        return replicaClient != null && trackingOnPrimary && tc != null && tc.isAlive();
+    }
+
     /** The Redis {@code CLIENT ID} of the tracking connection, or -1 while there is none. */
     public long trackingClientId() {
         TrackingConnection tc = tracking;
@@ -223,29 +290,77 @@ public final class RedisStoreBackend implements StoreBackend {
     /** Number of keys whose reads currently go to the primary for read-your-writes. */
     public int dirtyKeyCount() { return dirtyKeys.size(); }
 
+    /** The primary's circuit breaker state: {@code CLOSED}, {@code OPEN} or {@code HALF_OPEN}. */
+    public String primaryBreakerState() { return primary.breakerState().name(); }
+
+    /** Where writes go now: {@code host:port} found through Sentinel, or the configured (redacted) URL. */
+    public String primaryAddress() { return primary.address(); }
+
     // ---- background work ----
 
+    /** The plain replica connection; Lettuce reconnects it by itself once it exists. */
+    private void connectReplicaPlain() {
+        if (replicaPlainClient == null || replicaPlain != null || closed) {
+            return;
+        }
+        lastPlainAttemptNanos = System.nanoTime();
+        try {
+            replicaPlain = replicaPlainClient.connect(CODEC);
+        } catch (RuntimeException e) {
+            LOG.debug("replica read connection not available yet (region {}): {}", config.region(), e.getMessage());
+        }
+    }
+
+    /** Opens a tracking connection: on the replica if there is one and it answers, else on the primary. */
     private void reconnectTracking() {
         if (closed) {
             return;
         }
         lastReconnectAttemptNanos = System.nanoTime();
-        try {
-            TrackingConnection tc = TrackingConnection.open(readClient, CODEC, nearCache, config.commandTimeout(),
-                    this::trackingDied, config.region());
-            tracking = tc;
-            if (closed) {
-                tc.close();
+        if (replicaClient != null) {
+            lastReplicaAttemptNanos = lastReconnectAttemptNanos;
+            try {
+                install(TrackingConnection.open(replicaClient, CODEC, nearCache, config.commandTimeout(),
+                        this::trackingDied, config.region()), false);
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("cannot open tracking connection to replica {} (region {}): {}; tracking the primary instead",
+                        KvStoreConfig.Redis.redact(config.replicaUrl().get()), config.region(), e.getMessage());
             }
+        }
+        try {
+            install(TrackingConnection.open(primary.trackingClient(), CODEC, nearCache, config.commandTimeout(),
+                    this::trackingDied, config.region()), true);
         } catch (RuntimeException e) {
-            LOG.warn("cannot open tracking connection to {} (region {}): {}; reads go to the primary",
-                    KvStoreConfig.Redis.redact(config.replicaUrl().orElse(config.url())), config.region(),
-                    e.getMessage());
+            LOG.warn("cannot open tracking connection to the primary {} (region {}): {}; reads go to the primary uncached",
+                    primary.address(), config.region(), e.getMessage());
+        }
+    }
+
+    private void install(TrackingConnection tc, boolean onPrimary) {
+        TrackingConnection old = tracking;
+        tracking = tc;
+        trackingOnPrimary = onPrimary;
+        if (old != null && old != tc) {
+            old.close();
+        }
+        if (closed) {
+            tc.close();
         }
     }
 
     private void trackingDied(TrackingConnection tc) {
         LOG.info("tracking connection lost (region {}), near-cache flushed", config.region());
+    }
+
+    /** The primary is back (breaker closed) or moved (failover): nothing cached during the outage survives. */
+    private void primaryRecovered() {
+        TrackingConnection tc = tracking;
+        if (tc != null) {
+            tc.flush("primary-recovered");
+        } else {
+            nearCache.disarm("primary-recovered");
+        }
     }
 
     private void probeSafely() {
@@ -258,12 +373,24 @@ public final class RedisStoreBackend implements StoreBackend {
 
     private void probe() {
         long now = System.nanoTime();
+        if (now - lastSentinelPollNanos >= TimeUnit.MILLISECONDS.toNanos(SENTINEL_POLL_MILLIS)) {
+            lastSentinelPollNanos = now;
+            primary.followSentinel();
+        }
+        if (replicaPlain == null && now - lastPlainAttemptNanos >= TimeUnit.MILLISECONDS.toNanos(250)) {
+            connectReplicaPlain();
+        }
         TrackingConnection tc = tracking;
         if (tc == null || !tc.isAlive()) {
             if (now - lastReconnectAttemptNanos >= TimeUnit.MILLISECONDS.toNanos(250)) {
                 reconnectTracking();
             }
             return;
+        }
+        if (trackingOnPrimary && replicaClient != null
+                && now - lastReplicaAttemptNanos >= TimeUnit.MILLISECONDS.toNanos(REPLICA_RETRY_MILLIS)) {
+            returnToReplica();
+            tc = tracking;
         }
         dirtyKeys.expireOld();
         if (dirtyKeys.isEmpty() && now - lastProbeNanos < TimeUnit.MILLISECONDS.toNanos(IDLE_PROBE_INTERVAL_MILLIS)) {
@@ -275,7 +402,7 @@ public final class RedisStoreBackend implements StoreBackend {
         ReplicationInfo primaryInfo = null;
         if (!dirtyKeys.isEmpty()) {
             try {
-                primaryInfo = ReplicationInfo.parse(RedisCalls.awaitKv(primary.async().info("replication"),
+                primaryInfo = ReplicationInfo.parse(RedisCalls.awaitKv(primary.connections().commands().info("replication"),
                         config.commandTimeout(), "INFO replication (primary)"));
             } catch (RuntimeException e) {
                 LOG.debug("primary offset probe failed (region {}): {}", config.region(), e.getMessage());
@@ -284,6 +411,24 @@ public final class RedisStoreBackend implements StoreBackend {
         ReplicationInfo replicaInfo = tc.probe(); // also the health and full-resync check
         if (primaryInfo != null && replicaInfo.hasCaughtUpWith(primaryInfo)) {
             dirtyKeys.clearUpTo(snapshot);
+        }
+    }
+
+    /** Tracking ran on the primary while the replica was down: move back once the replica answers. */
+    private void returnToReplica() {
+        lastReplicaAttemptNanos = System.nanoTime();
+        try {
+            install(TrackingConnection.open(replicaClient, CODEC, nearCache, config.commandTimeout(),
+                    this::trackingDied, config.region()), false);
+            LOG.info("replica {} is back (region {}): cached reads go to it again",
+                    KvStoreConfig.Redis.redact(config.replicaUrl().get()), config.region());
+        } catch (RuntimeException e) {
+            LOG.debug("replica still unavailable (region {}): {}", config.region(), e.getMessage());
+            // TrackingConnection.open disarmed the cache before failing: re-arm on the primary connection.
+            TrackingConnection tc = tracking;
+            if (tc != null && tc.isAlive()) {
+                tc.flush(null);
+            }
         }
     }
 

@@ -51,8 +51,9 @@ final class TrackingConnection {
      */
     static TrackingConnection open(RedisClient client, RedisCodec<String, byte[]> codec, NearCache nearCache,
                                    Duration timeout, Consumer<TrackingConnection> onDeath, String region) {
-        long epoch = nearCache.disarm(null); // nothing cached from here until tracking is on
+        // Connect first: a server that is still down costs nothing (a live connection elsewhere keeps its cache).
         StatefulRedisConnection<String, byte[]> connection = client.connect(codec);
+        long epoch = nearCache.disarm(null); // nothing cached from here until tracking is on
         TrackingConnection tc = new TrackingConnection(connection, nearCache, timeout, onDeath, region);
         try {
             connection.addListener(tc::onPush);
@@ -111,6 +112,14 @@ final class TrackingConnection {
             }
         }
         return info;
+    }
+
+    /** Drops everything cached and re-arms caching on this (still tracking) connection. */
+    void flush(String reason) {
+        long epoch = nearCache.disarm(reason);
+        if (!dead) {
+            nearCache.arm(epoch, this);
+        }
     }
 
     void close() {

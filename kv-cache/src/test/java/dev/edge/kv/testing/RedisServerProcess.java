@@ -28,7 +28,7 @@ public final class RedisServerProcess implements AutoCloseable {
 
     private final int port;
     private final Path dir;
-    private final List<String> extraArgs;
+    private List<String> extraArgs;
     private Process process;
     private boolean paused;
 
@@ -131,6 +131,31 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /** Kills (if needed) and starts again on the same port with other options (e.g. another {@code --replicaof}). */
+    public void restartWith(String... newExtraArgs) {
+        extraArgs = List.of(newExtraArgs);
+        restart();
+    }
+
+    /** One command to any local Redis (or Sentinel) port over a fresh connection. */
+    public static String commandAt(int port, Duration timeout, String... args) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
+            OutputStream out = socket.getOutputStream();
+            StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
+            for (String arg : args) {
+                byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
+                request.append('$').append(bytes.length).append("\r\n").append(arg).append("\r\n");
+            }
+            out.write(request.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return readReply(socket.getInputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException("redis :" + port + " " + String.join(" ", args), e);
+        }
+    }
+
     @Override
     public void close() {
         if (process != null && process.isAlive()) {
@@ -149,21 +174,7 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     public String command(Duration timeout, String... args) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
-            socket.setSoTimeout((int) timeout.toMillis());
-            OutputStream out = socket.getOutputStream();
-            StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
-            for (String arg : args) {
-                byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
-                request.append('$').append(bytes.length).append("\r\n").append(arg).append("\r\n");
-            }
-            out.write(request.toString().getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return readReply(socket.getInputStream());
-        } catch (IOException e) {
-            throw new UncheckedIOException("redis :" + port + " " + String.join(" ", args), e);
-        }
+        return commandAt(port, timeout, args);
     }
 
     /** A field of {@code INFO <section>}, e.g. {@code info("replication", "master_link_status")}. */

@@ -1,0 +1,211 @@
+package dev.edge.gateway;
+
+import dev.edge.kv.testing.WriteHistory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Mid-load traffic against the tutorial app over real HTTP: writers own their keys (a sequence per key,
+ * every outcome logged in a {@link WriteHistory}), a reader reads the static keys {@code static<i>}
+ * (stored as {@code {"firstName":"s<i>","lastName":"x"}}) and expects exactly them. Counts
+ * {@code write:<status>} / {@code read:<status>}; anything but 200 / 503 (writes) or 200 (reads) is "unexpected".
+ */
+final class TutorialLoad {
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final List<Thread> threads = new ArrayList<>();
+    private final Map<String, LongAdder> statuses = new ConcurrentHashMap<>();
+    private final List<String> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicLong firstFailed = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicLong firstOkAfterFailure = new AtomicLong(Long.MAX_VALUE);
+    private final List<Long> latencies503 = java.util.Collections.synchronizedList(new ArrayList<>());
+    private static int runs;
+    private final int run = runs++;
+    private final HttpClient client;
+    private final ListenAddress listen;
+    private final WriteHistory history;
+    private final int keysPerWriter;
+    private final int staticKeys;
+
+    private TutorialLoad(HttpClient client, ListenAddress listen, WriteHistory history, int keysPerWriter, int staticKeys) {
+        this.client = client;
+        this.listen = listen;
+        this.history = history;
+        this.keysPerWriter = keysPerWriter;
+        this.staticKeys = staticKeys;
+    }
+
+    static TutorialLoad start(HttpClient client, ListenAddress listen, WriteHistory history, int writers,
+                              int keysPerWriter, int staticKeys) {
+        TutorialLoad load = new TutorialLoad(client, listen, history, keysPerWriter, staticKeys);
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            load.threads.add(start("load-writer-" + w, () -> load.write(writer)));
+        }
+        load.threads.add(start("load-reader", load::read));
+        return load;
+    }
+
+    private static Thread start(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.start();
+        return t;
+    }
+
+    private void write(int writer) {
+        long seq = 0;
+        while (running.get()) {
+            String key = "w" + writer + "-" + (seq % keysPerWriter);
+            String value = "r" + run + "v" + seq++;
+            long start = System.nanoTime();
+            int status;
+            try {
+                status = set(client, listen, key, value);
+            } catch (Exception e) {
+                unexpected.add("write " + key + ": " + e);
+                history.record(key, value, WriteHistory.Outcome.UNKNOWN);
+                continue;
+            }
+            long now = System.nanoTime();
+            count("write:" + status);
+            if (status == 200) {
+                history.record(key, value, WriteHistory.Outcome.ACKNOWLEDGED);
+                if (firstFailed.get() != Long.MAX_VALUE) {
+                    firstOkAfterFailure.compareAndSet(Long.MAX_VALUE, now);
+                }
+            } else {
+                history.record(key, value, WriteHistory.Outcome.UNKNOWN); // 503: maybe sent, maybe not
+                if (status == 503) {
+                    if (now > killedAt.get()) {
+                        firstFailed.compareAndSet(Long.MAX_VALUE, now);
+                    }
+                    latencies503.add(now - start);
+                } else {
+                    unexpected.add("write " + key + ": status " + status);
+                }
+            }
+            pause(3);
+        }
+    }
+
+    private void read() {
+        int i = 0;
+        while (running.get()) {
+            String key = "static" + (i++ % staticKeys);
+            try {
+                HttpResponse<String> r = get(client, listen, key);
+                count("read:" + r.statusCode());
+                String expected = "{\"firstName\":\"s" + key.substring(6) + "\",\"lastName\":\"x\"}";
+                if (r.statusCode() != 200 || !r.body().equals(expected)) {
+                    unexpected.add("read " + key + ": " + r.statusCode() + " " + r.body());
+                }
+            } catch (Exception e) {
+                unexpected.add("read " + key + ": " + e);
+            }
+            pause(3);
+        }
+    }
+
+    private void count(String kindStatus) {
+        statuses.computeIfAbsent(kindStatus, k -> new LongAdder()).increment();
+    }
+
+    void markKilled() { killedAt.set(System.nanoTime()); }
+
+    boolean writesResumed() { return firstOkAfterFailure.get() != Long.MAX_VALUE; }
+
+    long windowMillis() { return (firstOkAfterFailure.get() - firstFailed.get()) / 1_000_000; }
+
+    long median503Millis() {
+        List<Long> sorted;
+        synchronized (latencies503) {
+            sorted = new ArrayList<>(latencies503);
+        }
+        sorted.sort(null);
+        return sorted.isEmpty() ? -1 : sorted.get(sorted.size() / 2) / 1_000_000;
+    }
+
+    List<String> unexpected() { return List.copyOf(unexpected); }
+
+    /** Counts from now until {@link Phase#end()}. */
+    Phase phase() {
+        return new Phase(this, snapshot(), System.nanoTime());
+    }
+
+    Map<String, Long> snapshot() {
+        Map<String, Long> copy = new java.util.TreeMap<>();
+        statuses.forEach((k, v) -> copy.put(k, v.sum()));
+        return copy;
+    }
+
+    void stop() throws InterruptedException {
+        running.set(false);
+        for (Thread t : threads) {
+            t.join(10_000);
+        }
+    }
+
+    record Phase(TutorialLoad load, Map<String, Long> before, long startNanos) {
+        Map<String, Long> end() {
+            Map<String, Long> delta = new java.util.TreeMap<>();
+            load.snapshot().forEach((k, v) -> {
+                long d = v - before.getOrDefault(k, 0L);
+                if (d > 0) {
+                    delta.put(k, d);
+                }
+            });
+            return delta;
+        }
+    }
+
+    static int set(HttpClient client, ListenAddress listen, String key, String firstName) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(listen.baseUrl() + "/set/" + key))
+                        .timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"firstName\": \"" + firstName + "\", \"lastName\": \"x\"}"))
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    static HttpResponse<String> get(HttpClient client, ListenAddress listen, String key) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(listen.baseUrl() + "/get/" + key))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The firstName of a stored tutorial value (the writers' sequence value), or null. */
+    static String firstName(String storedJson) {
+        if (storedJson == null) {
+            return null;
+        }
+        int start = storedJson.indexOf("\"firstName\":\"") + 13;
+        return storedJson.substring(start, storedJson.indexOf('"', start));
+    }
+
+    /** Names (with ids, so that equal names count apart) of the live threads. */
+    static java.util.Set<String> liveThreads() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (java.lang.management.ThreadInfo t : java.lang.management.ManagementFactory.getThreadMXBean()
+                .getThreadInfo(java.lang.management.ManagementFactory.getThreadMXBean().getAllThreadIds())) {
+            if (t != null) {
+                names.add(t.getThreadName() + "#" + t.getThreadId());
+            }
+        }
+        return names;
+    }
+
+    static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
