@@ -19,6 +19,10 @@ JAVA_OPTS=${JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}
 java $JAVA_OPTS -jar gateway/target/edge.jar up --from examples/hello-key-value-store/spin.toml \
   --listen 127.0.0.1:3000 --state-dir "$work/edge-state" > "$work/edge.log" 2>&1 &
 edge_pid=$!; pids+=($edge_pid)
+# edge on the trivial handler
+java $JAVA_OPTS -jar gateway/target/edge.jar up --from examples/hello-world/spin.toml \
+  --listen 127.0.0.1:3001 --state-dir "$work/hello-state" > "$work/hello.log" 2>&1 &
+hello_pid=$!; pids+=($hello_pid)
 # raw Undertow peer
 java $JAVA_OPTS -cp loadtest/target/benchmarks.jar dev.edge.loadtest.RawUndertowHello 127.0.0.1 8081 > "$work/undertow.log" 2>&1 &
 undertow_pid=$!; pids+=($undertow_pid)
@@ -42,6 +46,7 @@ webdis "$work/webdis.json" &
 webdis_pid=$!; pids+=($webdis_pid)
 
 wait_http http://127.0.0.1:3000/.well-known/spin/health
+wait_http http://127.0.0.1:3001/.well-known/spin/health
 wait_http http://127.0.0.1:8081/
 wait_http http://127.0.0.1:8082/rs
 sleep 0.5
@@ -52,7 +57,8 @@ curl -s -X POST -H 'content-type: application/json' -d '{"firstName": "River", "
 
 targets=(
   "edge-get-rs $edge_pid http://127.0.0.1:3000/get/rs"
-  "edge-health $edge_pid http://127.0.0.1:3000/.well-known/spin/health"
+  "edge-trivial-guest $hello_pid http://127.0.0.1:3001/"
+  "edge-static-health $edge_pid http://127.0.0.1:3000/.well-known/spin/health"
   "raw-undertow $undertow_pid http://127.0.0.1:8081/"
   "nginx $nginx_pid http://127.0.0.1:8082/rs"
   "webdis $webdis_pid http://127.0.0.1:7379/GET/rs.raw"

@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Server CPU per request: the target process's user+system CPU time (all threads, from /proc) consumed
-# during one wrk run, divided by the requests wrk completed. Prints one line:
+# Server CPU per request: the user+system CPU time (all threads, from /proc) that the target process and
+# its direct children consumed during one wrk run, divided by the requests wrk completed. Prints one line:
 #   <label> <requests/s> <cpu µs/request> <p50 latency> <p99 latency>
 # Usage: cpu-per-request.sh LABEL PID URL [SECONDS] [CONNECTIONS] [WRK_THREADS]
 set -euo pipefail
 label=$1 pid=$2 url=$3 secs=${4:-10} conns=${5:-32} threads=${6:-1}
 tck=$(getconf CLK_TCK)
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The process and its direct children (nginx's workers are children of its master).
+cpu() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat") ))
+  done
+  echo "$total"
+}
 before=$(cpu "$pid")
 out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$url")
 after=$(cpu "$pid")
