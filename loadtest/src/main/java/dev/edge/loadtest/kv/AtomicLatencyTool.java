@@ -13,6 +13,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Latency of increment and compare-and-swap, one caller at a time, on loopback:
@@ -30,6 +32,8 @@ import java.nio.charset.StandardCharsets;
  * (from the repository root: it loads gateway/src/test/resources/guests/kv_atomics.wasm)
  */
 public final class AtomicLatencyTool {
+    private static final int BLOCK = 500;
+
     public static void main(String[] args) throws Exception {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int warmup = Math.max(5_000, samples / 2);
@@ -45,19 +49,19 @@ public final class AtomicLatencyTool {
                 RedisCommands<String, String> sync = raw.sync();
                 KeyValueStore store = backend.open("atomics", "default");
 
-                report("raw PING (Lettuce)", warmup, samples, i -> sync.ping());
-                report("raw INCRBY (Lettuce)", warmup, samples, i -> sync.incrby("raw-counter", 1));
-                report("KV increment (RedisStoreBackend)", warmup, samples, i -> store.increment("kv-counter", 1));
-                report("KV compareAndSwap (RedisStoreBackend)", warmup, samples,
+                Map<String, Call> variants = new LinkedHashMap<>();
+                variants.put("raw PING (Lettuce)", i -> sync.ping());
+                variants.put("raw INCRBY (Lettuce)", i -> sync.incrby("raw-counter", 1));
+                variants.put("KV increment (RedisStoreBackend)", i -> store.increment("kv-counter", 1));
+                variants.put("KV compareAndSwap (RedisStoreBackend)",
                         i -> swap(store.compareAndSwap("kv-cas", i == 0 ? null : bytes("v" + (i - 1)), bytes("v" + i))));
-                report("handler POST /incr (guest over Redis)", warmup, samples,
+                variants.put("handler POST /incr (guest over Redis)",
                         i -> ok(overRedis.handle(GuestHandlers.request("POST", "/incr/h-counter", ""))));
-                report("handler POST /cas (guest over Redis)", warmup, samples,
-                        i -> ok(overRedis.handle(casRequest(i))));
-                report("handler POST /incr (guest over memory)", warmup, samples,
+                variants.put("handler POST /cas (guest over Redis)", i -> ok(overRedis.handle(casRequest(i))));
+                variants.put("handler POST /incr (guest over memory)",
                         i -> ok(overMemory.handle(GuestHandlers.request("POST", "/incr/h-counter", ""))));
-                report("handler POST /cas (guest over memory)", warmup, samples,
-                        i -> ok(overMemory.handle(casRequest(i))));
+                variants.put("handler POST /cas (guest over memory)", i -> ok(overMemory.handle(casRequest(i))));
+                measure(variants, warmup, samples);
             } finally {
                 client.shutdown();
             }
@@ -74,18 +78,33 @@ public final class AtomicLatencyTool {
         void run(long i) throws Exception;
     }
 
-    private static void report(String what, int warmup, int samples, Call call) throws Exception {
-        Samples measured = new Samples(samples);
-        long i = 0;
-        for (int w = 0; w < warmup; w++) {
-            call.run(i++);
+    /**
+     * Warms every variant up, then measures them in interleaved blocks of {@link #BLOCK} calls, so a load
+     * spike from a neighbour on the shared machine hits all variants alike instead of one.
+     */
+    private static void measure(Map<String, Call> variants, int warmup, int samples) throws Exception {
+        Map<String, Samples> results = new LinkedHashMap<>();
+        Map<String, long[]> sequence = new LinkedHashMap<>();
+        for (Map.Entry<String, Call> variant : variants.entrySet()) {
+            long[] next = {0};
+            for (int w = 0; w < warmup; w++) {
+                variant.getValue().run(next[0]++);
+            }
+            results.put(variant.getKey(), new Samples(samples));
+            sequence.put(variant.getKey(), next);
         }
-        for (int s = 0; s < samples; s++) {
-            long start = System.nanoTime();
-            call.run(i++);
-            measured.add(System.nanoTime() - start);
+        for (int done = 0; done < samples; done += BLOCK) {
+            for (Map.Entry<String, Call> variant : variants.entrySet()) {
+                Samples measured = results.get(variant.getKey());
+                long[] next = sequence.get(variant.getKey());
+                for (int s = done; s < Math.min(samples, done + BLOCK); s++) {
+                    long start = System.nanoTime();
+                    variant.getValue().run(next[0]++);
+                    measured.add(System.nanoTime() - start);
+                }
+            }
         }
-        System.out.printf("%-42s %s%n", what, measured.summary());
+        results.forEach((what, measured) -> System.out.printf("%-42s %s%n", what, measured.summary()));
     }
 
     private static void ok(GuestResponse response) {
