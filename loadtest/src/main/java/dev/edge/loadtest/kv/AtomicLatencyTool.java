@@ -105,6 +105,8 @@ public final class AtomicLatencyTool {
             }
         }
         results.forEach((what, measured) -> System.out.printf("%-42s %s%n", what, measured.summary()));
+        results.forEach((what, measured) -> System.out.println(measured.result(
+                "atomics." + what.replaceAll("[^A-Za-z0-9/]+", "-").replaceAll("-+$", ""))));
     }
 
     private static void ok(GuestResponse response) {

@@ -45,6 +45,9 @@ public final class InvalidationLatencyTool {
             System.out.println("write on A (primary round trip):          " + writes.summary());
             System.out.println("invalidation at B, from A's write start:  " + fromStart.summary());
             System.out.println("invalidation at B, from A's write ack:    " + fromAck.summary());
+            System.out.println(writes.result("invalidation.write-rtt"));
+            System.out.println(fromStart.result("invalidation.from-write-start"));
+            System.out.println(fromAck.result("invalidation.from-write-ack"));
             System.out.println("machine after: " + Samples.machineLoad());
         }
     }

@@ -31,6 +31,12 @@ final class Samples {
                 percentileMicros(50), percentileMicros(90), percentileMicros(99), percentileMicros(99.9));
     }
 
+    /** A machine-readable line for loadtest/scripts/kv-figures.sh, which takes medians over runs. */
+    String result(String metric) {
+        return String.format(Locale.ROOT, "RESULT %s p50_us=%.1f p99_us=%.1f", metric, percentileMicros(50),
+                percentileMicros(99));
+    }
+
     /** The machine's 1-minute load average and core count, quoted next to every figure. */
     static String machineLoad() {
         var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();

@@ -74,6 +74,8 @@ public final class ZipfHitRatioTool {
                 System.out.printf(Locale.ROOT, "measured: %.0f hits, %.0f misses -> hit ratio %.2f%% "
                                 + "(%.0f reads/s on 1 thread, near-cache holds %d entries)%n",
                         hits, misses, 100 * hits / (hits + misses), reads / seconds, backend.nearCacheSize());
+                System.out.printf(Locale.ROOT, "RESULT zipf.hit-ratio percent=%.2f ceiling_percent=%.2f reads_per_s=%.0f%n",
+                        100 * hits / (hits + misses), 100 * topMass(keys, cacheEntries, exponent), reads / seconds);
             }
         }
         System.out.println("machine after: " + Samples.machineLoad());
