@@ -210,7 +210,7 @@ class KvFleetHttpTest {
         String cached = "ryw-cached";
         assertThat(a.setPerson(cached, "Old", "Value")).isEqualTo(200);
         topology.awaitReplicasInSync();
-        assertThat(a.getPerson(cached)).isEqualTo(person("Old", "Value")); // now in region-a's near-cache
+        assertThat(a.getPerson(cached)).isEqualTo(person("Old", "Value")); // cached by region-a once its dirty mark clears
 
         topology.proxy(0).stall();
         try {
