@@ -13,6 +13,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,7 +21,8 @@ import java.util.Map;
  * Latency of increment and compare-and-swap, one caller at a time, on loopback:
  * <ul>
  *   <li>raw Redis round trips with Lettuce (PING, INCRBY) — the floor;</li>
- *   <li>the KV layer: {@code RedisStoreBackend}'s {@code increment} / {@code compareAndSwap};</li>
+ *   <li>the KV layer: {@code RedisStoreBackend}'s {@code increment} / {@code compareAndSwap}, and the
+ *       increment again inside a {@code DeadlineWatchdog} watch, as every handler call has one;</li>
  *   <li>a handler: the kv_atomics test guest's {@code POST /incr/:key} and {@code POST /cas/:key?expect=}
  *       through {@code WasmHttpHandler.handle} (guest ABI included, no HTTP);</li>
  *   <li>the same handler over the in-memory backend — the guest + ABI cost alone.</li>
@@ -53,6 +55,15 @@ public final class AtomicLatencyTool {
                 variants.put("raw PING (Lettuce)", i -> sync.ping());
                 variants.put("raw INCRBY (Lettuce)", i -> sync.incrby("raw-counter", 1));
                 variants.put("KV increment (RedisStoreBackend)", i -> store.increment("kv-counter", 1));
+                // Isolates the per-request deadline watch every handler call pays (schedule + cancel).
+                variants.put("KV increment inside a deadline watch", i -> {
+                    DeadlineWatchdog.Watch watch = watchdog.watch(Duration.ofSeconds(30));
+                    try {
+                        store.increment("kv-watched-counter", 1);
+                    } finally {
+                        watch.finish();
+                    }
+                });
                 variants.put("KV compareAndSwap (RedisStoreBackend)",
                         i -> swap(store.compareAndSwap("kv-cas", i == 0 ? null : bytes("v" + (i - 1)), bytes("v" + i))));
                 variants.put("handler POST /incr (guest over Redis)",
