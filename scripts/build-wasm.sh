@@ -48,6 +48,13 @@ for src in "$ROOT"/routes/src/test/guests/*.c; do
   TARGETS+=("${src#"$ROOT"/} routes/src/test/resources/guests/$name.wasm")
 done
 
+# Fleet test guests of the gateway module.
+for src in "$ROOT"/gateway/src/test/guests/*.c; do
+  [ -e "$src" ] || continue
+  name="$(basename "${src%.*}")"
+  TARGETS+=("${src#"$ROOT"/} gateway/src/test/resources/guests/$name.wasm")
+done
+
 check=false
 if [ "${1:-}" = "--check" ]; then
   check=true
