@@ -4,7 +4,7 @@
 # The gateway itself needs only a JDK: the example's .wasm is committed.
 set -euo pipefail
 
-packages=(clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt redis-server redis-sentinel sqlite3)
+packages=(clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt redis-server sqlite3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

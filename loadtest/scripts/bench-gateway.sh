@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Whole-gateway benchmark: edge (tutorial hot GET, trivial handler) against its peers in the same run:
+# Whole-gateway benchmark: edge (tutorial hot GET on SQLite and on Redis, trivial handler, WAGI hello,
+# a static endpoint) against its peers in the same run:
 # raw Undertow hello world, nginx serving the same 40 bytes, and webdis in front of Redis.
 # Each target is measured RUNS times in turn (interleaved, to spread machine noise); the table
 # reports medians of requests/s and server CPU µs per request, and ratios to raw Undertow.
@@ -15,19 +16,40 @@ trap cleanup EXIT
 wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 JAVA_OPTS=${JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}
 
-# edge on the tutorial app (embedded store)
-java $JAVA_OPTS -jar gateway/target/edge.jar up --from examples/hello-key-value-store/spin.toml \
-  --listen 127.0.0.1:3000 --state-dir "$work/edge-state" > "$work/edge.log" 2>&1 &
-edge_pid=$!; pids+=($edge_pid)
-# edge on the trivial handler
-java $JAVA_OPTS -jar gateway/target/edge.jar up --from examples/hello-world/spin.toml \
-  --listen 127.0.0.1:3001 --state-dir "$work/hello-state" > "$work/hello.log" 2>&1 &
-hello_pid=$!; pids+=($hello_pid)
+chmod 755 "$work"
+# Quotas off (read_rps/write_rps = 0): the benchmark measures the gateway, not the per-app rate limiter.
+cat > "$work/sqlite.toml" <<TOML
+[key_value_limits]
+read_rps = 0
+write_rps = 0
+TOML
+cat > "$work/redis.toml" <<TOML
+[key_value_limits]
+read_rps = 0
+write_rps = 0
+[key_value_store.default]
+type = "redis"
+url = "redis://127.0.0.1:6390"
+TOML
+edge() { # name port manifest runtime-config
+  java $JAVA_OPTS -jar gateway/target/edge.jar up --from "$3" --listen "127.0.0.1:$2" \
+    --state-dir "$work/$1-state" ${4:+--runtime-config-file "$4"} > "$work/$1.log" 2>&1 &
+  pids+=($!)
+}
+# Redis first: webdis and the Redis-backed edge node read the same server.
+redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no --dir "$work" > "$work/redis.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do redis-cli -p 6390 ping > /dev/null 2>&1 && break; sleep 0.1; done
+# edge: the tutorial on the embedded SQLite store and on Redis (near-cache), the trivial handler, WAGI hello
+edge tutorial-sqlite 3000 examples/hello-key-value-store/spin.toml "$work/sqlite.toml"; edge_pid=${pids[-1]}
+edge tutorial-redis 3003 examples/hello-key-value-store/spin.toml "$work/redis.toml"; edge_redis_pid=${pids[-1]}
+edge hello 3001 examples/hello-world/spin.toml; hello_pid=${pids[-1]}
+edge wagi 3002 examples/wagi-hello/spin.toml; wagi_pid=${pids[-1]}
 # raw Undertow peer
 java $JAVA_OPTS -cp loadtest/target/benchmarks.jar dev.edge.loadtest.RawUndertowHello 127.0.0.1 8081 > "$work/undertow.log" 2>&1 &
 undertow_pid=$!; pids+=($undertow_pid)
 # nginx peer: the same 40 bytes from a file
-mkdir -p "$work/www"; printf '{"firstName":"River","lastName":"Scott"}' > "$work/www/rs"
+mkdir -p "$work/www"; chmod 755 "$work/www"; printf '{"firstName":"River","lastName":"Scott"}' > "$work/www/rs"
 cat > "$work/nginx.conf" <<NGINX
 worker_processes 1; daemon off; pid $work/nginx.pid; error_log $work/nginx-error.log;
 events { worker_connections 1024; }
@@ -36,8 +58,6 @@ NGINX
 /usr/sbin/nginx -c "$work/nginx.conf" -p "$work" &
 nginx_pid=$!; pids+=($nginx_pid)
 # webdis peer in front of Redis, serving the same 40-byte value
-redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no --dir "$work" > "$work/redis.log" 2>&1 &
-pids+=($!)
 cat > "$work/webdis.json" <<WEBDIS
 { "redis_host": "127.0.0.1", "redis_port": 6390, "http_host": "127.0.0.1", "http_port": 7379,
   "threads": 1, "pool_size": 4, "daemonize": false, "verbosity": 1, "logfile": "$work/webdis.log" }
@@ -45,19 +65,22 @@ WEBDIS
 webdis "$work/webdis.json" &
 webdis_pid=$!; pids+=($webdis_pid)
 
-wait_http http://127.0.0.1:3000/.well-known/spin/health
-wait_http http://127.0.0.1:3001/.well-known/spin/health
+for port in 3000 3001 3002 3003; do wait_http "http://127.0.0.1:$port/.well-known/spin/health"; done
 wait_http http://127.0.0.1:8081/
 wait_http http://127.0.0.1:8082/rs
 sleep 0.5
 redis-cli -p 6390 set rs '{"firstName":"River","lastName":"Scott"}' > /dev/null
 wait_http http://127.0.0.1:7379/GET/rs.raw
-curl -s -X POST -H 'content-type: application/json' -d '{"firstName": "River", "lastName": "Scott"}' \
-  http://127.0.0.1:3000/set/rs > /dev/null
+for port in 3000 3003; do
+  curl -sf -X POST -H 'content-type: application/json' -d '{"firstName": "River", "lastName": "Scott"}' \
+    "http://127.0.0.1:$port/set/rs" > /dev/null
+done
 
 targets=(
-  "edge-get-rs $edge_pid http://127.0.0.1:3000/get/rs"
+  "edge-get-rs-sqlite $edge_pid http://127.0.0.1:3000/get/rs"
+  "edge-get-rs-redis $edge_redis_pid http://127.0.0.1:3003/get/rs"
   "edge-trivial-guest $hello_pid http://127.0.0.1:3001/"
+  "edge-wagi-hello $wagi_pid http://127.0.0.1:3002/hello"
   "edge-static-health $edge_pid http://127.0.0.1:3000/.well-known/spin/health"
   "raw-undertow $undertow_pid http://127.0.0.1:8081/"
   "nginx $nginx_pid http://127.0.0.1:8082/rs"
@@ -87,5 +110,7 @@ for t in "${targets[@]}"; do
   rps=$(col "$1" 2 | median); us=$(col "$1" 3 | median)
   last=$(awk -v n="$1" '$1==n {l=$4 " / " $5} END {print l}' "$work/results")
   ratio=$(awk -v a="$us" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
+  errors=$(awk -v n="$1" '$1==n && NF > 5' "$work/results" | wc -l)
+  [ "$errors" -eq 0 ] || last="$last (ERRORS in $errors runs: see above)"
   printf '| %s | %.0f | %s | %s× | %s |\n' "$1" "$rps" "$us" "$ratio" "$last"
 done
