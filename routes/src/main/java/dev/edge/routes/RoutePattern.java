@@ -75,13 +75,21 @@ final class RoutePattern {
         return key.append(isWildcard() ? WILDCARD_SUFFIX : "").toString();
     }
 
-    /**
-     * Matches a raw request path (no query). Returns null when it does not match; otherwise the path
-     * parameters in route order and the wildcard remainder.
-     */
+    /** A raw request path split once for every pattern: "/a/b" -> ["a", "b"]; "/a/" -> ["a", ""]; "/" -> [""]. */
+    static String[] split(String path) {
+        return path.length() > 1 ? path.substring(1).split("/", -1) : new String[] {""};
+    }
+
+    /** Matches a raw request path (no query); see {@link #match(String, String[])}. */
     PathMatch match(String path) {
-        // "/a/b" -> ["a", "b"]; "/a/" -> ["a", ""]; "/" -> [""].
-        String[] parts = path.length() > 1 ? path.substring(1).split("/", -1) : new String[] {""};
+        return match(path, split(path));
+    }
+
+    /**
+     * Matches a raw request path (no query) already {@link #split split} into {@code parts}. Returns null
+     * when it does not match; otherwise the path parameters in route order and the wildcard remainder.
+     */
+    PathMatch match(String path, String[] parts) {
         int pathSegments = path.equals("/") ? 0 : parts.length;
         if (pathSegments < segments.size() || (!isWildcard() && pathSegments != segments.size())) {
             return null;

@@ -49,8 +49,9 @@ public final class SpinRouter {
 
     /** Routes a request; empty when no route matches (Spin answers 404). */
     public Optional<RouteMatch> route(RequestTarget target) {
+        String[] parts = RoutePattern.split(target.path());
         for (Entry entry : entries) {
-            RoutePattern.PathMatch match = entry.pattern().match(target.path());
+            RoutePattern.PathMatch match = entry.pattern().match(target.path(), parts);
             if (match != null) {
                 return Optional.of(new RouteMatch(entry.trigger(), match.params(), match.pathInfo(),
                         spinHeaders(entry.pattern(), match, target)));
