@@ -1,5 +1,7 @@
 package dev.edge.gateway;
 
+import dev.edge.routes.RawHttp;
+import dev.edge.routes.FreePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;

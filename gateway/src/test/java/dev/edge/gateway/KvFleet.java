@@ -1,5 +1,6 @@
 package dev.edge.gateway;
 
+import dev.edge.routes.FreePort;
 import dev.edge.kv.testing.RedisServerProcess;
 import dev.edge.kv.testing.RedisTopology;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.edge.gateway;
 
+import dev.edge.routes.FreePort;
 import static dev.edge.gateway.TutorialLoad.pause;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

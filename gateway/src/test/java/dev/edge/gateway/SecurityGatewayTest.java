@@ -1,5 +1,6 @@
 package dev.edge.gateway;
 
+import dev.edge.routes.FreePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 

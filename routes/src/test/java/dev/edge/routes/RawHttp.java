@@ -9,45 +9,45 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /** A raw-socket HTTP/1.1 client, for requests a real client would refuse to send. */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
     /** A status line and what followed it; {@code status} is -1 if the server closed without answering. */
-    record Reply(int status, String text) {}
+    public record Reply(int status, String text) {}
 
     private final Socket socket;
 
-    RawHttp(int port) throws IOException {
+    public RawHttp(int port) throws IOException {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(10_000);
     }
 
-    static Reply exchange(int port, String request) throws IOException {
+    public static Reply exchange(int port, String request) throws IOException {
         return exchange(port, request.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /** Sends {@code request}, half-closes, and reads until the server closes or 10 s pass. */
-    static Reply exchange(int port, byte[] request) throws IOException {
+    public static Reply exchange(int port, byte[] request) throws IOException {
         try (RawHttp http = new RawHttp(port)) {
             http.send(request);
             return http.readReply();
         }
     }
 
-    void setTimeout(int millis) throws IOException {
+    public void setTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);
     }
 
-    void send(byte[] bytes) throws IOException {
+    public void send(byte[] bytes) throws IOException {
         socket.getOutputStream().write(bytes);
         socket.getOutputStream().flush();
     }
 
-    void send(String text) throws IOException {
+    public void send(String text) throws IOException {
         send(text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /** Sends a little more of a request, ignoring a connection the server already closed. */
-    void drip(String text) {
+    public void drip(String text) {
         try {
             send(text);
         } catch (IOException e) {
@@ -56,7 +56,7 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** Reads the first response (status line, headers, content-length body) or until the connection closes. */
-    Reply readReply() throws IOException {
+    public Reply readReply() throws IOException {
         InputStream in = socket.getInputStream();
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
         int b;
@@ -85,7 +85,7 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** True once the server has closed the connection (read returns end of stream or a reset). */
-    boolean closedByServer() {
+    public boolean closedByServer() {
         try {
             socket.setSoTimeout(5);
             return socket.getInputStream().read() < 0;
