@@ -15,10 +15,9 @@ import java.time.Duration;
 /**
  * The tutorial's traffic against a running gateway: mostly hot reads of {@code /get/rs}, some writes.
  * <pre>
- * ./mvnw -pl loadtest -am -DskipTests install   # once
- * ./mvnw -pl loadtest gatling:test -Dgatling.simulationClass=dev.edge.loadtest.TutorialSimulation \
- *     -DbaseUrl=http://127.0.0.1:3000 -Drps=500 -Dseconds=30
+ * loadtest/scripts/gatling.sh dev.edge.loadtest.TutorialSimulation -DbaseUrl=http://127.0.0.1:3000 -Drps=500 -Dseconds=30
  * </pre>
+ * Keep 5 % of {@code rps} under the app's {@code write_rps} quota (50 by default) or writes answer 429.
  * Bounded in rate and duration; only ever targets the loopback gateway given by {@code baseUrl}.
  */
 public class TutorialSimulation extends Simulation {
