@@ -191,7 +191,8 @@ public final class CompiledModule {
         return type.name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    static String describe(Throwable e) {
+    /** A throwable's message, or its class name when it has none: for one-line errors. */
+    public static String describe(Throwable e) {
         String message = e.getMessage();
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }

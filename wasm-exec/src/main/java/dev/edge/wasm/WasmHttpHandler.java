@@ -1,6 +1,5 @@
 package dev.edge.wasm;
 
-import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.wasm.ChicoryException;
 import dev.edge.config.Component;
 import dev.edge.kv.KeyValueFactor;
@@ -32,6 +31,7 @@ public final class WasmHttpHandler implements GuestHandler {
     private final Map<String, String> environment;
     private final Map<String, String> variables;
     private final GuestLimits limits;
+    private final GuestFailures failures;
     private final ExecutorOptions options;
     private final DeadlineWatchdog watchdog;
     private final WasiSetup wasiSetup;
@@ -68,6 +68,7 @@ public final class WasmHttpHandler implements GuestHandler {
         this.environment = Map.copyOf(environment);
         this.variables = Map.copyOf(variables);
         this.limits = limits;
+        this.failures = new GuestFailures(componentId, limits.requestDeadline());
         this.options = options;
         this.watchdog = watchdog;
         this.wasiSetup = wasiSetup;
@@ -144,7 +145,7 @@ public final class WasmHttpHandler implements GuestHandler {
             instance.scope().begin(request, keyValues.newStoreTable(grants), rateLimit);
             int result = instance.callHandler();
             if (watch.finish()) {
-                throw deadline(null);
+                throw failures.deadline(null);
             }
             healthy = true;
             if (result != 0) {
@@ -155,19 +156,11 @@ public final class WasmHttpHandler implements GuestHandler {
         } catch (ResponseTooLargeException e) {
             LOG.warn("component '{}': {}", componentId, e.getMessage());
             throw new GuestException(GuestException.Reason.RESPONSE_TOO_LARGE, componentId, e.getMessage(), null);
-        } catch (ChicoryInterruptedException e) {
-            if (watch.finish()) {
-                throw deadline(e);
-            }
-            throw trap("interrupted", e);
         } catch (ChicoryException e) {
-            if (watch.finish()) {
-                throw deadline(e);
-            }
-            throw trap(CompiledModule.describe(e), e);
+            throw failures.of(e, watch.finish());
         } catch (StackOverflowError e) {
             watch.finish();
-            throw trap("call stack exhausted (deep recursion)", null);
+            throw failures.stackOverflow();
         } catch (RuntimeException e) {
             watch.finish();
             LOG.error("component '{}': executor failure", componentId, e);
@@ -179,18 +172,6 @@ public final class WasmHttpHandler implements GuestHandler {
                 release(instance, healthy);
             }
         }
-    }
-
-    private GuestException deadline(Throwable cause) {
-        LOG.warn("component '{}': interrupted after the request deadline of {} ms", componentId,
-                limits.requestDeadline().toMillis());
-        return new GuestException(GuestException.Reason.DEADLINE, componentId,
-                "request deadline of " + limits.requestDeadline().toMillis() + " ms exceeded", cause);
-    }
-
-    private GuestException trap(String message, Throwable cause) {
-        LOG.warn("component '{}': guest trapped: {}", componentId, message);
-        return new GuestException(GuestException.Reason.TRAP, componentId, "guest trapped: " + message, cause);
     }
 
     private GuestInstance acquire() {

@@ -1,6 +1,5 @@
 package dev.edge.wasm.wagi;
 
-import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExecutionCompletedException;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
@@ -9,6 +8,7 @@ import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import dev.edge.wasm.ChicoryLogger;
+import dev.edge.wasm.GuestFailures;
 import com.dylibso.chicory.wasm.ChicoryException;
 import dev.edge.config.Component;
 import dev.edge.config.Executor;
@@ -66,6 +66,7 @@ public final class WagiHandler implements GuestHandler {
     private final CgiRequest cgi;
     private final GuestFiles files;
     private final GuestLimits limits;
+    private final GuestFailures failures;
     private final GuestOutputSink output;
     private final DeadlineWatchdog watchdog;
     private final SecureRandom random = new SecureRandom();
@@ -90,6 +91,7 @@ public final class WagiHandler implements GuestHandler {
         this.cgi = new CgiRequest(argv, environment);
         this.files = files;
         this.limits = limits;
+        this.failures = new GuestFailures(componentId, limits.requestDeadline());
         this.output = output;
         this.watchdog = watchdog;
         checkModule();
@@ -140,7 +142,7 @@ public final class WagiHandler implements GuestHandler {
                         + "' takes parameters (" + type.params() + "); it must take none", null);
             }
         } catch (ChicoryException | StackOverflowError e) {
-            throw new WasmLoadException(componentId, module.source(), "cannot instantiate module: " + describe(e), null);
+            throw new WasmLoadException(componentId, module.source(), "cannot instantiate module: " + CompiledModule.describe(e), null);
         }
     }
 
@@ -190,28 +192,20 @@ public final class WagiHandler implements GuestHandler {
                 exitCode = e.exitCode();
             }
             if (watch.finish()) {
-                throw deadline(null);
+                throw failures.deadline(null);
             }
         } catch (StdoutBuffer.TooLarge e) {
             watch.finish();
             LOG.warn("component '{}': {}", componentId, e.getMessage());
             throw new GuestException(GuestException.Reason.RESPONSE_TOO_LARGE, componentId, e.getMessage(), null);
-        } catch (ChicoryInterruptedException e) {
-            if (watch.finish()) {
-                throw deadline(e);
-            }
-            throw trap("interrupted", e);
         } catch (ChicoryException e) {
-            if (watch.finish()) {
-                throw deadline(e);
-            }
-            throw trap(describe(e), e);
+            throw failures.of(e, watch.finish());
         } catch (StackOverflowError e) {
             watch.finish();
-            throw trap("call stack exhausted (deep recursion)", null);
+            throw failures.stackOverflow();
         } catch (RuntimeException e) {
             if (watch.finish()) {
-                throw deadline(e);
+                throw failures.deadline(e);
             }
             LOG.error("component '{}': executor failure", componentId, e);
             throw new GuestException(GuestException.Reason.INTERNAL, componentId, e.toString(), e);
@@ -241,23 +235,6 @@ public final class WagiHandler implements GuestHandler {
             throw new GuestException(GuestException.Reason.RESPONSE_TOO_LARGE, componentId, message, null);
         }
         return response.get();
-    }
-
-    private GuestException deadline(Throwable cause) {
-        LOG.warn("component '{}': interrupted after the request deadline of {} ms", componentId,
-                limits.requestDeadline().toMillis());
-        return new GuestException(GuestException.Reason.DEADLINE, componentId,
-                "request deadline of " + limits.requestDeadline().toMillis() + " ms exceeded", cause);
-    }
-
-    private GuestException trap(String message, Throwable cause) {
-        LOG.warn("component '{}': guest trapped: {}", componentId, message);
-        return new GuestException(GuestException.Reason.TRAP, componentId, "guest trapped: " + message, cause);
-    }
-
-    private static String describe(Throwable e) {
-        String message = e.getMessage();
-        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }
 
     @Override
