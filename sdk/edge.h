@@ -92,6 +92,10 @@ EDGE_IMPORT("kv_open") edge_err_t edge_kv_open(const char *label, uint32_t label
 EDGE_IMPORT("kv_get") edge_err_t edge_kv_get(edge_store_t store, const char *key, uint32_t key_len, edge_buf_t *out);
 EDGE_IMPORT("kv_set") edge_err_t edge_kv_set(edge_store_t store, const char *key, uint32_t key_len,
                                              const void *value, uint32_t value_len);
+/* Edge extension: upsert a value that expires after ttl_ms milliseconds (> 0). Redis stores only;
+ * other stores answer EDGE_ERR_OTHER. A later edge_kv_set makes the key persistent again. */
+EDGE_IMPORT("kv_set_ttl") edge_err_t edge_kv_set_ttl(edge_store_t store, const char *key, uint32_t key_len,
+                                                     const void *value, uint32_t value_len, int64_t ttl_ms);
 EDGE_IMPORT("kv_delete") edge_err_t edge_kv_delete(edge_store_t store, const char *key, uint32_t key_len);
 /* *out = 1 if the key exists, else 0. */
 EDGE_IMPORT("kv_exists") edge_err_t edge_kv_exists(edge_store_t store, const char *key, uint32_t key_len, uint32_t *out);

@@ -326,6 +326,17 @@ int32_t edge_http_handle(void) {
         edge_kv_open_default(&st);
         out_buf("get", edge_kv_get(st, "\xff\xfe", 2, &buf), &buf);
         out_last_error("error");
+    } else if (starts_with(&uri, "/ttl/") || starts_with(&uri, "/ttl-get")) {
+        /* /ttl/<ms>: set "ttl-key" to "v" expiring after <ms>; /ttl-get: read it back */
+        edge_store_t st;
+        edge_buf_t buf;
+        edge_kv_open_default(&st);
+        if (starts_with(&uri, "/ttl/")) {
+            long long ms = strtoll((const char *)uri.ptr + 5, NULL, 10);
+            out_code("set_ttl", edge_kv_set_ttl(st, KEY("ttl-key"), "v", 1, ms));
+            out_last_error("error");
+        }
+        out_buf("get", edge_kv_get(st, KEY("ttl-key"), &buf), &buf);
     } else if (starts_with(&uri, "/badptr")) {
         edge_req_method((edge_buf_t *)(uintptr_t)0xFFFFFFF0u);
         edge_resp_write_str("survived");

@@ -22,6 +22,15 @@ public interface KeyValueStore {
     /** Upsert. */
     void set(String key, byte[] value);
 
+    /**
+     * Edge extension: upsert a value that expires after {@code ttl} (a later {@link #set} makes the key
+     * persistent again). Only the Redis tier supports it; other stores answer {@code other}.
+     */
+    default void setWithTtl(String key, byte[] value, java.time.Duration ttl) {
+        throw new KvException(KvException.Kind.OTHER,
+                "set with a TTL (expiring keys) needs a store of type \"redis\"");
+    }
+
     /** No error when the key is absent. */
     void delete(String key);
 

@@ -36,6 +36,13 @@ public final class LimitedKeyValueStore implements KeyValueStore {
     }
 
     @Override
+    public void setWithTtl(String key, byte[] value, java.time.Duration ttl) {
+        limits.checkKey(key);
+        limits.checkValue(key, value);
+        delegate.setWithTtl(key, value, ttl);
+    }
+
+    @Override
     public void delete(String key) {
         limits.checkKey(key);
         delegate.delete(key);

@@ -36,6 +36,12 @@ public final class RateLimitedKeyValueStore implements KeyValueStore {
     }
 
     @Override
+    public void setWithTtl(String key, byte[] value, java.time.Duration ttl) {
+        limits.write(1);
+        delegate.setWithTtl(key, value, ttl);
+    }
+
+    @Override
     public void delete(String key) {
         limits.write(1);
         delegate.delete(key);

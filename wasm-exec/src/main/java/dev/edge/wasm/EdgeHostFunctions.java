@@ -146,6 +146,15 @@ final class EdgeHostFunctions {
             store.set(key, m.read(a[3], a[4]));
             return GuestAbi.OK;
         }));
+        fns.add(fn("kv_set_ttl", types(I32, I32, I32, I32, I32, I64), (m, a) -> {
+            KeyValueStore store = store(a[0]);
+            String key = key(m, a[1], a[2]);
+            if (a[5] <= 0) {
+                throw new KvException(KvException.Kind.OTHER, "ttl must be a positive number of milliseconds");
+            }
+            store.setWithTtl(key, m.read(a[3], a[4]), java.time.Duration.ofMillis(a[5]));
+            return GuestAbi.OK;
+        }));
         fns.add(fn("kv_delete", types(I32, I32, I32), (m, a) -> {
             KeyValueStore store = store(a[0]);
             store.delete(key(m, a[1], a[2]));

@@ -3,6 +3,7 @@ package dev.edge.wasm;
 import static dev.edge.wasm.Guests.request;
 import static dev.edge.wasm.Guests.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.edge.kv.KeyValueFactor;
 import dev.edge.kv.KeyValueStore;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -166,6 +168,28 @@ class KvAbiTest {
             // the same (reused) instance starts the next request with an empty table
             assertThat(text(handler.handle(request("GET", "/openmany", "")))).isEqualTo("opened=256 code=1");
             assertThat(handler.instancesCreated()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void setWithTtlExpiresOnRedis() throws Exception {
+        try (WasmHttpHandler handler = handler("redis", Set.of("default"))) {
+            assertThat(text(handler.handle(request("GET", "/ttl/400", ""))))
+                    .isEqualTo("set_ttl=0\nerror=0:\nget=0:v\n");
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> text(handler.handle(request("GET", "/ttl-get", ""))).equals("get=5:\n"));
+            assertThat(text(handler.handle(request("GET", "/ttl/0", ""))))
+                    .isEqualTo("set_ttl=4\nerror=0:ttl must be a positive number of milliseconds\nget=5:\n");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "sqlite"})
+    void setWithTtlIsOtherOnStoresWithoutExpiry(String backendType) throws Exception {
+        try (WasmHttpHandler handler = handler(backendType, Set.of("default"))) {
+            assertThat(text(handler.handle(request("GET", "/ttl/400", ""))))
+                    .isEqualTo("set_ttl=4\nerror=0:set with a TTL (expiring keys) needs a store of type \"redis\"\n"
+                            + "get=5:\n");
         }
     }
 

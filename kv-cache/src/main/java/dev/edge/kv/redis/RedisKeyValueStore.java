@@ -27,7 +27,7 @@ import java.util.Set;
  * Writes: write-through to the primary, acknowledged only once the primary (and, if configured,
  * {@code WAIT} replicas) acknowledged them.
  *
- * <p>Edge extension beyond the SPI: {@link #setWithTtl}.
+ * <p>Implements the SPI's edge extension {@link #setWithTtl} (Redis {@code SET ... PX}).
  */
 public final class RedisKeyValueStore implements KeyValueStore {
     private static final int MAX_SCAN_ROUNDS_PER_PAGE = 64;
@@ -271,6 +271,7 @@ public final class RedisKeyValueStore implements KeyValueStore {
      * Edge extension: upsert with a time to live (Redis {@code SET ... PX}). A later {@link #set} without
      * TTL makes the key persistent again.
      */
+    @Override
     public void setWithTtl(String key, byte[] value, Duration ttl) {
         if (ttl == null || ttl.isNegative() || ttl.isZero()) {
             throw new KvException(KvException.Kind.OTHER, "ttl must be positive");
