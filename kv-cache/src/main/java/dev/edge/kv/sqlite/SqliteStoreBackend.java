@@ -201,23 +201,17 @@ public final class SqliteStoreBackend implements StoreBackend {
 
     /** Work inside {@code BEGIN IMMEDIATE ... COMMIT}: atomic, and serialized against every other writer. */
     <T> T inWriteTransaction(String operation, SqlWork<T> work) {
-        return withSession(operation, session -> {
-            session.execute("BEGIN IMMEDIATE");
-            try {
-                T result = work.run(session);
-                session.execute("COMMIT");
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(session);
-                throw e;
-            }
-        });
+        return inTransaction(operation, "BEGIN IMMEDIATE", work);
     }
 
     /** Work inside a read transaction, so several reads see one snapshot. */
     <T> T inReadTransaction(String operation, SqlWork<T> work) {
+        return inTransaction(operation, "BEGIN", work);
+    }
+
+    private <T> T inTransaction(String operation, String begin, SqlWork<T> work) {
         return withSession(operation, session -> {
-            session.execute("BEGIN");
+            session.execute(begin);
             try {
                 T result = work.run(session);
                 session.execute("COMMIT");
