@@ -177,7 +177,7 @@ public final class CompiledModule {
         for (int i = 0; i < module.importSection().importCount(); i++) {
             Import imp = module.importSection().getImport(i);
             boolean known = imp.importType() == ExternalType.FUNCTION
-                    && (GuestAbi.MODULE.equals(imp.module()) && GuestAbi.IMPORT_NAMES.contains(imp.name())
+                    && (GuestAbi.MODULE.equals(imp.module()) && EdgeHostFunctions.NAMES.contains(imp.name())
                         || GuestAbi.WASI_MODULE.equals(imp.module()));
             if (!known) {
                 throw new WasmLoadException(componentId, source, "unknown import " + kind(imp.importType()) + " '"

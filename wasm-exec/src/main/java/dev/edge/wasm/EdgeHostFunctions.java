@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,11 @@ final class EdgeHostFunctions {
     private interface Op {
         int call(GuestMemory mem, long[] args);
     }
+
+    /** Every function the host provides in module {@code edge}, read off the functions themselves. */
+    static final Set<String> NAMES = new EdgeHostFunctions("", new RequestScope(0), Map.of()).functions().stream()
+            .map(HostFunction::name)
+            .collect(Collectors.toUnmodifiableSet());
 
     private final String componentId;
     private final RequestScope scope;

@@ -38,13 +38,4 @@ public final class GuestAbi {
             case OTHER -> ERR_OTHER;
         };
     }
-
-    /** Every function the host provides in module {@code edge}. */
-    public static final Set<String> IMPORT_NAMES = Set.of(
-            "req_method", "req_uri", "req_header", "req_header_count", "req_header_at", "req_body",
-            "resp_set_status", "resp_add_header", "resp_write",
-            "kv_open", "kv_get", "kv_set", "kv_set_ttl", "kv_delete", "kv_exists", "kv_get_keys", "kv_increment",
-            "kv_cas_new", "kv_cas_current", "kv_cas_swap", "kv_cas_drop",
-            "kv_get_many", "kv_set_many", "kv_delete_many", "kv_list_keys", "kv_close",
-            "var_get", "last_error");
 }
