@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How both executors turn what a guest call threw into a {@link GuestException}, with one log line that
- * names the component: past the deadline it is a 504, otherwise a trap (500).
+ * names the component: past the deadline it is a 504, otherwise a trap (500); an oversized response
+ * or a failure of the executor itself is a 500.
  */
 public final class GuestFailures {
     private static final Logger LOG = LoggerFactory.getLogger(GuestFailures.class);
@@ -35,6 +36,18 @@ public final class GuestFailures {
 
     public GuestException stackOverflow() {
         return trap("call stack exhausted (deep recursion)", null);
+    }
+
+    /** The guest's response passed the response limit. */
+    public GuestException responseTooLarge(String message) {
+        LOG.warn("component '{}': {}", componentId, message);
+        return new GuestException(GuestException.Reason.RESPONSE_TOO_LARGE, componentId, message, null);
+    }
+
+    /** A failure of the executor itself, not of the guest. */
+    public GuestException internal(RuntimeException failure) {
+        LOG.error("component '{}': executor failure", componentId, failure);
+        return new GuestException(GuestException.Reason.INTERNAL, componentId, failure.toString(), failure);
     }
 
     public GuestException deadline(Throwable cause) {

@@ -154,8 +154,7 @@ public final class WasmHttpHandler implements GuestHandler {
             }
             return instance.scope().response();
         } catch (ResponseTooLargeException e) {
-            LOG.warn("component '{}': {}", componentId, e.getMessage());
-            throw new GuestException(GuestException.Reason.RESPONSE_TOO_LARGE, componentId, e.getMessage(), null);
+            throw failures.responseTooLarge(e.getMessage());
         } catch (ChicoryException e) {
             throw failures.of(e, watch.finish());
         } catch (StackOverflowError e) {
@@ -163,8 +162,7 @@ public final class WasmHttpHandler implements GuestHandler {
             throw failures.stackOverflow();
         } catch (RuntimeException e) {
             watch.finish();
-            LOG.error("component '{}': executor failure", componentId, e);
-            throw new GuestException(GuestException.Reason.INTERNAL, componentId, e.toString(), e);
+            throw failures.internal(e);
         } finally {
             watch.finish();
             if (instance != null) {

@@ -196,8 +196,7 @@ public final class WagiHandler implements GuestHandler {
             }
         } catch (StdoutBuffer.TooLarge e) {
             watch.finish();
-            LOG.warn("component '{}': {}", componentId, e.getMessage());
-            throw new GuestException(GuestException.Reason.RESPONSE_TOO_LARGE, componentId, e.getMessage(), null);
+            throw failures.responseTooLarge(e.getMessage());
         } catch (ChicoryException e) {
             throw failures.of(e, watch.finish());
         } catch (StackOverflowError e) {
@@ -207,8 +206,7 @@ public final class WagiHandler implements GuestHandler {
             if (watch.finish()) {
                 throw failures.deadline(e);
             }
-            LOG.error("component '{}': executor failure", componentId, e);
-            throw new GuestException(GuestException.Reason.INTERNAL, componentId, e.toString(), e);
+            throw failures.internal(e);
         } finally {
             watch.finish();
             stderr.drain();
@@ -230,9 +228,7 @@ public final class WagiHandler implements GuestHandler {
                     "WAGI guest wrote unusable CGI headers (not UTF-8, or a value with control characters)", null);
         }
         if (response.get().body().length > limits.maxResponseBody()) {
-            String message = "response body larger than the limit of " + limits.maxResponseBody() + " bytes";
-            LOG.warn("component '{}': {}", componentId, message);
-            throw new GuestException(GuestException.Reason.RESPONSE_TOO_LARGE, componentId, message, null);
+            throw failures.responseTooLarge("response body larger than the limit of " + limits.maxResponseBody() + " bytes");
         }
         return response.get();
     }
