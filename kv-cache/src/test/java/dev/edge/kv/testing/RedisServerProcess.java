@@ -228,6 +228,11 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     private void signal(String signal) {
+        signal(process, signal);
+    }
+
+    /** Sends a POSIX signal ({@code STOP}, {@code CONT}, ...) to a Redis process of any fixture. */
+    static void signal(Process process, String signal) {
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
             if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
