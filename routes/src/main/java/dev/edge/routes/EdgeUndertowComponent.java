@@ -78,6 +78,9 @@ final class EdgeUndertowComponent extends UndertowComponent {
             return builder
                     .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
                     .setServerOption(UndertowOptions.MAX_HEADERS, limits.maxHeaders())
+                    // 0 = no entity limit in Undertow (its default is 2 MiB): BodyReceiver enforces max_request_body
+                    // itself, so bodies up to it pass and a larger one gets 413 and a drain, not a broken stream.
+                    .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 0L)
                     .setServerOption(UndertowOptions.MAX_PARAMETERS, limits.maxQueryParameters())
                     .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) limits.requestParseTimeout().toMillis())
                     .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.noRequestTimeout().toMillis())

@@ -10,7 +10,7 @@ import org.apache.camel.component.undertow.CamelUndertowHttpHandler;
 
 /**
  * First handler in the ingress chain (camel-undertow's {@code handlers} option). Reads the whole body
- * on the IO thread without blocking, refuses bodies over the limit with 413 before any guest runs, and
+ * on the IO thread without blocking ({@link BodyReceiver}, which answers 413 past the limit) before any guest runs, and
  * keeps camel-undertow's eager form parser away from the body so guests get the exact bytes sent. A path with
  * a malformed percent-escape or that does not decode to UTF-8 is refused with 400 first ({@link RequestTargetCheck}).
  */
@@ -19,7 +19,6 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
     static final AttachmentKey<byte[]> BODY = AttachmentKey.create(byte[].class);
     /** Why the request head is refused; the body is still read (and dropped) first, see {@link #handleRequest}. */
     private static final AttachmentKey<String> BAD_HEAD = AttachmentKey.create(String.class);
-    private static final byte[] EMPTY = new byte[0];
 
     private final long maxRequestBody;
     private volatile HttpHandler next;
@@ -47,38 +46,17 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
         }
         // An already-parsed form tells Undertow's form parsers there is nothing left to do.
         exchange.putAttachment(FormDataParser.FORM_DATA, new FormData(0));
-        long declared = exchange.getRequestContentLength();
-        if (declared > maxRequestBody) {
-            tooLarge(exchange);
-            return;
-        }
-        if (declared == 0 || (declared < 0 && !exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING))) {
-            proceed(exchange, EMPTY);
-            return;
-        }
-        if (declared > 0) {
-            // Length known and within the limit: Undertow reads it in one go.
-            exchange.getRequestReceiver().receiveFullBytes(this::proceed, RequestBodyReader::broken);
-            return;
-        }
-        // Chunked: read on a worker thread (it blocks) and stop as soon as the limit is passed.
-        exchange.dispatch(() -> readChunked(exchange));
-    }
+        BodyReceiver.receive(exchange, maxRequestBody, new BodyReceiver.Callback() {
+            @Override
+            public void received(HttpServerExchange ex, byte[] body) {
+                proceed(ex, body);
+            }
 
-    private void readChunked(HttpServerExchange exchange) {
-        byte[] body;
-        try {
-            exchange.startBlocking();
-            body = exchange.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxRequestBody + 1));
-        } catch (java.io.IOException e) {
-            broken(exchange, e);
-            return;
-        }
-        if (body.length > maxRequestBody) {
-            tooLarge(exchange);
-            return;
-        }
-        proceed(exchange, body);
+            @Override
+            public void failed(HttpServerExchange ex, java.io.IOException error) {
+                broken(ex, error);
+            }
+        });
     }
 
     private void proceed(HttpServerExchange exchange, byte[] body) {
@@ -98,10 +76,6 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
         if (!exchange.isResponseStarted()) {
             refuse(exchange, 400);
         }
-    }
-
-    private static void tooLarge(HttpServerExchange exchange) {
-        refuse(exchange, 413);
     }
 
     /** An empty-bodied answer that closes the connection: an unread body makes it unusable for another request. */
