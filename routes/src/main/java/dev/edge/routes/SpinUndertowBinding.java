@@ -71,6 +71,11 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
     @Override
     public Object toHttpResponse(HttpServerExchange http, Message message) {
         GuestResponse response = message.getBody() instanceof GuestResponse r ? r : GuestResponse.empty(500);
+        if (!GuestResponse.isFinalStatus(response.status())) {
+            // Last line of defence for every source of responses: a 1xx would desynchronise the connection.
+            LOG.warn("Refusing a response with status {}: only 200..599 may be sent", response.status());
+            response = GuestResponse.empty(500);
+        }
         http.setStatusCode(response.status());
         HeaderMap headers = http.getResponseHeaders();
         for (Map.Entry<String, String> header : response.headers()) {
