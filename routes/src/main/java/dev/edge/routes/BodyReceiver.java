@@ -37,7 +37,7 @@ public final class BodyReceiver {
     public static void receive(HttpServerExchange exchange, long limit, Callback callback) {
         long declared = exchange.getRequestContentLength();
         if (declared > limit) {
-            refuseTooLarge(exchange);
+            refuseUnread(exchange, 413);
             return;
         }
         if (declared == 0 || (declared < 0 && !exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING))) {
@@ -54,7 +54,7 @@ public final class BodyReceiver {
             }
             if (!body.add(bytes)) {
                 body.refused = true;
-                answerTooLarge(ex);
+                answerNow(ex, 413);
                 if (last) {
                     ex.endExchange();
                 }
@@ -66,14 +66,17 @@ public final class BodyReceiver {
         }, callback::failed);
     }
 
-    /** 413 before any of the body is read; a client waiting for {@code 100 Continue} never sends it. */
-    private static void refuseTooLarge(HttpServerExchange exchange) {
+    /**
+     * Answers {@code status} (empty, {@code Connection: close}) before any of the body is read, then reads and drops
+     * the body for at most {@link #LINGER_SECONDS}, so the client reads the answer rather than a reset. A client
+     * waiting for {@code 100 Continue} has sent no body, so there is nothing to drain.
+     */
+    public static void refuseUnread(HttpServerExchange exchange, int status) {
+        answerNow(exchange, status);
         if (HttpContinue.requiresContinueResponse(exchange)) {
-            answerTooLarge(exchange);
             exchange.endExchange();
             return;
         }
-        answerTooLarge(exchange);
         exchange.getRequestReceiver().receivePartialBytes((ex, bytes, last) -> {
             if (last) {
                 ex.endExchange();
@@ -81,9 +84,9 @@ public final class BodyReceiver {
         }, (ex, error) -> IoUtils.safeClose(ex.getConnection()));
     }
 
-    /** Sends the complete 413 now, while the request body may still be arriving, and bounds the drain. */
-    private static void answerTooLarge(HttpServerExchange exchange) {
-        exchange.setStatusCode(413);
+    /** Sends the complete answer now, while the request body may still be arriving, and bounds the drain. */
+    private static void answerNow(HttpServerExchange exchange, int status) {
+        exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
         exchange.setPersistent(false);
         StreamSinkChannel response = exchange.getResponseChannel();

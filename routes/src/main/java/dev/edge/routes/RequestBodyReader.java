@@ -44,6 +44,14 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
             LOG.debug("400 for {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), badTarget);
             exchange.putAttachment(BAD_HEAD, badTarget);
         }
+        int badFraming = RequestFraming.refusal(exchange.getRequestHeaders());
+        if (badFraming != 0) {
+            // Where the body ends is unknown: answer without reading it, and close.
+            LOG.debug("{} for {} {}: transfer coding {}", badFraming, exchange.getRequestMethod(),
+                    exchange.getRequestURI(), exchange.getRequestHeaders().get(Headers.TRANSFER_ENCODING));
+            BodyReceiver.refuseUnread(exchange, badFraming);
+            return;
+        }
         // An already-parsed form tells Undertow's form parsers there is nothing left to do.
         exchange.putAttachment(FormDataParser.FORM_DATA, new FormData(0));
         BodyReceiver.receive(exchange, maxRequestBody, new BodyReceiver.Callback() {

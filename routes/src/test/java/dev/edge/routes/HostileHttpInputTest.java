@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -98,6 +99,38 @@ class HostileHttpInputTest {
             assertThat(reply.text()).as(header.getKey()).contains("\n" + header.getValue() + "\n");
         }
         assertStillServing();
+    }
+
+    /**
+     * Only {@code chunked}, alone, frames a request body (RFC 9112 §6.1, as nginx): another coding is 501, an
+     * ambiguous combination 400 ({@code ~} separates header lines here), and in both cases the connection closes, since the body's end is unknown.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "Transfer-Encoding: chunked, identity                              | 501",
+            "Transfer-Encoding: identity, chunked                              | 501",
+            "Transfer-Encoding: gzip, chunked                                  | 501",
+            "Transfer-Encoding: gzip                                           | 501",
+            "Transfer-Encoding: identity                                       | 501",
+            "Transfer-Encoding: chunked,                                       | 501",
+            "Transfer-Encoding: chunkedx                                       | 501",
+            "Transfer-Encoding: chunked~Transfer-Encoding: chunked         | 400",
+            "Transfer-Encoding: chunked~Content-Length: 5                  | 400",
+    })
+    void transferEncodingOtherThanChunkedAloneIsRefused(String headers, int status) throws Exception {
+        String request = "POST /echo HTTP/1.1\r\nHost: x\r\n" + headers.replace("~", "\r\n")
+                + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+        RawHttp.Reply reply = RawHttp.exchange(port, request);
+        assertThat(reply.status()).as(reply.text()).isEqualTo(status);
+        assertThat(reply.text()).contains("Connection: close");
+        assertStillServing();
+    }
+
+    @Test
+    void chunkedInAnyCaseIsAccepted() throws Exception {
+        RawHttp.Reply reply = RawHttp.exchange(port, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:  Chunked \r\n"
+                + "Connection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+        assertThat(reply.status()).as(reply.text()).isEqualTo(200);
     }
 
     @Test
