@@ -2,7 +2,12 @@ package dev.edge.routes;
 
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.protocol.http.HttpOpenListener;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.camel.component.undertow.HttpHandlerRegistrationInfo;
@@ -12,7 +17,14 @@ import org.apache.camel.component.undertow.UndertowHost;
 import org.apache.camel.component.undertow.UndertowHostKey;
 import org.apache.camel.component.undertow.handlers.CamelRootHandler;
 import org.apache.camel.component.undertow.handlers.NotFoundHandler;
+import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
 import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
 
 /**
  * camel-undertow with the listener hardened by {@link HttpLimits}: camel-undertow's own host cannot set
@@ -20,6 +32,7 @@ import org.xnio.Options;
  * the Undertow server itself and keeps camel-undertow's path registry ({@link CamelRootHandler}).
  */
 final class EdgeUndertowComponent extends UndertowComponent {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EdgeUndertowComponent.class);
     private final HttpLimits limits;
 
     EdgeUndertowComponent(HttpLimits limits) {
@@ -37,7 +50,7 @@ final class EdgeUndertowComponent extends UndertowComponent {
         private final HttpLimits limits;
         private final ReentrantLock lock = new ReentrantLock();
         private final CamelRootHandler root = new CamelRootHandler(new NotFoundHandler());
-        private Undertow undertow;
+        private Server undertow;
 
         HardenedHost(UndertowHostKey key, HttpLimits limits) {
             this.key = key;
@@ -57,9 +70,10 @@ final class EdgeUndertowComponent extends UndertowComponent {
                 HttpHandler registered = root.add(info.getUri().getPath(), info.getMethodRestrict(),
                         Boolean.TRUE.equals(info.isMatchOnUriPrefix()), handler);
                 if (undertow == null) {
-                    Undertow server = builder().setHandler(root).build();
-                    server.start();
-                    undertow = server;
+                    if (key.getSslContext() != null) {
+                        throw new IllegalStateException("edge's ingress listener does not take TLS from camel-undertow");
+                    }
+                    undertow = start(root);
                 }
                 return registered;
             } finally {
@@ -67,30 +81,89 @@ final class EdgeUndertowComponent extends UndertowComponent {
             }
         }
 
-        private Undertow.Builder builder() {
-            Undertow.Builder builder = Undertow.builder();
-            if (key.getSslContext() != null) {
-                builder.addHttpsListener(key.getPort(), key.getHost(), key.getSslContext());
-            } else {
-                builder.addHttpListener(key.getPort(), key.getHost());
-            }
+        /**
+         * What {@code Undertow.builder()...start()} does (same worker, buffer and socket defaults), plus one step it
+         * has no hook for: each accepted connection gets a {@link BareCrGuard} under Undertow's parser.
+         */
+        private Server start(HttpHandler handler) {
+            int ioThreads = Math.max(Runtime.getRuntime().availableProcessors(), 2);
             int high = limits.maxConnections();
-            return builder
-                    .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
-                    .setServerOption(UndertowOptions.MAX_HEADERS, limits.maxHeaders())
+            OptionMap undertowOptions = OptionMap.builder()
+                    .set(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
+                    .set(UndertowOptions.MAX_HEADERS, limits.maxHeaders())
+                    .set(UndertowOptions.MAX_PARAMETERS, limits.maxQueryParameters())
                     // 0 = no entity limit in Undertow (its default is 2 MiB): BodyReceiver enforces max_request_body
                     // itself, so bodies up to it pass and a larger one gets 413 and a drain, not a broken stream.
-                    .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 0L)
-                    .setServerOption(UndertowOptions.MAX_PARAMETERS, limits.maxQueryParameters())
-                    .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) limits.requestParseTimeout().toMillis())
-                    .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.noRequestTimeout().toMillis())
-                    .setServerOption(UndertowOptions.IDLE_TIMEOUT, (int) limits.idleTimeout().toMillis())
+                    .set(UndertowOptions.MAX_ENTITY_SIZE, 0L)
+                    // the same for multipart (camel-undertow's form handler would otherwise reset the entity limit)
+                    .set(UndertowOptions.MULTIPART_MAX_ENTITY_SIZE, 0L)
+                    .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) limits.requestParseTimeout().toMillis())
+                    .set(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.noRequestTimeout().toMillis())
+                    .set(UndertowOptions.IDLE_TIMEOUT, (int) limits.idleTimeout().toMillis())
                     // Reject what a lenient parser would guess at: raw non-ASCII in the target, ambiguous framing.
-                    .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)
-                    .setServerOption(UndertowOptions.ALLOW_ENCODED_SLASH, false)
-                    .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
-                    .setSocketOption(Options.CONNECTION_HIGH_WATER, high)
-                    .setSocketOption(Options.CONNECTION_LOW_WATER, Math.max(1, high - Math.max(1, high / 10)));
+                    .set(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)
+                    .set(UndertowOptions.ALLOW_ENCODED_SLASH, false)
+                    .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
+                    .getMap();
+            OptionMap socketOptions = OptionMap.builder()
+                    .set(Options.WORKER_IO_THREADS, ioThreads)
+                    .set(Options.TCP_NODELAY, true)
+                    .set(Options.REUSE_ADDRESSES, true)
+                    .set(Options.BALANCING_TOKENS, 1)
+                    .set(Options.BALANCING_CONNECTIONS, 2)
+                    .set(Options.BACKLOG, 1000)
+                    .set(Options.CONNECTION_HIGH_WATER, high)
+                    .set(Options.CONNECTION_LOW_WATER, Math.max(1, high - Math.max(1, high / 10)))
+                    .getMap();
+            XnioWorker worker = null;
+            try {
+                worker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
+                        .set(Options.WORKER_IO_THREADS, ioThreads)
+                        .set(Options.WORKER_TASK_CORE_THREADS, ioThreads * 8)
+                        .set(Options.WORKER_TASK_MAX_THREADS, ioThreads * 8)
+                        .set(Options.TCP_NODELAY, true)
+                        .set(Options.CORK, true)
+                        .getMap());
+                DefaultByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024, -1, 4);
+                HttpOpenListener http = new HttpOpenListener(buffers, undertowOptions);
+                http.setRootHandler(handler);
+                int maxHead = limits.maxHeaderBytes();
+                ChannelListener<AcceptingChannel<StreamConnection>> accept = server -> {
+                    try {
+                        StreamConnection connection = server.accept();
+                        if (connection != null) {
+                            BareCrGuard.install(connection, maxHead);
+                            http.handleEvent(connection);
+                        }
+                    } catch (java.io.IOException e) {
+                        LOG.debug("accept failed", e);
+                    }
+                };
+                AcceptingChannel<StreamConnection> channel = worker.createStreamConnectionServer(
+                        new InetSocketAddress(InetAddress.getByName(key.getHost()), key.getPort()), accept, socketOptions);
+                channel.resumeAccepts();
+                return new Server(worker, channel, buffers);
+            } catch (java.io.IOException e) {
+                if (worker != null) {
+                    worker.shutdownNow();
+                }
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** The bound listener and its threads. */
+        private record Server(XnioWorker worker, AcceptingChannel<StreamConnection> channel, DefaultByteBufferPool buffers) {
+            /** As Undertow.stop(): stop accepting, then let the worker finish. */
+            void stop() {
+                IoUtils.safeClose(channel);
+                worker.shutdown();
+                try {
+                    worker.awaitTermination();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                buffers.close();
+            }
         }
 
         @Override

@@ -34,9 +34,13 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        boolean bareCr = BareCrGuard.headHadBareCr(exchange); // asked for every request, to stay in step
         String badTarget = RequestTargetCheck.problem(rawPath(exchange.getRequestURI()));
         if (badTarget == null) {
             badTarget = RequestTargetCheck.headerProblem(exchange.getRequestHeaders());
+        }
+        if (badTarget == null && bareCr) {
+            badTarget = "bare CR in the request head"; // RFC 9112 §2.2; Undertow would have split the line there
         }
         if (badTarget != null) {
             // Refused, but only after the body is read like any other (within the limit): closing a socket with
