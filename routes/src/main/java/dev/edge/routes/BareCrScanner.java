@@ -12,7 +12,8 @@ import java.util.Locale;
  *
  * <p>It skips bodies by the same framing the ingress accepts (a {@code Content-Length}, or {@code chunked} alone).
  * Where it cannot know the framing (an invalid length, another coding) the request is refused and the connection
- * closed anyway ({@link RequestFraming}), so it stops looking. Not thread-safe: one connection, one IO thread.
+ * closed anyway ({@link RequestFraming}), so it stops looking; so it does after the HTTP/2 connection preface (HTTP/2
+ * has no such line ends). Not thread-safe: one connection, one IO thread.
  */
 final class BareCrScanner {
     private enum Mode { HEAD, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, STOPPED }
@@ -107,6 +108,10 @@ final class BareCrScanner {
         }
         if (head.length() == 0) {
             return; // empty lines before a request line are ignored (RFC 9112 §2.2)
+        }
+        if (head.toString().startsWith("PRI * HTTP/2.0\n")) {
+            mode = Mode.STOPPED; // the HTTP/2 connection preface (h2c, ALPN h2): binary frames follow, no more heads
+            return;
         }
         verdicts.add(bareCr);
         String transferEncoding = null;

@@ -22,9 +22,23 @@ public final class IngressServer implements AutoCloseable {
         return start(host, port, HttpLimits.withMaxRequestBody(maxRequestBody), dispatcher, extraRoutes);
     }
 
-    /** Starts listening on {@code host:port}; returns once the port is bound. */
+    /** Starts listening on {@code host:port} in clear text (HTTP/1.1 and h2c); returns once the port is bound. */
     public static IngressServer start(String host, int port, HttpLimits limits, SpinDispatcher dispatcher,
                                       org.apache.camel.RoutesBuilder... extraRoutes) throws Exception {
+        return start(host, port, limits, java.util.Optional.empty(), dispatcher, extraRoutes);
+    }
+
+    /**
+     * Starts listening on {@code host:port}, with TLS (HTTP/1.1 and HTTP/2 by ALPN) if {@code tls} is present;
+     * returns once the port is bound. A certificate or key that cannot be used is an {@link java.io.IOException}
+     * naming the file, thrown before anything starts.
+     */
+    public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsFiles> tls,
+                                      SpinDispatcher dispatcher, org.apache.camel.RoutesBuilder... extraRoutes)
+            throws Exception {
+        if (tls.isPresent()) {
+            tls.get().sslContext(); // fail early, in one line, on a bad certificate or key
+        }
         DefaultCamelContext camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName("edge");
         camel.setStreamCaching(false);
@@ -34,7 +48,7 @@ public final class IngressServer implements AutoCloseable {
         camel.getRegistry().bind(IngressRouteBuilder.BINDING_BEAN, new SpinUndertowBinding());
         camel.getRegistry().bind(IngressRouteBuilder.BODY_READER_BEAN, new RequestBodyReader(limits.maxRequestBody()));
         // Undertow with edge's header limits, parse/idle timeouts and connection cap (docs/security.md).
-        camel.addComponent("undertow", new EdgeUndertowComponent(limits));
+        camel.addComponent("undertow", new EdgeUndertowComponent(limits, tls));
         camel.addRoutes(new IngressRouteBuilder(host, port, dispatcher));
         for (org.apache.camel.RoutesBuilder routes : extraRoutes) {
             camel.addRoutes(routes);
