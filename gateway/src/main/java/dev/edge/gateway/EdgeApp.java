@@ -56,19 +56,29 @@ public final class EdgeApp implements AutoCloseable {
             Path stateDir,
             Path runtimeConfigFile,
             ListenAddress adminListen,
-            List<ProxyRoute> proxies) {}
+            List<ProxyRoute> proxies,
+            java.util.Optional<dev.edge.routes.TlsFiles> tls) {
+
+        /** Plain HTTP (no TLS). */
+        public Settings(Path manifest, ListenAddress listen, Path stateDir, Path runtimeConfigFile,
+                        ListenAddress adminListen, List<ProxyRoute> proxies) {
+            this(manifest, listen, stateDir, runtimeConfigFile, adminListen, proxies, java.util.Optional.empty());
+        }
+    }
 
     private final AppManifest manifest;
     private final Deque<AutoCloseable> resources;
     private final String defaultStoreFile;
     private final List<KvRouteConfig> kvRoutes;
+    private final boolean tls;
 
     private EdgeApp(AppManifest manifest, Deque<AutoCloseable> resources, String defaultStoreFile,
-                    List<KvRouteConfig> kvRoutes) {
+                    List<KvRouteConfig> kvRoutes, boolean tls) {
         this.manifest = manifest;
         this.resources = resources;
         this.defaultStoreFile = defaultStoreFile;
         this.kvRoutes = kvRoutes;
+        this.tls = tls;
     }
 
     /**
@@ -115,11 +125,12 @@ public final class EdgeApp implements AutoCloseable {
                     appName, manifest.application().version(), new RequestMetrics(registry));
             ListenAddress listen = settings.listen();
             resources.push(IngressServer.start(listen.host(), listen.port(),
-                    HttpLimits.withMaxRequestBody(limits.maxRequestBody()), dispatcher));
+                    HttpLimits.withMaxRequestBody(limits.maxRequestBody()), settings.tls(), dispatcher));
             if (settings.adminListen() != null) {
                 resources.push(AdminServer.start(settings.adminListen(), registry));
             }
-            return new EdgeApp(manifest, resources, defaultStoreFile(runtime, stateDir), runtime.kvRoutes());
+            return new EdgeApp(manifest, resources, defaultStoreFile(runtime, stateDir), runtime.kvRoutes(),
+                    settings.tls().isPresent());
         } catch (Exception | Error e) {
             closeAll(resources);
             throw e;
@@ -170,12 +181,13 @@ public final class EdgeApp implements AutoCloseable {
 
     /** The lines {@code spin up} prints once it is serving. */
     public void printBanner(PrintStream out, ListenAddress listen) {
+        String base = tls ? "https" + listen.baseUrl().substring("http".length()) : listen.baseUrl();
         StringBuilder banner = new StringBuilder();
         if (defaultStoreFile != null) {
             banner.append("Storing default key-value data to \"").append(defaultStoreFile).append("\".\n");
         }
         banner.append('\n');
-        banner.append("Serving ").append(listen.baseUrl()).append('\n');
+        banner.append("Serving ").append(base).append('\n');
         banner.append("Available Routes:\n");
         for (HttpTrigger trigger : manifest.triggers()) {
             if (trigger.isPrivate()) {
@@ -185,12 +197,12 @@ public final class EdgeApp implements AutoCloseable {
             boolean wildcard = route.endsWith("/...");
             String shown = wildcard ? route.substring(0, route.length() - 4) : route;
             banner.append("  ").append(trigger.componentId().orElse("(static response)")).append(": ")
-                    .append(listen.baseUrl()).append(shown).append(wildcard ? " (wildcard)" : "").append('\n');
+                    .append(base).append(shown).append(wildcard ? " (wildcard)" : "").append('\n');
         }
         if (!kvRoutes.isEmpty()) {
             banner.append("KV routes (runtime config, checked before the routes above):\n");
             for (KvRouteConfig route : kvRoutes) {
-                banner.append("  ").append(listen.baseUrl()).append(route.route()).append(" -> store ")
+                banner.append("  ").append(base).append(route.route()).append(" -> store ")
                         .append(route.store()).append(", key ").append(route.key().raw()).append('\n');
             }
         }

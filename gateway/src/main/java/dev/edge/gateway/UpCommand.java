@@ -2,11 +2,13 @@ package dev.edge.gateway;
 
 import dev.edge.config.ConfigException;
 import dev.edge.routes.ProxyRoute;
+import dev.edge.routes.TlsFiles;
 import dev.edge.wasm.WasmLoadException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -43,6 +45,15 @@ public final class UpCommand implements Callable<Integer> {
                     + " Repeatable; proxy routes are checked before the manifest's routes.")
     List<String> proxies = new ArrayList<>();
 
+    @Option(names = "--tls-cert", paramLabel = "<cert.pem>", defaultValue = "${env:SPIN_TLS_CERT}",
+            description = "PEM certificate chain: serve HTTPS (HTTP/1.1 and HTTP/2) instead of HTTP. Needs --tls-key."
+                    + " Default: $SPIN_TLS_CERT. Reloaded when the file changes.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "<key.pem>", defaultValue = "${env:SPIN_TLS_KEY}",
+            description = "PEM private key (PKCS#8, or PKCS#1 RSA) for --tls-cert. Default: $SPIN_TLS_KEY")
+    Path tlsKey;
+
     private final PrintStream out;
     private final PrintStream err;
     private final CountDownLatch stop;
@@ -61,7 +72,13 @@ public final class UpCommand implements Callable<Integer> {
             for (String proxy : proxies) {
                 proxyRoutes.add(ProxyRoute.parse(proxy));
             }
-            app = EdgeApp.start(new EdgeApp.Settings(from, listen, stateDir, runtimeConfigFile, adminListen, proxyRoutes));
+            if ((tlsCert == null) != (tlsKey == null)) {
+                err.println("Error: --tls-cert and --tls-key (or SPIN_TLS_CERT and SPIN_TLS_KEY) go together");
+                return 1;
+            }
+            Optional<TlsFiles> tls = tlsCert == null ? Optional.empty() : Optional.of(new TlsFiles(tlsCert, tlsKey));
+            app = EdgeApp.start(new EdgeApp.Settings(from, listen, stateDir, runtimeConfigFile, adminListen, proxyRoutes,
+                    tls));
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return 1;
