@@ -40,7 +40,9 @@ public final class BodyReceiver {
             refuseUnread(exchange, 413);
             return;
         }
-        if (declared == 0 || (declared < 0 && !exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING))) {
+        // HTTP/1.x without Content-Length or Transfer-Encoding has no body; HTTP/2 frames it by the stream instead.
+        boolean http1 = exchange.isHttp11() || exchange.isHttp10() || exchange.isHttp09();
+        if (declared == 0 || (http1 && declared < 0 && !exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING))) {
             callback.received(exchange, EMPTY);
             return;
         }

@@ -92,6 +92,24 @@ class TlsAndHttp2Test {
         assertManyStreamsOnOneConnection(client, "http", clearPort);
     }
 
+    /** HTTP/2 frames the body by its stream, not by Content-Length: a body of unknown length arrives whole. */
+    @Test
+    void http2BodiesWithoutContentLengthReachTheHandler() throws Exception {
+        byte[] body = new byte[300_000];
+        java.util.Arrays.fill(body, (byte) 'b');
+        for (HttpClient client : List.of(HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build(),
+                client(HttpClient.Version.HTTP_2, first.certificate(), next.certificate()))) {
+            String scheme = client.sslContext() == SSLContext.getDefault() ? "http" : "https";
+            int port = scheme.equals("http") ? clearPort : tlsPort;
+            client.send(get(scheme, port, "/warm"), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + port + "/b"))
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(response.body()).as(scheme).endsWith(" /b body=" + body.length);
+        }
+    }
+
     @Test
     void h2cByPriorKnowledgeIsAnsweredWithServerSettings() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", clearPort)) {
@@ -186,12 +204,12 @@ class TlsAndHttp2Test {
                 .timeout(Duration.ofSeconds(20)).build();
     }
 
-    /** Answers "protocol scheme client-address path". */
+    /** Answers "protocol scheme client-address path", then " body=<length>" if there is a body. */
     private static final class Describe implements IngressStage {
         @Override
         public Optional<GuestResponse> handle(IngressRequest request) {
             String text = request.protocol() + " " + request.target().scheme() + " " + request.target().clientAddr()
-                    + " " + request.target().path();
+                    + " " + request.target().path() + (request.body().length > 0 ? " body=" + request.body().length : "");
             return Optional.of(new GuestResponse(200, List.of(), text.getBytes(StandardCharsets.UTF_8)));
         }
 
