@@ -36,6 +36,8 @@ final class IngressListener {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngressListener.class);
     /** How often the certificate files are checked for a change. */
     static final long TLS_RELOAD_CHECK_MILLIS = 1000;
+    /** HTTP/2 streams one connection may have open at once (nginx's default). */
+    static final int MAX_CONCURRENT_STREAMS = 128;
 
     private final XnioWorker worker;
     private final AcceptingChannel<? extends StreamConnection> channel;
@@ -69,6 +71,8 @@ final class IngressListener {
                 .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
                 .set(UndertowOptions.ENABLE_HTTP2, true)
                 .set(UndertowOptions.HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, limits.maxHeaderBytes())
+                // as nginx's http2_max_concurrent_streams: one connection cannot start unbounded work at once
+                .set(UndertowOptions.HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, MAX_CONCURRENT_STREAMS)
                 .getMap();
         OptionMap socketOptions = OptionMap.builder()
                 .set(Options.WORKER_IO_THREADS, ioThreads)

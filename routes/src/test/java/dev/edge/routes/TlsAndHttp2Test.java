@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * text (h2c), many concurrent streams on one connection, and certificate reload when the files change.
  */
 class TlsAndHttp2Test {
-    private static final int STREAMS = 200;
+    private static final int STREAMS = IngressListener.MAX_CONCURRENT_STREAMS;
     @TempDir
     static Path dir;
     private static SelfSignedCert first;
