@@ -14,6 +14,7 @@ import dev.edge.routes.HttpLimits;
 import dev.edge.routes.IngressServer;
 import dev.edge.routes.IngressStage;
 import dev.edge.routes.KvRouteStage;
+import dev.edge.routes.ProxyHeaders;
 import dev.edge.routes.ProxyRoute;
 import dev.edge.routes.ProxyStage;
 import dev.edge.routes.RequestMetrics;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeApp.class);
-    private static final java.time.Duration KV_ROUTE_UPSTREAM_TIMEOUT = java.time.Duration.ofSeconds(30);
+    private static final java.time.Duration UPSTREAM_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     /** What {@code edge up} was asked to run. */
     public record Settings(
@@ -103,13 +104,15 @@ public final class EdgeApp implements AutoCloseable {
             handlers.values().forEach(resources::push);
 
             List<IngressStage> stages = new ArrayList<>();
+            // One forwarder, so every kind of proxying follows the same header rules.
+            UpstreamForwarder forwarder = new UpstreamForwarder(limits.maxResponseBody(), UPSTREAM_TIMEOUT,
+                    new ProxyHeaders(runtime.proxy().trustForwarded()));
             if (!runtime.kvRoutes().isEmpty()) {
                 // KV routes first: a key can override a --proxy route too ("pass" hands the request on).
-                stages.add(new KvRouteStage(runtime.kvRoutes(), keyValues,
-                        new UpstreamForwarder(limits.maxResponseBody(), KV_ROUTE_UPSTREAM_TIMEOUT), registry));
+                stages.add(new KvRouteStage(runtime.kvRoutes(), keyValues, forwarder, registry));
             }
             if (!settings.proxies().isEmpty()) {
-                stages.add(new ProxyStage(settings.proxies(), limits.maxResponseBody()));
+                stages.add(new ProxyStage(settings.proxies(), forwarder));
             }
             SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(manifest.triggers()), handlers, stages,
                     appName, manifest.application().version(), new RequestMetrics(registry));

@@ -2,6 +2,7 @@ package dev.edge.routes;
 
 import dev.edge.config.KvRouteConfig;
 import dev.edge.config.OriginPattern;
+import dev.edge.config.UpstreamUrl;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
@@ -69,15 +70,9 @@ sealed interface KvRouteValue {
     private static KvRouteValue upstream(String text, KvRouteConfig route) {
         URI uri;
         try {
-            uri = new URI(text);
-        } catch (URISyntaxException e) {
-            return new Refused("upstream '" + shorten(text) + "' is not a valid URL: " + e.getReason());
-        }
-        if (uri.getHost() == null) {
-            return new Refused("upstream '" + shorten(text) + "' has no valid host");
-        }
-        if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            return new Refused("upstream URL must not have user info, a query or a fragment");
+            uri = UpstreamUrl.parse(text);
+        } catch (IllegalArgumentException e) {
+            return new Refused("upstream " + e.getMessage());
         }
         if (!OriginPattern.anyMatches(route.allowedUpstreams(), uri)) {
             return new Refused("upstream '" + shorten(text) + "' is not in allowed_upstreams");

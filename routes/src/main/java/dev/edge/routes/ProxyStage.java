@@ -25,13 +25,17 @@ public final class ProxyStage implements IngressStage {
     }
 
     public ProxyStage(List<ProxyRoute> routes, long maxResponseBody, Duration timeout) {
+        this(routes, new UpstreamForwarder(maxResponseBody, timeout));
+    }
+
+    public ProxyStage(List<ProxyRoute> routes, UpstreamForwarder forwarder) {
         List<Target> sorted = new ArrayList<>();
         for (ProxyRoute route : routes) {
             sorted.add(new Target(RoutePattern.parse(route.route()), route.upstream()));
         }
         sorted.sort(Comparator.comparing(Target::pattern, RoutePattern::compareSpecificity));
         this.targets = List.copyOf(sorted);
-        this.forwarder = new UpstreamForwarder(maxResponseBody, timeout);
+        this.forwarder = forwarder;
     }
 
     @Override

@@ -12,7 +12,6 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -20,24 +19,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Forwards one request to an upstream base URL, as a reverse proxy: shared by {@link ProxyStage} and
- * {@link KvRouteStage}. Hop-by-hop headers are dropped both ways, {@code x-forwarded-for/-host/-proto}
- * are added. Unreachable upstream: 502; upstream timeout: 504; upstream body larger than the response
+ * {@link KvRouteStage}. Header rules are {@link ProxyHeaders}'. Unreachable upstream: 502; upstream timeout: 504; upstream body larger than the response
  * limit: 502. Thread-safe.
  */
 public final class UpstreamForwarder {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamForwarder.class);
-    /** Hop-by-hop headers plus those java.net.http sets itself. */
-    private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host",
-            "content-length", "expect", "http2-settings");
+    /** Headers java.net.http sets itself (the framing and the upstream's Host); the RFC rules are {@link ProxyHeaders}'. */
+    private static final Set<String> SET_BY_CLIENT = Set.of("host", "content-length", "expect", "http2-settings");
 
     private final long maxResponseBody;
     private final Duration timeout;
+    private final ProxyHeaders headerRules;
     private final HttpClient client;
 
+    /** Believes no peer's forwarding headers. */
     public UpstreamForwarder(long maxResponseBody, Duration timeout) {
+        this(maxResponseBody, timeout, ProxyHeaders.untrusting());
+    }
+
+    public UpstreamForwarder(long maxResponseBody, Duration timeout, ProxyHeaders headerRules) {
         this.maxResponseBody = maxResponseBody;
         this.timeout = timeout;
+        this.headerRules = headerRules;
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -52,19 +55,11 @@ public final class UpstreamForwarder {
                 .method(request.method(), request.body().length == 0
                         ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(request.body()));
-        String forwardedFor = null;
-        for (Map.Entry<String, String> header : request.headers()) {
-            String name = header.getKey();
-            if (name.equals("x-forwarded-for")) {
-                forwardedFor = header.getValue();
-            } else if (!NOT_FORWARDED.contains(name)) {
-                builder.header(name, header.getValue());
+        for (Map.Entry<String, String> header : headerRules.toUpstream(request.headers(), request.target())) {
+            if (!SET_BY_CLIENT.contains(header.getKey())) {
+                builder.header(header.getKey(), header.getValue());
             }
         }
-        String clientIp = ip(request.target().clientAddr());
-        builder.header("x-forwarded-for", forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
-        builder.header("x-forwarded-host", request.target().host());
-        builder.header("x-forwarded-proto", request.target().scheme());
         try {
             HttpResponse<InputStream> response = client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
             byte[] body;
@@ -77,12 +72,11 @@ public final class UpstreamForwarder {
             }
             List<Map.Entry<String, String>> headers = new ArrayList<>();
             response.headers().map().forEach((name, values) -> {
-                String lower = name.toLowerCase(Locale.ROOT);
-                if (!NOT_FORWARDED.contains(lower) && !lower.startsWith(":")) {
-                    values.forEach(v -> headers.add(Map.entry(lower, v)));
+                if (!name.startsWith(":")) {
+                    values.forEach(v -> headers.add(Map.entry(name, v)));
                 }
             });
-            return new GuestResponse(response.statusCode(), headers, body);
+            return new GuestResponse(response.statusCode(), headerRules.toClient(headers), body);
         } catch (HttpConnectTimeoutException e) {
             LOG.warn("Proxy {}: connect timeout", uri);
             return GuestResponse.empty(502);
@@ -113,9 +107,4 @@ public final class UpstreamForwarder {
         }
         return URI.create(query.isEmpty() ? path : path + "?" + query);
     }
-
-    private static String ip(String clientAddr) {
-        int colon = clientAddr.lastIndexOf(':');
-        String ip = colon > 0 ? clientAddr.substring(0, colon) : clientAddr;
-        return ip.startsWith("[") && ip.endsWith("]") ? ip.substring(1, ip.length() - 1) : ip;
-    }}
+}

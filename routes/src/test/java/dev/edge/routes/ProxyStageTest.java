@@ -126,4 +126,13 @@ class ProxyStageTest {
         assertThatThrownBy(() -> ProxyRoute.parse("/api=ftp://x")).hasMessageContaining("http(s) URL");
         assertThatThrownBy(() -> ProxyRoute.parse("api=http://x")).hasMessageContaining("must start with '/'");
     }
+
+    @Test
+    void anUpstreamWithUserInfoQueryOrFragmentIsRefusedNotSilentlyDropped() {
+        assertThatThrownBy(() -> ProxyRoute.parse("/api/...=http://user:pw@u/base"))
+                .hasMessage("--proxy '/api/...=...': upstream URL 'http://***@u/base' must not have user info, a query"
+                        + " or a fragment");
+        assertThatThrownBy(() -> ProxyRoute.parse("/api/...=http://u/base?x=1")).hasMessageContaining("a query");
+        assertThatThrownBy(() -> ProxyRoute.parse("/api/...=http://u/base#f")).hasMessageContaining("a fragment");
+    }
 }
