@@ -20,7 +20,7 @@ import dev.edge.routes.ProxyStage;
 import dev.edge.routes.RequestMetrics;
 import dev.edge.routes.SpinDispatcher;
 import dev.edge.routes.SpinRouter;
-import dev.edge.routes.UpstreamForwarder;
+import dev.edge.routes.StreamingProxy;
 import dev.edge.wasm.DeadlineWatchdog;
 import dev.edge.wasm.ExecutorOptions;
 import dev.edge.wasm.GuestHandler;
@@ -104,15 +104,15 @@ public final class EdgeApp implements AutoCloseable {
             handlers.values().forEach(resources::push);
 
             List<IngressStage> stages = new ArrayList<>();
-            // One forwarder, so every kind of proxying follows the same header rules.
-            UpstreamForwarder forwarder = new UpstreamForwarder(limits.maxResponseBody(), UPSTREAM_TIMEOUT,
-                    new ProxyHeaders(runtime.proxy().trustForwarded()));
+            // One proxy, so every kind of proxying follows the same header rules.
+            StreamingProxy proxy = new StreamingProxy(new ProxyHeaders(runtime.proxy().trustForwarded()), UPSTREAM_TIMEOUT);
+            resources.push(proxy);
             if (!runtime.kvRoutes().isEmpty()) {
                 // KV routes first: a key can override a --proxy route too ("pass" hands the request on).
-                stages.add(new KvRouteStage(runtime.kvRoutes(), keyValues, forwarder, registry));
+                stages.add(new KvRouteStage(runtime.kvRoutes(), keyValues, proxy, registry));
             }
             if (!settings.proxies().isEmpty()) {
-                stages.add(new ProxyStage(settings.proxies(), forwarder));
+                stages.add(new ProxyStage(settings.proxies(), proxy));
             }
             SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(manifest.triggers()), handlers, stages,
                     appName, manifest.application().version(), new RequestMetrics(registry));

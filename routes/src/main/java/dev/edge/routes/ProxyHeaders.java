@@ -13,7 +13,8 @@ import java.util.Set;
  * The header rules of every kind of reverse proxying (--proxy routes, kv routes), in one place.
  * <ul>
  *   <li>Hop-by-hop headers, and every header the message's {@code Connection} names, are removed both ways
- *       (RFC 9110 §7.6.1).</li>
+ *       (RFC 9110 §7.6.1); only an {@code Upgrade} (a WebSocket handshake and its 101) passes, with
+ *       {@code Connection: upgrade}.</li>
  *   <li>From a peer not in {@code trust_forwarded}, the client's {@code X-Forwarded-For/-Host/-Proto} and
  *       {@code Forwarded} are dropped, and edge sets {@code X-Forwarded-*} itself: an upstream can believe them.
  *       From a trusted peer (another proxy in front of edge) {@code X-Forwarded-Host/-Proto} and
@@ -43,6 +44,7 @@ public final class ProxyHeaders {
     /** The request headers an upstream gets: end-to-end ones, then edge's {@code X-Forwarded-*}. */
     public List<Map.Entry<String, String>> toUpstream(List<Map.Entry<String, String>> headers, RequestTarget target) {
         Set<String> dropped = connectionNamed(headers);
+        String upgrade = upgrade(headers, dropped);
         String peerIp = ip(target.clientAddr());
         boolean trusted = isTrusted(peerIp);
         List<Map.Entry<String, String>> out = new ArrayList<>(headers.size() + 3);
@@ -67,6 +69,10 @@ public final class ProxyHeaders {
             }
             out.add(Map.entry(name, header.getValue()));
         }
+        if (upgrade != null) {
+            out.add(Map.entry("connection", "upgrade"));
+            out.add(Map.entry("upgrade", upgrade));
+        }
         forwardedFor.add(peerIp);
         out.add(Map.entry("x-forwarded-for", String.join(", ", forwardedFor)));
         if (!hasHost) {
@@ -78,9 +84,10 @@ public final class ProxyHeaders {
         return out;
     }
 
-    /** The response headers the client gets: the upstream's end-to-end ones. */
-    public List<Map.Entry<String, String>> toClient(List<Map.Entry<String, String>> headers) {
+    /** The response headers the client gets: the upstream's end-to-end ones (and an accepted upgrade's). */
+    public List<Map.Entry<String, String>> toClient(int status, List<Map.Entry<String, String>> headers) {
         Set<String> dropped = connectionNamed(headers);
+        String upgrade = status == 101 ? upgrade(headers, dropped) : null;
         List<Map.Entry<String, String>> out = new ArrayList<>(headers.size());
         for (Map.Entry<String, String> header : headers) {
             String name = header.getKey().toLowerCase(Locale.ROOT);
@@ -88,7 +95,34 @@ public final class ProxyHeaders {
                 out.add(Map.entry(name, header.getValue()));
             }
         }
+        if (upgrade != null) {
+            out.add(Map.entry("connection", "upgrade"));
+            out.add(Map.entry("upgrade", upgrade));
+        }
         return out;
+    }
+
+    /**
+     * The protocol a message switches to ({@code Upgrade}, with {@code upgrade} named in {@code Connection}), or
+     * null. The one hop-by-hop header passed on, so WebSockets work through the proxy; h2c is never passed (the
+     * upstream connection is HTTP/1.1).
+     */
+    private static String upgrade(List<Map.Entry<String, String>> headers, Set<String> connectionNamed) {
+        if (connectionNamed == HOP_BY_HOP) {
+            return null; // no Connection header at all
+        }
+        String upgrade = null;
+        boolean named = false;
+        for (Map.Entry<String, String> header : headers) {
+            if (header.getKey().equalsIgnoreCase("upgrade")) {
+                upgrade = header.getValue();
+            } else if (header.getKey().equalsIgnoreCase("connection")) {
+                for (String token : header.getValue().split(",")) {
+                    named |= token.strip().equalsIgnoreCase("upgrade");
+                }
+            }
+        }
+        return named && upgrade != null && !upgrade.strip().equalsIgnoreCase("h2c") ? upgrade : null;
     }
 
     /** The hop-by-hop headers plus every name listed in any {@code Connection} header. */

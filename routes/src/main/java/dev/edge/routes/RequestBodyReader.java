@@ -9,7 +9,8 @@ import io.undertow.util.Headers;
 import org.apache.camel.component.undertow.CamelUndertowHttpHandler;
 
 /**
- * First handler in the ingress chain (camel-undertow's {@code handlers} option). Reads the whole body
+ * First handler in the ingress chain (camel-undertow's {@code handlers} option). Lets the {@link StageFront}
+ * take a well-formed request on its head (a proxied body is streamed, not read here). Otherwise reads the whole body
  * on the IO thread without blocking, refuses bodies over the limit with 413 before any guest runs, and
  * keeps camel-undertow's eager form parser away from the body so guests get the exact bytes sent. A path with
  * a malformed percent-escape or that does not decode to UTF-8 is refused with 400 first ({@link RequestTargetCheck}).
@@ -19,13 +20,22 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
     static final AttachmentKey<byte[]> BODY = AttachmentKey.create(byte[].class);
     /** Why the request head is refused; the body is still read (and dropped) first, see {@link #handleRequest}. */
     private static final AttachmentKey<String> BAD_HEAD = AttachmentKey.create(String.class);
+    /** A stage's answer ({@link StageFront}), sent instead of routing once the body is read. */
+    static final AttachmentKey<dev.edge.wasm.GuestResponse> ANSWER = AttachmentKey.create(dev.edge.wasm.GuestResponse.class);
     private static final byte[] EMPTY = new byte[0];
 
     private final long maxRequestBody;
+    private final StageFront stages;
     private volatile HttpHandler next;
 
     public RequestBodyReader(long maxRequestBody) {
+        this(maxRequestBody, null);
+    }
+
+    /** @param stages run on the head of every well-formed request within the limit; null for none */
+    RequestBodyReader(long maxRequestBody, StageFront stages) {
         this.maxRequestBody = maxRequestBody;
+        this.stages = stages;
     }
 
     @Override
@@ -52,6 +62,14 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
             tooLarge(exchange);
             return;
         }
+        if (badTarget == null && stages != null && stages.take(exchange, () -> readBody(exchange))) {
+            return;
+        }
+        readBody(exchange);
+    }
+
+    private void readBody(HttpServerExchange exchange) {
+        long declared = exchange.getRequestContentLength();
         if (declared == 0 || (declared < 0 && !exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING))) {
             proceed(exchange, EMPTY);
             return;
@@ -84,6 +102,11 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
     private void proceed(HttpServerExchange exchange, byte[] body) {
         if (exchange.getAttachment(BAD_HEAD) != null) {
             refuse(exchange, 400);
+            return;
+        }
+        dev.edge.wasm.GuestResponse answer = exchange.getAttachment(ANSWER);
+        if (answer != null) {
+            exchange.getResponseSender().send(SpinUndertowBinding.writeHead(exchange, answer));
             return;
         }
         exchange.putAttachment(BODY, body);

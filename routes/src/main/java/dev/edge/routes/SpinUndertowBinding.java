@@ -70,7 +70,11 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
     /** Writes status and headers; the returned buffer is the body camel-undertow sends. */
     @Override
     public Object toHttpResponse(HttpServerExchange http, Message message) {
-        GuestResponse response = message.getBody() instanceof GuestResponse r ? r : GuestResponse.empty(500);
+        return writeHead(http, message.getBody() instanceof GuestResponse r ? r : GuestResponse.empty(500));
+    }
+
+    /** Sets status and safe headers of {@code response} on {@code http}; returns the body to send. */
+    static ByteBuffer writeHead(HttpServerExchange http, GuestResponse response) {
         http.setStatusCode(response.status());
         HeaderMap headers = http.getResponseHeaders();
         for (Map.Entry<String, String> header : response.headers()) {

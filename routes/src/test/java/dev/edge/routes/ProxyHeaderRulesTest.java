@@ -62,7 +62,7 @@ class ProxyHeaderRulesTest {
     private static IngressServer ingress(int port, ProxyHeaders rules) throws Exception {
         String upstreamUrl = "http://127.0.0.1:" + upstream.getAddress().getPort();
         ProxyStage proxy = new ProxyStage(List.of(ProxyRoute.parse("/api/...=" + upstreamUrl + "/v1")),
-                new UpstreamForwarder(1 << 20, java.time.Duration.ofSeconds(10), rules));
+                new StreamingProxy(rules, java.time.Duration.ofSeconds(10)));
         List<HttpTrigger> triggers = List.of(new HttpTrigger("/...", false, Optional.empty(),
                 Optional.of(new StaticResponse(200, Map.of(), "from manifest")), Executor.http()));
         SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(triggers), Map.of(), List.of(proxy), "p", "1", null);
