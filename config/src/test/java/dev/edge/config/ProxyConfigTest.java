@@ -57,6 +57,48 @@ class ProxyConfigTest {
     }
 
     @Test
+    void upstreamPoolsHaveTargetsABalanceAndTimeouts() throws Exception {
+        ProxyConfig proxy = load("""
+                [upstream.api]
+                targets = ["http://10.0.0.5:9000", "http://10.0.0.6:9000/v1"]
+                balance = "hash"
+                hash_on = "header:X-User"
+                request_timeout = "5s"
+                eject_for = "2s"
+
+                [upstream.web]
+                targets = ["https://web.internal"]
+                """).proxy();
+        assertThat(proxy.upstream("api")).contains(new UpstreamPoolConfig("api",
+                List.of(java.net.URI.create("http://10.0.0.5:9000"), java.net.URI.create("http://10.0.0.6:9000/v1")),
+                UpstreamPoolConfig.Balance.HASH, java.util.Optional.of("header:x-user"),
+                java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(2)));
+        UpstreamPoolConfig web = proxy.upstream("web").orElseThrow();
+        assertThat(web.balance()).isEqualTo(UpstreamPoolConfig.Balance.ROUND_ROBIN);
+        assertThat(web.requestTimeout()).isEqualTo(UpstreamPoolConfig.DEFAULT_REQUEST_TIMEOUT);
+        assertThat(proxy.upstream("nope")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "targets = []                                   | upstream.api.targets | a pool needs at least one target",
+            "balance = \"round_robin\"                      | upstream.api.targets | missing required field: list the pool's URLs, e.g. [\"http://10.0.0.5:9000\"]",
+            "targets = [\"http://u:pw@h\"]                  | upstream.api.targets[0] | 'http://***@h' must not have user info, a query or a fragment",
+            "targets = [\"http://h\", \"http://h\"]         | upstream.api.targets[1] | 'http://h' is listed twice",
+            "targets = [\"http://h\"]\\nbalance = \"random\" | upstream.api.balance | unknown balance 'random' (expected round_robin, least_request or hash)",
+            "targets = [\"http://h\"]\\nbalance = \"hash\"   | upstream.api.hash_on | balance = \"hash\" needs hash_on: \"header:<name>\", \"cookie:<name>\" or \"path\"",
+            "targets = [\"http://h\"]\\nhash_on = \"path\"   | upstream.api.hash_on | only used with balance = \"hash\"",
+            "targets = [\"http://h\"]\\nretries = 2          | upstream.api.retries | unknown field 'retries'",
+    })
+    void invalidPoolsNameTheFieldAndTheReason(String lines, String field, String reason) throws Exception {
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> load("[upstream.api]\n" + lines.replace("\\n", "\n") + "\n"));
+        assertThat(e).as(lines).isNotNull();
+        assertThat(e.getMessage()).isEqualTo(dir.resolve("runtime-config.toml").toAbsolutePath().normalize() + ": "
+                + field + ": " + reason);
+    }
+
+    @Test
     void upstreamUrlsRefuseWhatAProxyWouldDropAndNeverShowAPassword() {
         assertThat(UpstreamUrl.parse(" http://10.0.0.5:9000/v1 ")).hasToString("http://10.0.0.5:9000/v1");
         assertThatThrownBy(() -> UpstreamUrl.parse("http://user:s3cret@h/b"))

@@ -85,6 +85,13 @@ public final class EdgeApp implements AutoCloseable {
         Path stateDir = config.stateDir();
         RuntimeConfig runtime = config.runtime();
 
+        for (ProxyRoute route : settings.proxies()) {
+            StreamingProxy.poolName(route.upstream()).filter(name -> runtime.proxy().upstream(name).isEmpty())
+                    .ifPresent(name -> {
+                        throw new IllegalArgumentException("--proxy '" + route.route() + "=upstream:" + name
+                                + "': no [upstream." + name + "] in the runtime config");
+                    });
+        }
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -105,7 +112,8 @@ public final class EdgeApp implements AutoCloseable {
 
             List<IngressStage> stages = new ArrayList<>();
             // One proxy, so every kind of proxying follows the same header rules.
-            StreamingProxy proxy = new StreamingProxy(new ProxyHeaders(runtime.proxy().trustForwarded()), UPSTREAM_TIMEOUT);
+            StreamingProxy proxy = new StreamingProxy(new ProxyHeaders(runtime.proxy().trustForwarded()), UPSTREAM_TIMEOUT,
+                    runtime.proxy().upstreams());
             resources.push(proxy);
             if (!runtime.kvRoutes().isEmpty()) {
                 // KV routes first: a key can override a --proxy route too ("pass" hands the request on).

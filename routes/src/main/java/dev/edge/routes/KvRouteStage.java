@@ -53,6 +53,7 @@ public final class KvRouteStage implements IngressStage {
 
     private final List<Route> routes;
     private final StreamingProxy proxy;
+    private final java.util.function.Function<String, Optional<List<URI>>> pools;
     private final StoreLimits limits;
 
     /**
@@ -69,6 +70,7 @@ public final class KvRouteStage implements IngressStage {
         sorted.sort(Comparator.comparing(r -> r.pattern, RoutePattern::compareSpecificity));
         this.routes = List.copyOf(sorted);
         this.proxy = proxy;
+        this.pools = name -> proxy.pool(name).map(dev.edge.config.UpstreamPoolConfig::targets);
         this.limits = keyValues.limits();
     }
 
@@ -163,11 +165,11 @@ public final class KvRouteStage implements IngressStage {
         return new Forward(proxy, fallback.get(), match.pathInfo());
     }
 
-    private static KvRouteValue decide(Route route, byte[] value) {
+    private KvRouteValue decide(Route route, byte[] value) {
         String cacheKey = new String(value, java.nio.charset.StandardCharsets.ISO_8859_1); // lossless, any bytes
         KvRouteValue decision = route.decided.get(cacheKey);
         if (decision == null) {
-            decision = KvRouteValue.parse(value, route.config);
+            decision = KvRouteValue.parse(value, route.config, pools);
             if (value.length <= KvRouteValue.MAX_VALUE_BYTES) {
                 if (route.decided.size() >= MAX_CACHED_VALUES) {
                     route.decided.clear();

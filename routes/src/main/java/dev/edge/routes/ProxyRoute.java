@@ -8,7 +8,7 @@ import java.net.URI;
  * {@code /api/...=http://127.0.0.1:8080/v1}. The route uses Spin's route syntax; the request's wildcard
  * remainder (and query) is appended to the upstream URL, so {@code /api/users?x=1} goes to
  * {@code http://127.0.0.1:8080/v1/users?x=1}. The upstream URL is checked by {@link UpstreamUrl}: no user info,
- * query or fragment.
+ * query or fragment. {@code <route>=upstream:<name>} names an {@code [upstream.<name>]} pool instead.
  */
 public record ProxyRoute(String route, URI upstream) {
 
@@ -17,7 +17,9 @@ public record ProxyRoute(String route, URI upstream) {
         if (!route.startsWith("/")) {
             throw new IllegalArgumentException("proxy route must start with '/', got '" + route + "'");
         }
-        UpstreamUrl.parse(upstream.toString());
+        if (StreamingProxy.poolName(upstream).isEmpty()) {
+            UpstreamUrl.parse(upstream.toString());
+        }
     }
 
     /** Parses {@code <route>=<upstream-url>}. */
@@ -30,9 +32,17 @@ public record ProxyRoute(String route, URI upstream) {
         if (!route.startsWith("/")) {
             throw new IllegalArgumentException("--proxy '" + route + "=...': route must start with '/'");
         }
+        String target = spec.substring(eq + 1).trim();
+        if (target.startsWith(StreamingProxy.POOL_SCHEME + ":")) {
+            String name = target.substring(StreamingProxy.POOL_SCHEME.length() + 1);
+            if (!dev.edge.config.Ids.isKebabOrSnake(name)) {
+                throw new IllegalArgumentException("--proxy '" + route + "=...': '" + name + "' is not a pool name");
+            }
+            return new ProxyRoute(route, StreamingProxy.poolReference(name));
+        }
         URI upstream;
         try {
-            upstream = UpstreamUrl.parse(spec.substring(eq + 1));
+            upstream = UpstreamUrl.parse(target);
         } catch (IllegalArgumentException e) {
             // Not the spec itself: the URL may hold a password (the message shows it redacted).
             throw new IllegalArgumentException("--proxy '" + route + "=...': upstream URL " + e.getMessage(), e);
