@@ -15,8 +15,8 @@ import java.util.Set;
  *   <li>Hop-by-hop headers, and every header the message's {@code Connection} names, are removed both ways
  *       (RFC 9110 §7.6.1); only an {@code Upgrade} (a WebSocket handshake and its 101) passes, with
  *       {@code Connection: upgrade}.</li>
- *   <li>From a peer not in {@code trust_forwarded}, the client's {@code X-Forwarded-For/-Host/-Proto} and
- *       {@code Forwarded} are dropped, and edge sets {@code X-Forwarded-*} itself: an upstream can believe them.
+ *   <li>From a peer not in {@code trust_forwarded}, the client's {@code X-Forwarded-For/-Host/-Proto/-Port/-Server}
+ *       and {@code Forwarded} are dropped, and edge sets {@code X-Forwarded-*} itself: an upstream can believe them.
  *       From a trusted peer (another proxy in front of edge) {@code X-Forwarded-Host/-Proto} and
  *       {@code Forwarded} pass as sent, and edge's peer address is appended to {@code X-Forwarded-For}.</li>
  * </ul>
@@ -26,8 +26,9 @@ public final class ProxyHeaders {
     /** RFC 9110 §7.6.1 and §11.7 (plus the legacy Keep-Alive and Proxy-Connection): never forwarded. */
     static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
             "transfer-encoding", "upgrade", "trailer", "proxy-authenticate", "proxy-authorization");
+    /** Headers that describe earlier hops: believed only from a trusted peer. */
     private static final Set<String> FORWARDING = Set.of("x-forwarded-for", "x-forwarded-host",
-            "x-forwarded-proto", "forwarded");
+            "x-forwarded-proto", "x-forwarded-port", "x-forwarded-server", "forwarded");
 
     private final List<CidrBlock> trustForwarded;
 

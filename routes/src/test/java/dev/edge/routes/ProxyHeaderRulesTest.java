@@ -131,10 +131,12 @@ class ProxyHeaderRulesTest {
     @Test
     void clientSentForwardedHeadersAreReplacedByEdgesOwnFromAnUntrustedPeer() throws Exception {
         RawHttp.Reply reply = get("/api/x", "X-Forwarded-Host: evil.test", "X-Forwarded-Proto: https",
-                "X-Forwarded-For: 6.6.6.6", "Forwarded: for=6.6.6.6;proto=https");
+                "X-Forwarded-For: 6.6.6.6", "Forwarded: for=6.6.6.6;proto=https", "X-Forwarded-Port: 1",
+                "X-Forwarded-Server: evil");
         assertThat(reply.status()).isEqualTo(200);
         assertThat(upstreamSaw(reply)).contains("x-forwarded-host=edge.test", "x-forwarded-proto=http",
-                "x-forwarded-for=127.0.0.1").noneMatch(line -> line.startsWith("forwarded="));
+                "x-forwarded-for=127.0.0.1").noneMatch(line -> line.startsWith("forwarded=")
+                        || line.startsWith("x-forwarded-port=") || line.startsWith("x-forwarded-server="));
     }
 
     @Test
