@@ -29,6 +29,10 @@ public final class ProxyStage implements IngressStage {
     @Override
     public String name() { return "proxy"; }
 
+    /** Pattern matching only. */
+    @Override
+    public boolean mayBlock() { return false; }
+
     @Override
     public Decision decide(IngressRequest head) {
         for (Target target : targets) {

@@ -27,6 +27,7 @@ public final class SpinDispatcher {
     private final SpinRouter router;
     private final Map<String, GuestHandler> handlersByComponent;
     private final List<IngressStage> stages;
+    private final boolean stagesMayBlock;
     private final RequestMetrics metrics;
     private final byte[] infoJson;
 
@@ -40,6 +41,7 @@ public final class SpinDispatcher {
         this.router = router;
         this.handlersByComponent = Map.copyOf(handlersByComponent);
         this.stages = List.copyOf(stages);
+        this.stagesMayBlock = stages.stream().anyMatch(IngressStage::mayBlock);
         this.metrics = metrics;
         this.infoJson = ("{\"name\":" + Json.quote(appName) + ",\"version\":" + Json.quote(appVersion) + "}")
                 .getBytes(StandardCharsets.UTF_8);
@@ -47,6 +49,11 @@ public final class SpinDispatcher {
 
     /** A stage's decision about a request, and the stage's name (the metrics' target). */
     public record Staged(String stage, IngressStage.Decision decision) {}
+
+    /** True if a stage's decision may block: {@link #onHead} must then run on a worker thread. */
+    public boolean stagesMayBlock() {
+        return stagesMayBlock;
+    }
 
     /** True if any stage may take requests before Spin routing ({@link #onHead}). */
     public boolean hasStages() {

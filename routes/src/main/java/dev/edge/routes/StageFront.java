@@ -30,7 +30,7 @@ final class StageFront {
         if (!dispatcher.hasStages()) {
             return false;
         }
-        if (exchange.isInIoThread()) {
+        if (exchange.isInIoThread() && dispatcher.stagesMayBlock()) {
             // A stage may block (a kv route reads the store): never on an IO thread.
             exchange.dispatch(() -> decide(exchange, readBody));
         } else {
