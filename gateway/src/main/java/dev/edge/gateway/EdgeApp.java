@@ -14,12 +14,13 @@ import dev.edge.routes.HttpLimits;
 import dev.edge.routes.IngressServer;
 import dev.edge.routes.IngressStage;
 import dev.edge.routes.KvRouteStage;
+import dev.edge.routes.ProxyHeaders;
 import dev.edge.routes.ProxyRoute;
 import dev.edge.routes.ProxyStage;
 import dev.edge.routes.RequestMetrics;
 import dev.edge.routes.SpinDispatcher;
 import dev.edge.routes.SpinRouter;
-import dev.edge.routes.UpstreamForwarder;
+import dev.edge.routes.StreamingProxy;
 import dev.edge.wasm.DeadlineWatchdog;
 import dev.edge.wasm.ExecutorOptions;
 import dev.edge.wasm.GuestHandler;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeApp.class);
-    private static final java.time.Duration KV_ROUTE_UPSTREAM_TIMEOUT = java.time.Duration.ofSeconds(30);
+    private static final java.time.Duration UPSTREAM_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     /** What {@code edge up} was asked to run. */
     public record Settings(
@@ -94,6 +95,13 @@ public final class EdgeApp implements AutoCloseable {
         Path stateDir = config.stateDir();
         RuntimeConfig runtime = config.runtime();
 
+        for (ProxyRoute route : settings.proxies()) {
+            StreamingProxy.poolName(route.upstream()).filter(name -> runtime.proxy().upstream(name).isEmpty())
+                    .ifPresent(name -> {
+                        throw new IllegalArgumentException("--proxy '" + route.route() + "=upstream:" + name
+                                + "': no [upstream." + name + "] in the runtime config");
+                    });
+        }
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -113,13 +121,16 @@ public final class EdgeApp implements AutoCloseable {
             handlers.values().forEach(resources::push);
 
             List<IngressStage> stages = new ArrayList<>();
+            // One proxy, so every kind of proxying follows the same header rules.
+            StreamingProxy proxy = new StreamingProxy(new ProxyHeaders(runtime.proxy().trustForwarded()), UPSTREAM_TIMEOUT,
+                    runtime.proxy().upstreams());
+            resources.push(proxy);
             if (!runtime.kvRoutes().isEmpty()) {
                 // KV routes first: a key can override a --proxy route too ("pass" hands the request on).
-                stages.add(new KvRouteStage(runtime.kvRoutes(), keyValues,
-                        new UpstreamForwarder(limits.maxResponseBody(), KV_ROUTE_UPSTREAM_TIMEOUT), registry));
+                stages.add(new KvRouteStage(runtime.kvRoutes(), keyValues, proxy, registry));
             }
             if (!settings.proxies().isEmpty()) {
-                stages.add(new ProxyStage(settings.proxies(), limits.maxResponseBody()));
+                stages.add(new ProxyStage(settings.proxies(), proxy));
             }
             SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(manifest.triggers()), handlers, stages,
                     appName, manifest.application().version(), new RequestMetrics(registry));

@@ -40,8 +40,9 @@ public final class UpCommand implements Callable<Integer> {
             description = "Optional admin listener serving Prometheus metrics at /metrics")
     ListenAddress adminListen;
 
-    @Option(names = "--proxy", paramLabel = "<route=url>",
-            description = "Reverse-proxy a route to an upstream, e.g. --proxy '/api/...=http://127.0.0.1:8080'."
+    @Option(names = "--proxy", paramLabel = "<route=url|upstream:name>",
+            description = "Reverse-proxy a route to an upstream, e.g. --proxy '/api/...=http://127.0.0.1:8080',"
+                    + " or to an [upstream.<name>] pool of the runtime config: '/api/...=upstream:<name>'."
                     + " Repeatable; proxy routes are checked before the manifest's routes.")
     List<String> proxies = new ArrayList<>();
 

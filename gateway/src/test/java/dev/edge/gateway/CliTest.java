@@ -51,6 +51,15 @@ class CliTest {
     }
 
     @Test
+    void aProxyUpstreamWithUserInfoOrQueryIsRefusedAtStartInOneLine() {
+        Result result = run("up", "--from", temp.resolve("spin.toml").toString(),
+                "--proxy", "/api/...=http://user:s3cret@127.0.0.1:9/base?x=1");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err().strip()).isEqualTo("Error: --proxy '/api/...=...': upstream URL"
+                + " 'http://***@127.0.0.1:9/base?x=1' must not have user info, a query or a fragment");
+    }
+
+    @Test
     void unknownFieldIsNamed() throws Exception {
         Path manifest = Files.writeString(temp.resolve("spin.toml"), """
                 spin_manifest_version = 2

@@ -46,7 +46,8 @@ public final class IngressServer implements AutoCloseable {
         camel.getShutdownStrategy().setTimeout(5);
         camel.getShutdownStrategy().setTimeUnit(java.util.concurrent.TimeUnit.SECONDS);
         camel.getRegistry().bind(IngressRouteBuilder.BINDING_BEAN, new SpinUndertowBinding());
-        camel.getRegistry().bind(IngressRouteBuilder.BODY_READER_BEAN, new RequestBodyReader(limits.maxRequestBody()));
+        camel.getRegistry().bind(IngressRouteBuilder.BODY_READER_BEAN, new RequestBodyReader(limits.maxRequestBody(),
+                new StageFront(dispatcher, limits.maxRequestBody())));
         // Undertow with edge's header limits, parse/idle timeouts and connection cap (docs/security.md).
         camel.addComponent("undertow", new EdgeUndertowComponent(limits, tls));
         camel.addRoutes(new IngressRouteBuilder(host, port, dispatcher));

@@ -9,7 +9,8 @@ import io.undertow.util.Headers;
 import org.apache.camel.component.undertow.CamelUndertowHttpHandler;
 
 /**
- * First handler in the ingress chain (camel-undertow's {@code handlers} option). Reads the whole body
+ * First handler in the ingress chain (camel-undertow's {@code handlers} option). Lets the {@link StageFront}
+ * take a well-formed request on its head (a proxied body is streamed, not read here). Otherwise reads the whole body
  * on the IO thread without blocking ({@link BodyReceiver}, which answers 413 past the limit) before any guest runs, and
  * keeps camel-undertow's eager form parser away from the body so guests get the exact bytes sent. A path with
  * a malformed percent-escape or that does not decode to UTF-8 is refused with 400 first ({@link RequestTargetCheck}).
@@ -19,12 +20,21 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
     static final AttachmentKey<byte[]> BODY = AttachmentKey.create(byte[].class);
     /** Why the request head is refused; the body is still read (and dropped) first, see {@link #handleRequest}. */
     private static final AttachmentKey<String> BAD_HEAD = AttachmentKey.create(String.class);
+    /** A stage's answer ({@link StageFront}), sent instead of routing once the body is read. */
+    static final AttachmentKey<dev.edge.wasm.GuestResponse> ANSWER = AttachmentKey.create(dev.edge.wasm.GuestResponse.class);
 
     private final long maxRequestBody;
+    private final StageFront stages;
     private volatile HttpHandler next;
 
     public RequestBodyReader(long maxRequestBody) {
+        this(maxRequestBody, null);
+    }
+
+    /** @param stages run on the head of every well-formed request within the limit; null for none */
+    RequestBodyReader(long maxRequestBody, StageFront stages) {
         this.maxRequestBody = maxRequestBody;
+        this.stages = stages;
     }
 
     @Override
@@ -58,6 +68,14 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
         }
         // An already-parsed form tells Undertow's form parsers there is nothing left to do.
         exchange.putAttachment(FormDataParser.FORM_DATA, new FormData(0));
+        boolean withinLimit = exchange.getRequestContentLength() <= maxRequestBody;
+        if (badTarget == null && withinLimit && stages != null && stages.take(exchange, () -> receiveBody(exchange))) {
+            return;
+        }
+        receiveBody(exchange);
+    }
+
+    private void receiveBody(HttpServerExchange exchange) {
         BodyReceiver.receive(exchange, maxRequestBody, new BodyReceiver.Callback() {
             @Override
             public void received(HttpServerExchange ex, byte[] body) {
@@ -74,6 +92,11 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
     private void proceed(HttpServerExchange exchange, byte[] body) {
         if (exchange.getAttachment(BAD_HEAD) != null) {
             refuse(exchange, 400);
+            return;
+        }
+        dev.edge.wasm.GuestResponse answer = exchange.getAttachment(ANSWER);
+        if (answer != null) {
+            exchange.getResponseSender().send(SpinUndertowBinding.writeHead(exchange, answer));
             return;
         }
         exchange.putAttachment(BODY, body);

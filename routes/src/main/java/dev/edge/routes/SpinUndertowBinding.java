@@ -70,7 +70,11 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
     /** Writes status and headers; the returned buffer is the body camel-undertow sends. */
     @Override
     public Object toHttpResponse(HttpServerExchange http, Message message) {
-        GuestResponse response = message.getBody() instanceof GuestResponse r ? r : GuestResponse.empty(500);
+        return writeHead(http, message.getBody() instanceof GuestResponse r ? r : GuestResponse.empty(500));
+    }
+
+    /** Sets status and safe headers of {@code response} on {@code http}; returns the body to send. */
+    static ByteBuffer writeHead(HttpServerExchange http, GuestResponse response) {
         if (!GuestResponse.isFinalStatus(response.status())) {
             // Last line of defence for every source of responses: a 1xx would desynchronise the connection.
             LOG.warn("Refusing a response with status {}: only 200..599 may be sent", response.status());

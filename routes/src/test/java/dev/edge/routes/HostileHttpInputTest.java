@@ -334,13 +334,13 @@ class HostileHttpInputTest {
     /** Answers /echo with the headers as the ingress passes them on, one "name=[value]" per line. */
     private static final class HeaderEcho implements IngressStage {
         @Override
-        public Optional<dev.edge.wasm.GuestResponse> handle(IngressRequest request) {
+        public Decision decide(IngressRequest request) {
             if (!request.target().path().equals("/echo")) {
-                return Optional.empty();
+                return PASS;
             }
             StringBuilder text = new StringBuilder();
             request.headers().forEach(h -> text.append(h.getKey()).append("=[").append(h.getValue()).append("]\n"));
-            return Optional.of(new dev.edge.wasm.GuestResponse(200, List.of(),
+            return new Answer(new dev.edge.wasm.GuestResponse(200, List.of(),
                     text.toString().getBytes(StandardCharsets.UTF_8)));
         }
 
