@@ -57,7 +57,7 @@ class HostileHttpInputTest {
         });
         upstream.start();
         ProxyStage proxy = new ProxyStage(List.of(ProxyRoute.parse("/up/...=http://127.0.0.1:"
-                + upstream.getAddress().getPort())), 1 << 20);
+                + upstream.getAddress().getPort())), new StreamingProxy(ProxyHeaders.untrusting(), Duration.ofSeconds(10)));
         SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(triggers), Map.of(), List.of(new HeaderEcho(), proxy),
                 "hostile", "1", null);
         port = FreePort.next();

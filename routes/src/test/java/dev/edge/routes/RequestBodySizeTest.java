@@ -32,8 +32,8 @@ class RequestBodySizeTest {
 
     @BeforeAll
     static void start() throws Exception {
-        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(List.of()), Map.of(), List.of(new BodySummary()),
-                "bodies", "1", null);
+        SpinDispatcher dispatcher = JavaGuest.catchAll("bodies",
+                request -> new GuestResponse(200, List.of(), summary(request.body()).getBytes(StandardCharsets.UTF_8)));
         port = FreePort.next();
         server = IngressServer.start("127.0.0.1", port, HttpLimits.withMaxRequestBody(LIMIT), dispatcher);
     }
@@ -116,19 +116,5 @@ class RequestBodySizeTest {
         CRC32 crc = new CRC32();
         crc.update(body);
         return body.length + " " + Long.toHexString(crc.getValue());
-    }
-
-    /** Answers every request with the length and CRC-32 of the body it received. */
-    private static final class BodySummary implements IngressStage {
-        @Override
-        public Optional<GuestResponse> handle(IngressRequest request) {
-            return Optional.of(new GuestResponse(200, List.of(),
-                    summary(request.body()).getBytes(StandardCharsets.UTF_8)));
-        }
-
-        @Override
-        public String name() {
-            return "body-summary";
-        }
     }
 }

@@ -54,8 +54,7 @@ class TlsAndHttp2Test {
         first = SelfSignedCert.create(dir, "edge-first");
         next = SelfSignedCert.create(dir, "edge-second");
         files = first.writePem(dir.resolve("cert.pem"), dir.resolve("key.pem"));
-        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(List.of()), Map.of(), List.of(new Describe()),
-                "tls", "1", null);
+        SpinDispatcher dispatcher = JavaGuest.catchAll("tls", TlsAndHttp2Test::describe);
         tlsPort = FreePort.next();
         tls = IngressServer.start("127.0.0.1", tlsPort, HttpLimits.defaults(), Optional.of(files), dispatcher);
         clearPort = FreePort.next();
@@ -205,17 +204,12 @@ class TlsAndHttp2Test {
     }
 
     /** Answers "protocol scheme client-address path", then " body=<length>" if there is a body. */
-    private static final class Describe implements IngressStage {
-        @Override
-        public Optional<GuestResponse> handle(IngressRequest request) {
-            String text = request.protocol() + " " + request.target().scheme() + " " + request.target().clientAddr()
-                    + " " + request.target().path() + (request.body().length > 0 ? " body=" + request.body().length : "");
-            return Optional.of(new GuestResponse(200, List.of(), text.getBytes(StandardCharsets.UTF_8)));
-        }
-
-        @Override
-        public String name() {
-            return "describe";
-        }
+    private static GuestResponse describe(dev.edge.wasm.GuestRequest request) {
+        String fullUrl = request.header("spin-full-url");
+        String scheme = fullUrl.substring(0, fullUrl.indexOf("://"));
+        String path = request.uri().contains("?") ? request.uri().substring(0, request.uri().indexOf('?')) : request.uri();
+        String text = request.protocol() + " " + scheme + " " + request.clientAddr() + " " + path
+                + (request.body().length > 0 ? " body=" + request.body().length : "");
+        return new GuestResponse(200, List.of(), text.getBytes(StandardCharsets.UTF_8));
     }
 }
