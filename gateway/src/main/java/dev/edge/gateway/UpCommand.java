@@ -43,6 +43,12 @@ public final class UpCommand implements Callable<Integer> {
                     + " Repeatable; proxy routes are checked before the manifest's routes.")
     List<String> proxies = new ArrayList<>();
 
+    @Option(names = "--drain-timeout", paramLabel = "<duration>", defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "On SIGTERM, how long requests in flight may take to finish (e.g. 500ms, 5s, 1m);"
+                    + " new requests get 503 meanwhile. Default: ${DEFAULT-VALUE}")
+    java.time.Duration drainTimeout;
+
     private final PrintStream out;
     private final PrintStream err;
     private final CountDownLatch stop;
@@ -62,7 +68,7 @@ public final class UpCommand implements Callable<Integer> {
                 proxyRoutes.add(ProxyRoute.parse(proxy));
             }
             app = EdgeApp.start(new EdgeApp.Settings(from, listen, stateDir, runtimeConfigFile, adminListen, proxyRoutes));
-        } catch (ConfigException e) {
+        } catch (ConfigException | ListenException e) {
             err.println(e.getMessage());
             return 1;
         } catch (WasmLoadException | IllegalArgumentException e) {
@@ -73,13 +79,22 @@ public final class UpCommand implements Callable<Integer> {
             return 1;
         }
         Thread shutdown = new Thread(() -> {
-            app.close();
+            app.shutdown(drainTimeout);
             stop.countDown();
         }, "edge-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
         app.printBanner(out, listen);
         stop.await();
         return 0;
+    }
+
+    /** {@code 500ms}, {@code 5s}, {@code 1m}: the runtime config's duration syntax. */
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<java.time.Duration> {
+        @Override
+        public java.time.Duration convert(String value) {
+            return dev.edge.config.Durations.parse(value).orElseThrow(() -> new picocli.CommandLine.TypeConversionException(
+                    "expected a duration such as 500ms, 5s or 1m, got '" + value + "'"));
+        }
     }
 
     private static String rootMessage(Throwable e) {

@@ -21,27 +21,31 @@ import org.xnio.Options;
  */
 final class EdgeUndertowComponent extends UndertowComponent {
     private final HttpLimits limits;
+    private final DrainGate gate;
 
-    EdgeUndertowComponent(HttpLimits limits) {
+    EdgeUndertowComponent(HttpLimits limits, DrainGate gate) {
         this.limits = limits;
+        this.gate = gate;
     }
 
     @Override
     protected UndertowHost createUndertowHost(UndertowHostKey key) {
-        return new HardenedHost(key, limits);
+        return new HardenedHost(key, limits, gate);
     }
 
     /** The same life cycle as camel-undertow's DefaultUndertowHost: started by the first route, stopped by the last. */
     static final class HardenedHost implements UndertowHost {
         private final UndertowHostKey key;
         private final HttpLimits limits;
+        private final DrainGate gate;
         private final ReentrantLock lock = new ReentrantLock();
         private final CamelRootHandler root = new CamelRootHandler(new NotFoundHandler());
         private Undertow undertow;
 
-        HardenedHost(UndertowHostKey key, HttpLimits limits) {
+        HardenedHost(UndertowHostKey key, HttpLimits limits, DrainGate gate) {
             this.key = key;
             this.limits = limits;
+            this.gate = gate;
         }
 
         @Override
@@ -57,7 +61,7 @@ final class EdgeUndertowComponent extends UndertowComponent {
                 HttpHandler registered = root.add(info.getUri().getPath(), info.getMethodRestrict(),
                         Boolean.TRUE.equals(info.isMatchOnUriPrefix()), handler);
                 if (undertow == null) {
-                    Undertow server = builder().setHandler(root).build();
+                    Undertow server = builder().setHandler(gate.wrap(root)).build();
                     server.start();
                     undertow = server;
                 }
