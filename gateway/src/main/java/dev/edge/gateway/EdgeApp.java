@@ -100,22 +100,13 @@ public final class EdgeApp implements AutoCloseable {
 
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            resources.push(registry::close);
-            String appName = manifest.application().name();
-            KeyValueBackends backends = KeyValueBackends.build(appName, runtime, stateDir, registry);
+            Loaded loaded = load(config, resources);
+            PrometheusMeterRegistry registry = loaded.registry();
+            KeyValueBackends backends = loaded.backends();
             KeyValueFactor keyValues = backends.factor();
-            resources.push(keyValues);
-
-            GuestLimits limits = guestLimits(runtime.guestLimits());
-            DeadlineWatchdog watchdog = new DeadlineWatchdog();
-            resources.push(watchdog);
-            ComponentLogs logs = ComponentLogs.inStateDir(stateDir);
-            resources.push(logs);
-            ExecutorOptions options = ExecutorOptions.defaults()
-                    .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()));
-            Map<HttpTrigger, GuestHandler> handlers = loadHandlers(config, keyValues, limits, options, watchdog);
-            handlers.values().stream().distinct().forEach(resources::push);
+            GuestLimits limits = loaded.limits();
+            Map<HttpTrigger, GuestHandler> handlers = loaded.handlers();
+            String appName = manifest.application().name();
 
             List<IngressStage> stages = new ArrayList<>();
             if (!runtime.kvRoutes().isEmpty()) {
@@ -145,6 +136,54 @@ public final class EdgeApp implements AutoCloseable {
         } catch (Exception | Error e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    /** What {@link #load} opened: closing {@code resources} closes all of it. */
+    private record Loaded(PrometheusMeterRegistry registry, KeyValueBackends backends, GuestLimits limits,
+                          Map<HttpTrigger, GuestHandler> handlers) {}
+
+    /** Everything {@code up} builds before it listens: metrics, key-value stores, compiled components. */
+    private static Loaded load(AppConfig config, Deque<AutoCloseable> resources) throws WasmLoadException {
+        RuntimeConfig runtime = config.runtime();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        resources.push(registry::close);
+        KeyValueBackends backends = KeyValueBackends.build(config.manifest().application().name(), runtime,
+                config.stateDir(), registry);
+        resources.push(backends.factor());
+        GuestLimits limits = guestLimits(runtime.guestLimits());
+        DeadlineWatchdog watchdog = new DeadlineWatchdog();
+        resources.push(watchdog);
+        ComponentLogs logs = ComponentLogs.inStateDir(config.stateDir());
+        resources.push(logs);
+        ExecutorOptions options = ExecutorOptions.defaults()
+                .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()));
+        Map<HttpTrigger, GuestHandler> handlers = loadHandlers(config, backends.factor(), limits, options, watchdog);
+        handlers.values().stream().distinct().forEach(resources::push);
+        return new Loaded(registry, backends, limits, handlers);
+    }
+
+    /** What {@code edge check} validated. */
+    public record Checked(String appName, int components, int stores) {}
+
+    /**
+     * {@code edge check}: loads everything {@link #start} would (stores opened or reached, components compiled),
+     * then closes it again; no listener, no state file claimed.
+     *
+     * @throws ConfigException   the manifest or runtime config is invalid
+     * @throws WasmLoadException a component cannot be loaded
+     */
+    public static Checked check(Path manifest, Path runtimeConfigFile, Path stateDir) throws Exception {
+        AppConfig config = AppConfig.load(manifest, runtimeConfigFile, stateDir, System.getenv());
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            Loaded loaded = load(config, resources);
+            java.util.Set<String> labels = new java.util.HashSet<>(config.runtime().keyValueStores().keySet());
+            labels.add(RuntimeConfig.DEFAULT_LABEL);
+            return new Checked(config.manifest().application().name(),
+                    (int) loaded.handlers().values().stream().distinct().count(), labels.size());
+        } finally {
+            closeAll(resources);
         }
     }
 

@@ -28,7 +28,8 @@ public final class EdgeMain implements Runnable {
      */
     static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop) {
         CommandLine cli = new CommandLine(new EdgeMain())
-                .addSubcommand(new CommandLine(new UpCommand(out, err, stop)));
+                .addSubcommand(new CommandLine(new UpCommand(out, err, stop)))
+                .addSubcommand(new CommandLine(new CheckCommand(out, err)));
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         return cli.execute(args);

@@ -1,8 +1,6 @@
 package dev.edge.gateway;
 
-import dev.edge.config.ConfigException;
 import dev.edge.routes.ProxyRoute;
-import dev.edge.wasm.WasmLoadException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,15 +66,8 @@ public final class UpCommand implements Callable<Integer> {
                 proxyRoutes.add(ProxyRoute.parse(proxy));
             }
             app = EdgeApp.start(new EdgeApp.Settings(from, listen, stateDir, runtimeConfigFile, adminListen, proxyRoutes));
-        } catch (ConfigException | ListenException e) {
-            err.println(e.getMessage());
-            return 1;
-        } catch (WasmLoadException | IllegalArgumentException e) {
-            err.println("Error: " + e.getMessage());
-            return 1;
         } catch (Exception e) {
-            err.println("Error: cannot start: " + rootMessage(e));
-            return 1;
+            return StartFailures.report(err, e);
         }
         Thread shutdown = new Thread(() -> {
             app.shutdown(drainTimeout);
@@ -95,13 +86,5 @@ public final class UpCommand implements Callable<Integer> {
             return dev.edge.config.Durations.parse(value).orElseThrow(() -> new picocli.CommandLine.TypeConversionException(
                     "expected a duration such as 500ms, 5s or 1m, got '" + value + "'"));
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root + ")";
     }
 }
