@@ -56,7 +56,20 @@ public final class EdgeApp implements AutoCloseable {
             Path stateDir,
             Path runtimeConfigFile,
             ListenAddress adminListen,
-            List<ProxyRoute> proxies) {}
+            List<ProxyRoute> proxies,
+            Map<String, String> environment) {
+
+        public Settings {
+            proxies = List.copyOf(proxies);
+            environment = Map.copyOf(environment);
+        }
+
+        /** Without {@code -e} variables. */
+        public Settings(Path manifest, ListenAddress listen, Path stateDir, Path runtimeConfigFile,
+                        ListenAddress adminListen, List<ProxyRoute> proxies) {
+            this(manifest, listen, stateDir, runtimeConfigFile, adminListen, proxies, Map.of());
+        }
+    }
 
     /** How long SIGTERM waits for requests in flight unless {@code --drain-timeout} says otherwise. */
     public static final java.time.Duration DEFAULT_DRAIN_TIMEOUT = java.time.Duration.ofSeconds(5);
@@ -100,7 +113,7 @@ public final class EdgeApp implements AutoCloseable {
 
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            Loaded loaded = load(config, resources);
+            Loaded loaded = load(config, settings.environment(), resources);
             PrometheusMeterRegistry registry = loaded.registry();
             KeyValueBackends backends = loaded.backends();
             KeyValueFactor keyValues = backends.factor();
@@ -144,7 +157,8 @@ public final class EdgeApp implements AutoCloseable {
                           Map<HttpTrigger, GuestHandler> handlers) {}
 
     /** Everything {@code up} builds before it listens: metrics, key-value stores, compiled components. */
-    private static Loaded load(AppConfig config, Deque<AutoCloseable> resources) throws WasmLoadException {
+    private static Loaded load(AppConfig config, Map<String, String> environment, Deque<AutoCloseable> resources)
+            throws WasmLoadException {
         RuntimeConfig runtime = config.runtime();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         resources.push(registry::close);
@@ -158,7 +172,8 @@ public final class EdgeApp implements AutoCloseable {
         resources.push(logs);
         ExecutorOptions options = ExecutorOptions.defaults()
                 .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()));
-        Map<HttpTrigger, GuestHandler> handlers = loadHandlers(config, backends.factor(), limits, options, watchdog);
+        Map<HttpTrigger, GuestHandler> handlers = loadHandlers(config, environment, backends.factor(), limits, options,
+                watchdog);
         handlers.values().stream().distinct().forEach(resources::push);
         return new Loaded(registry, backends, limits, handlers);
     }
@@ -177,7 +192,7 @@ public final class EdgeApp implements AutoCloseable {
         AppConfig config = AppConfig.load(manifest, runtimeConfigFile, stateDir, System.getenv());
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            Loaded loaded = load(config, resources);
+            Loaded loaded = load(config, Map.of(), resources);
             java.util.Set<String> labels = new java.util.HashSet<>(config.runtime().keyValueStores().keySet());
             labels.add(RuntimeConfig.DEFAULT_LABEL);
             return new Checked(config.manifest().application().name(),
@@ -197,7 +212,8 @@ public final class EdgeApp implements AutoCloseable {
      * One handler per trigger: triggers sharing a component and an executor share one handler (one
      * compilation); a trigger running the same component with another executor gets its own.
      */
-    private static Map<HttpTrigger, GuestHandler> loadHandlers(AppConfig config, KeyValueFactor keyValues,
+    private static Map<HttpTrigger, GuestHandler> loadHandlers(AppConfig config, Map<String, String> environment,
+                                                               KeyValueFactor keyValues,
                                                                GuestLimits limits, ExecutorOptions options,
                                                                DeadlineWatchdog watchdog)
             throws WasmLoadException {
@@ -209,7 +225,8 @@ public final class EdgeApp implements AutoCloseable {
                 if (trigger.componentId().isEmpty()) {
                     continue;
                 }
-                Component component = manifest.components().get(trigger.componentId().get());
+                Component component = manifest.components().get(trigger.componentId().get())
+                        .withEnvironment(environment);
                 List<Object> key = List.of(component.id(), trigger.executor());
                 GuestHandler handler = loaded.get(key);
                 if (handler == null) {

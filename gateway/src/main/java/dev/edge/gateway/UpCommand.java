@@ -41,6 +41,10 @@ public final class UpCommand implements Callable<Integer> {
                     + " Repeatable; proxy routes are checked before the manifest's routes.")
     List<String> proxies = new ArrayList<>();
 
+    @Option(names = {"-e", "--env"}, paramLabel = "<KEY=VALUE>",
+            description = "Pass an environment variable to all components of the application, as spin up -e. Repeatable.")
+    java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+
     @Option(names = "--drain-timeout", paramLabel = "<duration>", defaultValue = "5s",
             converter = DurationConverter.class,
             description = "On SIGTERM, how long requests in flight may take to finish (e.g. 500ms, 5s, 1m);"
@@ -65,7 +69,8 @@ public final class UpCommand implements Callable<Integer> {
             for (String proxy : proxies) {
                 proxyRoutes.add(ProxyRoute.parse(proxy));
             }
-            app = EdgeApp.start(new EdgeApp.Settings(from, listen, stateDir, runtimeConfigFile, adminListen, proxyRoutes));
+            app = EdgeApp.start(new EdgeApp.Settings(from, listen, stateDir, runtimeConfigFile, adminListen, proxyRoutes,
+                    env));
         } catch (Exception e) {
             return StartFailures.report(err, e);
         }

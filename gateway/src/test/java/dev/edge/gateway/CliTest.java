@@ -198,4 +198,11 @@ class CliTest {
                     + ": address already in use" + System.lineSeparator());
         }
     }
+
+    @Test
+    void envFlagWithoutEqualsIsAUsageError() {
+        Result result = run("up", "--from", temp.resolve("spin.toml").toString(), "-e", "NOVALUE");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("NOVALUE");
+    }
 }

@@ -133,6 +133,27 @@ class EdgeAppWiringTest {
         }
     }
 
+    /** {@code up -e KEY=VALUE}, as spin up: added to every component's environment, over the manifest's. */
+    @Test
+    void envFlagReachesEveryComponent() throws Exception {
+        Path manifest = TestApps.manifest(temp.resolve("app"), "env", """
+                [[trigger.http]]
+                route = "/cgi"
+                component = "cgi"
+                executor = { type = "wagi" }
+                [component.cgi]
+                source = "%s"
+                environment = { FROM_MANIFEST = "m", OVERRIDDEN = "manifest" }
+                """.formatted(TestApps.WASM_EXEC_GUESTS.resolve("wagi/cgi.wasm")));
+        ListenAddress listen = new ListenAddress("127.0.0.1", FreePort.next());
+        try (EdgeApp app = EdgeApp.start(new EdgeApp.Settings(manifest, listen, temp.resolve("state"), null, null,
+                List.of(), java.util.Map.of("GREETING", "hello world", "OVERRIDDEN", "cli")))) {
+            HttpResponse<String> env = client.send(HttpRequest.newBuilder(URI.create(listen.baseUrl() + "/cgi"))
+                    .header("x-mode", "env").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(env.body()).contains("\nGREETING=hello world\n", "\nFROM_MANIFEST=m\n", "\nOVERRIDDEN=cli\n");
+        }
+    }
+
     /** Issue 8 item 14: the banner lists --proxy routes; every meter on /metrics has help text. */
     @Test
     void bannerListsProxyRoutesAndEveryMeterHasHelp() throws Exception {
