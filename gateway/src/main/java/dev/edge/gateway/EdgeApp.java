@@ -162,6 +162,10 @@ public final class EdgeApp implements AutoCloseable {
         RuntimeConfig runtime = config.runtime();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         resources.push(registry::close);
+        io.micrometer.core.instrument.Gauge.builder("edge.build.info", () -> 1)
+                .description("edge's version (label version) and the Java runtime it runs on; always 1")
+                .tag("version", EdgeMain.VERSION).tag("java_version", Runtime.version().toString())
+                .register(registry);
         KeyValueBackends backends = KeyValueBackends.build(config.manifest().application().name(), runtime,
                 config.stateDir(), registry);
         resources.push(backends.factor());

@@ -175,6 +175,15 @@ class EdgeAppWiringTest {
                 setAndGet(listen);
                 String metrics = get(admin, "/metrics").body();
                 assertThat(metrics).contains("# HELP edge_kv_redis_op_seconds ");
+                // issue 12 e: latency buckets (histogram_quantile needs _bucket with le), build info, in flight
+                List<String> buckets = metrics.lines()
+                        .filter(l -> l.startsWith("edge_http_requests_seconds_bucket{") && l.contains("status=\"200\"")
+                                && l.contains("target=\"hello-key-value-store\""))
+                        .toList();
+                assertThat(buckets).as(metrics).hasSizeGreaterThan(5)
+                        .anySatisfy(l -> assertThat(l).contains("le=\"+Inf\"").matches(".* 2(\\.0)?"));
+                assertThat(metrics).containsPattern("edge_build_info\\{java_version=\"[^\"]+\",version=\"0\\.1\\.0\"} 1(\\.0)?\n");
+                assertThat(metrics).containsPattern("edge_http_requests_in_flight 0(\\.0)?\n");
                 assertThat(metrics.lines().filter(l -> l.startsWith("# HELP ")))
                         .isNotEmpty()
                         .allSatisfy(help -> assertThat(help.split(" ", 4)).as(help).hasSize(4)
