@@ -1,9 +1,7 @@
 package dev.edge.gateway;
 
-import dev.edge.config.ConfigException;
 import dev.edge.routes.ProxyRoute;
 import dev.edge.routes.TlsFiles;
-import dev.edge.wasm.WasmLoadException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,6 +53,16 @@ public final class UpCommand implements Callable<Integer> {
             description = "PEM private key (PKCS#8, or PKCS#1 RSA) for --tls-cert. Default: $SPIN_TLS_KEY")
     Path tlsKey;
 
+    @Option(names = {"-e", "--env"}, paramLabel = "<KEY=VALUE>",
+            description = "Pass an environment variable to all components of the application, as spin up -e. Repeatable.")
+    java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--drain-timeout", paramLabel = "<duration>", defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "On SIGTERM, how long requests in flight may take to finish (e.g. 500ms, 5s, 1m);"
+                    + " new requests get 503 meanwhile. Default: ${DEFAULT-VALUE}")
+    java.time.Duration drainTimeout;
+
     private final PrintStream out;
     private final PrintStream err;
     private final CountDownLatch stop;
@@ -79,19 +87,12 @@ public final class UpCommand implements Callable<Integer> {
             }
             Optional<TlsFiles> tls = tlsCert == null ? Optional.empty() : Optional.of(new TlsFiles(tlsCert, tlsKey));
             app = EdgeApp.start(new EdgeApp.Settings(from, listen, stateDir, runtimeConfigFile, adminListen, proxyRoutes,
-                    tls));
-        } catch (ConfigException e) {
-            err.println(e.getMessage());
-            return 1;
-        } catch (WasmLoadException | IllegalArgumentException e) {
-            err.println("Error: " + e.getMessage());
-            return 1;
+                    env, tls));
         } catch (Exception e) {
-            err.println("Error: cannot start: " + rootMessage(e));
-            return 1;
+            return StartFailures.report(err, e);
         }
         Thread shutdown = new Thread(() -> {
-            app.close();
+            app.shutdown(drainTimeout);
             stop.countDown();
         }, "edge-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
@@ -100,11 +101,12 @@ public final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+    /** {@code 500ms}, {@code 5s}, {@code 1m}: the runtime config's duration syntax. */
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<java.time.Duration> {
+        @Override
+        public java.time.Duration convert(String value) {
+            return dev.edge.config.Durations.parse(value).orElseThrow(() -> new picocli.CommandLine.TypeConversionException(
+                    "expected a duration such as 500ms, 5s or 1m, got '" + value + "'"));
         }
-        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root + ")";
     }
 }

@@ -17,7 +17,7 @@ import java.time.Duration;
  * <pre>
  * loadtest/scripts/gatling.sh dev.edge.loadtest.TutorialSimulation -DbaseUrl=http://127.0.0.1:3000 -Drps=500 -Dseconds=30
  * </pre>
- * Keep 5 % of {@code rps} under the app's {@code write_rps} quota (50 by default) or writes answer 429.
+ * With the Fermyon-like profile on ({@code write_rps = 50}), keep 5 % of {@code rps} under 50 or writes answer 429.
  * Bounded in rate and duration; only ever targets the loopback gateway given by {@code baseUrl}.
  */
 public class TutorialSimulation extends Simulation {

@@ -20,15 +20,17 @@ import org.apache.camel.component.undertow.handlers.NotFoundHandler;
 final class EdgeUndertowComponent extends UndertowComponent {
     private final HttpLimits limits;
     private final Optional<TlsFiles> tls;
+    private final DrainGate gate;
 
-    EdgeUndertowComponent(HttpLimits limits, Optional<TlsFiles> tls) {
+    EdgeUndertowComponent(HttpLimits limits, Optional<TlsFiles> tls, DrainGate gate) {
         this.limits = limits;
         this.tls = tls;
+        this.gate = gate;
     }
 
     @Override
     protected UndertowHost createUndertowHost(UndertowHostKey key) {
-        return new HardenedHost(key, limits, tls);
+        return new HardenedHost(key, limits, tls, gate);
     }
 
     /** The same life cycle as camel-undertow's DefaultUndertowHost: started by the first route, stopped by the last. */
@@ -36,14 +38,16 @@ final class EdgeUndertowComponent extends UndertowComponent {
         private final UndertowHostKey key;
         private final HttpLimits limits;
         private final Optional<TlsFiles> tls;
+        private final DrainGate gate;
         private final ReentrantLock lock = new ReentrantLock();
         private final CamelRootHandler root = new CamelRootHandler(new NotFoundHandler());
         private IngressListener undertow;
 
-        HardenedHost(UndertowHostKey key, HttpLimits limits, Optional<TlsFiles> tls) {
+        HardenedHost(UndertowHostKey key, HttpLimits limits, Optional<TlsFiles> tls, DrainGate gate) {
             this.key = key;
             this.limits = limits;
             this.tls = tls;
+            this.gate = gate;
         }
 
         @Override
@@ -62,7 +66,7 @@ final class EdgeUndertowComponent extends UndertowComponent {
                     if (key.getSslContext() != null) {
                         throw new IllegalStateException("edge's ingress listener does not take TLS from camel-undertow");
                     }
-                    undertow = IngressListener.start(key.getHost(), key.getPort(), limits, tls, root);
+                    undertow = IngressListener.start(key.getHost(), key.getPort(), limits, tls, gate.wrap(root));
                 }
                 return registered;
             } finally {

@@ -10,10 +10,12 @@ import org.apache.camel.impl.DefaultCamelContext;
 public final class IngressServer implements AutoCloseable {
     private final CamelContext camel;
     private final SpinDispatcher dispatcher;
+    private final DrainGate gate;
 
-    private IngressServer(CamelContext camel, SpinDispatcher dispatcher) {
+    private IngressServer(CamelContext camel, SpinDispatcher dispatcher, DrainGate gate) {
         this.camel = camel;
         this.dispatcher = dispatcher;
+        this.gate = gate;
     }
 
     /** Starts listening on {@code host:port} with the default {@link HttpLimits} and this body limit. */
@@ -49,7 +51,8 @@ public final class IngressServer implements AutoCloseable {
         camel.getRegistry().bind(IngressRouteBuilder.BODY_READER_BEAN, new RequestBodyReader(limits.maxRequestBody(),
                 new StageFront(dispatcher, limits.maxRequestBody())));
         // Undertow with edge's header limits, parse/idle timeouts and connection cap (docs/security.md).
-        camel.addComponent("undertow", new EdgeUndertowComponent(limits, tls));
+        DrainGate gate = new DrainGate();
+        camel.addComponent("undertow", new EdgeUndertowComponent(limits, tls, gate));
         camel.addRoutes(new IngressRouteBuilder(host, port, dispatcher));
         for (org.apache.camel.RoutesBuilder routes : extraRoutes) {
             camel.addRoutes(routes);
@@ -60,13 +63,27 @@ public final class IngressServer implements AutoCloseable {
             camel.close();
             throw e;
         }
-        return new IngressServer(camel, dispatcher);
+        return new IngressServer(camel, dispatcher, gate);
     }
 
     public CamelContext camelContext() { return camel; }
 
+    /** Requests accepted and not yet answered. */
+    public long inFlight() { return gate.inFlight(); }
+
+    /**
+     * Answers new requests 503 ({@code Connection: close}) from now on and waits up to {@code timeout} for
+     * the requests in flight; {@link #close()} afterwards stops the listener.
+     *
+     * @return true if every request in flight finished in time
+     */
+    public boolean drain(java.time.Duration timeout) throws InterruptedException {
+        return gate.drain(timeout);
+    }
+
     @Override
     public void close() {
+        gate.close();
         try {
             camel.close();
         } catch (Exception e) {

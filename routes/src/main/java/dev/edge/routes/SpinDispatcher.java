@@ -25,7 +25,7 @@ public final class SpinDispatcher {
     private static final String WELL_KNOWN = "/.well-known/spin/";
 
     private final SpinRouter router;
-    private final Map<String, GuestHandler> handlersByComponent;
+    private final Map<HttpTrigger, GuestHandler> handlersByTrigger;
     private final List<IngressStage> stages;
     private final boolean stagesMayBlock;
     private final RequestMetrics metrics;
@@ -33,13 +33,13 @@ public final class SpinDispatcher {
 
     public SpinDispatcher(
             SpinRouter router,
-            Map<String, GuestHandler> handlersByComponent,
+            Map<HttpTrigger, GuestHandler> handlersByTrigger,
             List<IngressStage> stages,
             String appName,
             String appVersion,
             RequestMetrics metrics) {
         this.router = router;
-        this.handlersByComponent = Map.copyOf(handlersByComponent);
+        this.handlersByTrigger = Map.copyOf(handlersByTrigger);
         this.stages = List.copyOf(stages);
         this.stagesMayBlock = stages.stream().anyMatch(IngressStage::mayBlock);
         this.metrics = metrics;
@@ -125,10 +125,10 @@ public final class SpinDispatcher {
         if (trigger.staticResponse().isPresent()) {
             return staticResponse(trigger.staticResponse().get());
         }
-        String componentId = trigger.componentId().orElseThrow();
-        GuestHandler handler = handlersByComponent.get(componentId);
+        // Per trigger, not per component: two triggers may run one component with different executors.
+        GuestHandler handler = handlersByTrigger.get(trigger);
         if (handler == null) {
-            LOG.error("No handler loaded for component '{}'", componentId);
+            LOG.error("No handler loaded for the trigger of route '{}'", trigger.route());
             return GuestResponse.empty(500);
         }
         try {

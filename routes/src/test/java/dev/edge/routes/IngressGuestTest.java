@@ -51,7 +51,7 @@ class IngressGuestTest {
                 trigger("/items/:item_id", "echo"),
                 trigger("/trap", "trap"));
         SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(triggers),
-                Map.of("echo", echo, "trap", trap), List.of(), "guest-app", "0.0.1", null);
+                Map.of(triggers.get(0), echo, triggers.get(1), echo, triggers.get(2), trap), List.of(), "guest-app", "0.0.1", null);
         port = FreePort.next();
         server = IngressServer.start("127.0.0.1", port, limits.maxRequestBody(), dispatcher);
     }

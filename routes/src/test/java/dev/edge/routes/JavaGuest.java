@@ -24,7 +24,7 @@ final class JavaGuest implements GuestHandler {
     /** A dispatcher whose every path ({@code /...}) reaches {@code answer}. */
     static SpinDispatcher catchAll(String appName, Function<GuestRequest, GuestResponse> answer) {
         HttpTrigger trigger = new HttpTrigger("/...", false, Optional.of("java"), Optional.empty(), Executor.http());
-        return new SpinDispatcher(new SpinRouter(List.of(trigger)), Map.of("java", new JavaGuest(answer)), List.of(),
+        return new SpinDispatcher(new SpinRouter(List.of(trigger)), Map.of(trigger, new JavaGuest(answer)), List.of(),
                 appName, "1", null);
     }
 
