@@ -12,19 +12,13 @@ import dev.edge.component.types.FuncType;
 import dev.edge.component.types.InstanceType;
 import dev.edge.component.types.ResourceType;
 import dev.edge.component.types.ValType;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ComponentParserTest {
 
     static byte[] component(String name) {
-        try (InputStream in = ComponentParserTest.class.getResourceAsStream("/components/" + name + ".wasm")) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.edge.component.TestComponents.bytes(name);
     }
 
     @Test
