@@ -4,13 +4,15 @@
 #   scripts/build-wasm.sh           rebuild in place
 #   scripts/build-wasm.sh --check   rebuild into a temp dir; fail if a committed .wasm differs or is missing
 #
-# Toolchain: clang 14 with --target=wasm32-wasi (wasi-libc, lld) and wabt's wat2wasm. The flags below
+# Toolchain: clang 14 with --target=wasm32-wasi (wasi-libc, lld) and wabt's wat2wasm; component WAT through jco 1.4.4 (npx). The flags below
 # are pinned; clang's output is deterministic, so a rebuild yields the same bytes.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CLANG="${CLANG:-clang}"
 WAT2WASM="${WAT2WASM:-wat2wasm}"
+# Component-model WAT has no wabt support: jco 1.4.4 bundles wasm-tools' parser (pinned, deterministic).
+JCO=(npx -y @bytecodealliance/jco@1.4.4)
 # Reactor module (no main; _initialize runs once per instance), the edge exports, no debug info.
 CFLAGS=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -mexec-model=reactor -I"$ROOT/sdk"
         -Wl,--export=edge_http_handle -Wl,--strip-debug)
@@ -30,6 +32,12 @@ for src in "$ROOT"/wasm-exec/src/test/guests/*.c "$ROOT"/wasm-exec/src/test/gues
   [ -e "$src" ] || continue
   name="$(basename "${src%.*}")"
   TARGETS+=("${src#"$ROOT"/} wasm-exec/src/test/resources/guests/$name.wasm")
+done
+# Test components of the component module: component-model WAT, encoded by jco's wasm-tools (kind "component").
+for src in "$ROOT"/component/src/test/components/*.wat; do
+  [ -e "$src" ] || continue
+  name="$(basename "${src%.*}")"
+  TARGETS+=("${src#"$ROOT"/} component/src/test/resources/components/$name.wasm component")
 done
 # WAGI guests and the WAGI example are WASI commands (third field "command").
 TARGETS+=(
@@ -76,7 +84,11 @@ build() { # src[:src...] out [command]
   mkdir -p "$(dirname "$out")"
   case "${srcs[0]}" in
     *.c)   (cd "$ROOT" && "$CLANG" "${flags[@]}" -o "$out" "${srcs[@]}") ;;
-    *.wat) (cd "$ROOT" && "$WAT2WASM" "${srcs[0]}" -o "$out") ;;
+    *.wat) if [ "${3:-}" = "component" ]; then
+             (cd "$ROOT" && "${JCO[@]}" parse "${srcs[0]}" -o "$out" >/dev/null)
+           else
+             (cd "$ROOT" && "$WAT2WASM" "${srcs[0]}" -o "$out")
+           fi ;;
     *)     echo "unknown source type: ${srcs[0]}" >&2; return 1 ;;
   esac
 }

@@ -1,0 +1,34 @@
+package dev.edge.component.runtime;
+
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import java.util.function.Function;
+
+/**
+ * Parses and compiles a component's core module once. Functions too large for one JVM method (the
+ * JavaScript engine in componentize-js output has a few) stay interpreted.
+ */
+final class CoreModules {
+    private CoreModules() {}
+
+    record Compiled(WasmModule module, Function<Instance, Machine> machineFactory) {}
+
+    static Compiled compile(byte[] bytes, int ordinal) throws ComponentLoadException {
+        WasmModule module;
+        try {
+            module = Parser.parse(bytes);
+        } catch (RuntimeException e) {
+            throw new ComponentLoadException("core module #" + ordinal + " is invalid: " + e.getMessage());
+        }
+        try {
+            return new Compiled(module, MachineFactoryCompiler.builder(module)
+                    .withInterpreterFallback(InterpreterFallback.SILENT).compile());
+        } catch (RuntimeException e) {
+            throw new ComponentLoadException("core module #" + ordinal + " cannot be compiled: " + e.getMessage());
+        }
+    }
+}
