@@ -144,6 +144,19 @@ class ComponentRuntimeTest {
     }
 
     @Test
+    void hostCallsThroughAnIndirectionTableFilledAfterTheMainModule() throws ComponentLoadException {
+        List<String> logged = new ArrayList<>();
+        HostInterface log = HostInterface.builder("test:host/log", "0.1.0")
+                .function("log", (ctx, args) -> {
+                    logged.add((String) args[0]);
+                    return null;
+                }).build();
+        Component indirect = Component.load(TestComponents.bytes("indirect"), List.of(log), MEMORY);
+        indirect.instantiate(CONTEXT).function("run").call("hi ✓");
+        assertEquals(List.of("hi ✓", "hi ✓"), logged);
+    }
+
+    @Test
     void semverCompatibility() {
         assertTrue(Semver.compatible("0.2.0", "0.2.12"));
         assertTrue(Semver.compatible("0.2.12", "0.2.3"));
