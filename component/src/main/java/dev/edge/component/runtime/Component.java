@@ -1,5 +1,6 @@
 package dev.edge.component.runtime;
 
+import com.dylibso.chicory.compiler.Cache;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.edge.component.binary.ComponentFormatException;
 import dev.edge.component.binary.ComponentParser;
@@ -41,6 +42,12 @@ public final class Component {
      */
     public static Component load(byte[] bytes, List<HostInterface> hosts, long maxMemoryBytes)
             throws ComponentLoadException {
+        return load(bytes, hosts, maxMemoryBytes, null);
+    }
+
+    /** Like {@link #load(byte[], List, long)}, reusing compiled code from {@code cache} (may be null). */
+    public static Component load(byte[] bytes, List<HostInterface> hosts, long maxMemoryBytes, Cache cache)
+            throws ComponentLoadException {
         ParsedComponent parsed;
         try {
             parsed = ComponentParser.parse(bytes);
@@ -49,18 +56,18 @@ public final class Component {
         }
         Map<String, Map<String, HostFunction>> imports = link(parsed, hosts);
         Map<Definition.CoreModule, CoreModules.Compiled> compiled = new IdentityHashMap<>();
-        compileAll(parsed, compiled);
+        compileAll(parsed, compiled, cache);
         int pages = (int) Math.min(MemoryLimits.MAX_PAGES, Math.max(0, maxMemoryBytes / 65536));
         return new Component(parsed, compiled, imports, new MemoryLimits(0, pages));
     }
 
-    private static void compileAll(ParsedComponent parsed, Map<Definition.CoreModule, CoreModules.Compiled> out)
-            throws ComponentLoadException {
+    private static void compileAll(ParsedComponent parsed, Map<Definition.CoreModule, CoreModules.Compiled> out,
+                                   Cache cache) throws ComponentLoadException {
         for (Definition d : parsed.definitions()) {
             if (d instanceof Definition.CoreModule m && !out.containsKey(m)) {
-                out.put(m, CoreModules.compile(m.bytes(), m.ordinal()));
+                out.put(m, CoreModules.compile(m.bytes(), m.ordinal(), cache));
             } else if (d instanceof Definition.NestedComponent n) {
-                compileAll(n.component(), out);
+                compileAll(n.component(), out, cache);
             }
         }
     }

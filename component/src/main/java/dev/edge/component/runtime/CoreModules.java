@@ -1,5 +1,6 @@
 package dev.edge.component.runtime;
 
+import com.dylibso.chicory.compiler.Cache;
 import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.Instance;
@@ -17,7 +18,8 @@ final class CoreModules {
 
     record Compiled(WasmModule module, Function<Instance, Machine> machineFactory) {}
 
-    static Compiled compile(byte[] bytes, int ordinal) throws ComponentLoadException {
+    /** {@code cache} (Chicory's compiled-class cache, e.g. on disk) may be null. */
+    static Compiled compile(byte[] bytes, int ordinal, Cache cache) throws ComponentLoadException {
         WasmModule module;
         try {
             module = Parser.parse(bytes);
@@ -25,8 +27,12 @@ final class CoreModules {
             throw new ComponentLoadException("core module #" + ordinal + " is invalid: " + e.getMessage());
         }
         try {
-            return new Compiled(module, MachineFactoryCompiler.builder(module)
-                    .withInterpreterFallback(InterpreterFallback.SILENT).compile());
+            MachineFactoryCompiler.Builder compiler = MachineFactoryCompiler.builder(module)
+                    .withInterpreterFallback(InterpreterFallback.SILENT);
+            if (cache != null) {
+                compiler.withCache(cache);
+            }
+            return new Compiled(module, compiler.compile());
         } catch (RuntimeException e) {
             throw new ComponentLoadException("core module #" + ordinal + " cannot be compiled: " + e.getMessage());
         }

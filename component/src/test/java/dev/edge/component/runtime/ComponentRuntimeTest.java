@@ -47,6 +47,13 @@ class ComponentRuntimeTest {
                     return c;
                 })
                 .function("[method]counter.next", (ctx, args) -> ((Counter) args[0]).next++)
+                .function("sum", (ctx, args) -> {
+                    int sum = 0;
+                    for (Object field : (Object[]) args[0]) {
+                        sum += (Integer) field;
+                    }
+                    return sum;
+                })
                 .build();
     }
 
@@ -74,6 +81,15 @@ class ComponentRuntimeTest {
         ComponentInstance instance = component.instantiate(CONTEXT);
         assertEquals("☃ olléh", instance.function(RUN + "shout").call("héllo ☃"));
         assertEquals("", instance.function(RUN + "shout").call(""));
+    }
+
+    @Test
+    void moreThanSixteenFlatParametersTravelThroughMemoryBothWays() {
+        Object[] args = new Object[17];
+        for (int i = 0; i < 17; i++) {
+            args[i] = i + 1;
+        }
+        assertEquals(153, component.instantiate(CONTEXT).function(RUN + "sum").call(args));
     }
 
     @Test
@@ -141,6 +157,19 @@ class ComponentRuntimeTest {
                 () -> Component.load(TestComponents.bytes("values"), List.of(partial), MEMORY));
         assertTrue(e.getMessage().startsWith("component imports function '[constructor]counter' of test:host/values@0.1.0"),
                 e.getMessage());
+    }
+
+    @Test
+    void hostCallsThroughAnIndirectionTableFilledAfterTheMainModule() throws ComponentLoadException {
+        List<String> logged = new ArrayList<>();
+        HostInterface log = HostInterface.builder("test:host/log", "0.1.0")
+                .function("log", (ctx, args) -> {
+                    logged.add((String) args[0]);
+                    return null;
+                }).build();
+        Component indirect = Component.load(TestComponents.bytes("indirect"), List.of(log), MEMORY);
+        indirect.instantiate(CONTEXT).function("run").call("hi ✓");
+        assertEquals(List.of("hi ✓", "hi ✓"), logged);
     }
 
     @Test
