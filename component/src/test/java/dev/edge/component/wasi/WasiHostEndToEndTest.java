@@ -7,6 +7,10 @@ import dev.edge.component.runtime.Component;
 import dev.edge.component.runtime.ComponentInstance;
 import dev.edge.component.runtime.ComponentLoadException;
 import dev.edge.component.wasi.cli.CliState;
+import dev.edge.component.wasi.http.HttpExchange;
+import dev.edge.wasm.GuestRequest;
+import dev.edge.wasm.GuestResponse;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -35,6 +39,36 @@ class WasiHostEndToEndTest {
             assertThat(instance.function(CLI + "env-count").call()).isEqualTo(3);
             assertThat(instance.liveHandles()).isZero();
         }
+    }
+
+    @Test
+    void anHttpComponentAnswersThroughTheExchange() throws Exception {
+        Component component = Component.load(bytes("http-echo"), WasiHost.interfaces(), MEMORY);
+        for (String path : List.of("/get/rs?x=1", "/")) {
+            HttpExchange exchange = new HttpExchange(new GuestRequest("GET", path,
+                    List.of(Map.entry("host", "localhost")), new byte[0], "127.0.0.1:1234", "HTTP/1.1"), 1024);
+            try (ComponentInstance instance = component.instantiate(new TestHostContext().with(exchange))) {
+                instance.function("wasi:http/incoming-handler@0.2.0#handle")
+                        .call(exchange.incomingRequest(), exchange.responseOutparam());
+                assertThat(instance.liveHandles()).isZero();
+            }
+            GuestResponse response = ((HttpExchange.Outcome.Answered) exchange.outcome()).response();
+            assertThat(response.status()).isEqualTo(201);
+            assertThat(response.headers()).containsExactly(Map.entry("x-echo", path));
+            assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(path);
+        }
+    }
+
+    @Test
+    void anHttpComponentsBodyPastTheLimitIsTooLarge() throws Exception {
+        Component component = Component.load(bytes("http-echo"), WasiHost.interfaces(), MEMORY);
+        HttpExchange exchange = new HttpExchange(new GuestRequest("GET", "/0123456789",
+                List.of(), new byte[0], "127.0.0.1:1234", "HTTP/1.1"), 5);
+        try (ComponentInstance instance = component.instantiate(new TestHostContext().with(exchange))) {
+            instance.function("wasi:http/incoming-handler@0.2.0#handle")
+                    .call(exchange.incomingRequest(), exchange.responseOutparam());
+        }
+        assertThat(exchange.outcome()).isEqualTo(new HttpExchange.Outcome.TooLarge(5));
     }
 
     @Test
