@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The {@code incoming-response} resource of an outbound request; its body streams from the upstream. */
-public final class IncomingResponse {
+/**
+ * The {@code incoming-response} resource of an outbound request; its body streams from the upstream. Dropped
+ * without its body consumed, it closes the body so that the connection is released.
+ */
+public final class IncomingResponse implements AutoCloseable {
     private final int status;
     private final Fields headers;
     private final InputStream body;
@@ -41,5 +44,16 @@ public final class IncomingResponse {
         }
         consumed = true;
         return Variant.ok(new IncomingBody(new HostInputStream(body)));
+    }
+
+    @Override
+    public void close() {
+        if (!consumed) {
+            try {
+                body.close();
+            } catch (java.io.IOException e) {
+                // the guest dropped it: nobody is left to tell
+            }
+        }
     }
 }

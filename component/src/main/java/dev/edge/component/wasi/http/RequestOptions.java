@@ -4,7 +4,8 @@ import dev.edge.component.abi.Variant;
 
 /**
  * The {@code request-options} resource. Durations are nanoseconds (u64). edge applies the first-byte
- * timeout (until the response head arrives) and the connect timeout; between-bytes is kept but not enforced.
+ * timeout (until the response head arrives); the connect timeout is the shared client's, and between-bytes
+ * is kept but not enforced.
  */
 public final class RequestOptions {
     final Long[] timeouts = new Long[3]; // connect, first-byte, between-bytes

@@ -6,7 +6,9 @@ import dev.edge.component.abi.Variant;
 import dev.edge.component.host.HostInterface;
 import dev.edge.component.wasi.TestHostContext;
 import dev.edge.config.KvStoreConfig;
+import dev.edge.config.KeyValueLimits;
 import dev.edge.kv.KeyValueFactor;
+import dev.edge.kv.KvRateLimits;
 import dev.edge.kv.StoreBackend;
 import dev.edge.kv.StoreLimits;
 import dev.edge.kv.StoreTable;
@@ -165,6 +167,21 @@ class KeyValueHostTest {
             assertThat(cx.call(store, "[method]bucket.exists", b, "x")).isEqualTo(Variant.ok(false));
             return null;
         });
+    }
+
+    @org.junit.jupiter.api.Test
+    void aRateLimitedCallIsOtherAndTellsTheExecutorWhenToRetry() {
+        try (KeyValueFactor factor = new KeyValueFactor("rates", Map.of("default", new InMemoryStoreBackend()),
+                StoreLimits.DEFAULT, KvRateLimits.of("rates", new KeyValueLimits(0, 1, 64, 64)))) {
+            KeyValueState state = new KeyValueState(factor.newStoreTable(Set.of("default")));
+            TestHostContext cx = new TestHostContext().with(state);
+            Object s = ok(cx.call(spin, "[static]store.open", "default"));
+            assertThat(cx.call(spin, "[method]store.set", s, "a", bytes("1"))).isEqualTo(Variant.ok(null));
+            assertThat(state.rateLimitedFor()).isEmpty();
+            Variant refused = (Variant) cx.call(spin, "[method]store.set", s, "b", bytes("2"));
+            assertThat(((Variant) refused.payload()).index()).isEqualTo(3); // other
+            assertThat(state.rateLimitedFor()).hasValueSatisfying(d -> assertThat(d).isPositive());
+        }
     }
 
     private static Object ok(Object result) {
