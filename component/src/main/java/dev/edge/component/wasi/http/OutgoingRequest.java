@@ -22,7 +22,7 @@ public final class OutgoingRequest {
         if (body != null) {
             return Variant.err(null);
         }
-        body = new OutgoingBody(bodyLimit, HttpValues.HTTP_REQUEST_BODY_SIZE, () -> onBodyFinished.run());
+        body = new OutgoingBody(bodyLimit, HttpValues.HTTP_REQUEST_BODY_SIZE, headers, () -> onBodyFinished.run());
         return Variant.ok(body);
     }
 

@@ -39,7 +39,7 @@ public final class OutgoingResponse {
         if (body != null) {
             return Variant.err(null);
         }
-        body = new OutgoingBody(bodyLimit, HttpValues.HTTP_RESPONSE_BODY_SIZE, () -> { });
+        body = new OutgoingBody(bodyLimit, HttpValues.HTTP_RESPONSE_BODY_SIZE, headers, () -> { });
         return Variant.ok(body);
     }
 

@@ -156,6 +156,26 @@ class WasiHttpTest {
     }
 
     @Test
+    void aBodyThatDisagreesWithItsContentLengthCannotBeFinished() {
+        HttpExchange exchange = exchange(1024);
+        OutgoingResponse response = respond(exchange, 200, "content-length", "3");
+        OutgoingBody body = (OutgoingBody) ((Variant) cx.call(types, "[method]outgoing-response.body", response)).payload();
+        HostOutputStream out = (HostOutputStream) ((Variant) cx.call(types, "[method]outgoing-body.write", body)).payload();
+        cx.call(streams, "[method]output-stream.write", out, bytes("hello"));
+        out.close();
+        assertThat(cx.call(types, "[static]outgoing-body.finish", body, Variant.none()))
+                .isEqualTo(Variant.err(new Variant(HttpValues.HTTP_RESPONSE_BODY_SIZE, Variant.some(5L))));
+        cx.call(types, "[static]response-outparam.set", exchange.responseOutparam(), Variant.ok(response));
+        assertThat(exchange.outcome()).isInstanceOf(HttpExchange.Outcome.Failed.class);
+
+        HttpExchange exact = exchange(1024);
+        OutgoingResponse ok = respond(exact, 200, "content-length", "5");
+        writeBody(ok, "hello", true);
+        cx.call(types, "[static]response-outparam.set", exact.responseOutparam(), Variant.ok(ok));
+        assertThat(exact.outcome()).isInstanceOf(HttpExchange.Outcome.Answered.class);
+    }
+
+    @Test
     void statusCodesAreValidatedAndFinishWithALiveStreamTraps() {
         HttpExchange exchange = exchange(1024);
         OutgoingResponse response = respond(exchange, 200);
