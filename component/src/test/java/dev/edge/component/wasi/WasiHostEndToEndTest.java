@@ -8,6 +8,9 @@ import dev.edge.component.runtime.ComponentInstance;
 import dev.edge.component.runtime.ComponentLoadException;
 import dev.edge.component.wasi.cli.CliState;
 import dev.edge.component.wasi.http.HttpExchange;
+import dev.edge.component.wasi.http.OutboundHttp;
+import dev.edge.component.wasi.http.OutboundPolicy;
+import java.util.Set;
 import dev.edge.wasm.GuestRequest;
 import dev.edge.wasm.GuestResponse;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +72,27 @@ class WasiHostEndToEndTest {
                     .call(exchange.incomingRequest(), exchange.responseOutparam());
         }
         assertThat(exchange.outcome()).isEqualTo(new HttpExchange.Outcome.TooLarge(5));
+    }
+
+    @Test
+    void componentHostGivesEachRequestItsOwnStateAndAStoreWithoutBackendIsNoSuchStore() throws Exception {
+        List<String> lines = new ArrayList<>();
+        ComponentHost host = new ComponentHost("echo", Map.of("A", "1"), (id, stream, line) -> lines.add(line),
+                null, new OutboundHttp(OutboundPolicy.parse(List.of()), OutboundHttp.defaultClient(), null, 1024),
+                null, Set.of("default"), Map.of("v", "x"), 1024);
+        Component component = Component.load(bytes("http-echo"), WasiHost.interfaces(), MEMORY);
+        for (String path : List.of("/one", "/two")) {
+            try (InstanceHost state = host.newRequest(new GuestRequest("GET", path, List.of(), new byte[0],
+                    "127.0.0.1:1", "HTTP/1.1")); ComponentInstance instance = component.instantiate(state)) {
+                instance.function("wasi:http/incoming-handler@0.2.0#handle")
+                        .call(state.exchange().incomingRequest(), state.exchange().responseOutparam());
+                GuestResponse response = ((HttpExchange.Outcome.Answered) state.exchange().outcome()).response();
+                assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(path);
+                assertThat(new TestHostContext().with(state.keyValue())
+                        .call(dev.edge.component.spin.kv.SpinKeyValue.keyValue(), "[static]store.open", "default"))
+                        .isEqualTo(dev.edge.component.abi.Variant.err(new dev.edge.component.abi.Variant(1, null)));
+            }
+        }
     }
 
     @Test
