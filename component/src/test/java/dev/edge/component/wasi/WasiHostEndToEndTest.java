@@ -3,23 +3,26 @@ package dev.edge.component.wasi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.edge.component.runtime.Component;
 import dev.edge.component.runtime.ComponentInstance;
 import dev.edge.component.runtime.ComponentLoadException;
 import dev.edge.component.wasi.cli.CliState;
 import dev.edge.component.wasi.http.HttpExchange;
+import dev.edge.component.wasi.http.HttpValues;
 import dev.edge.component.wasi.http.OutboundHttp;
 import dev.edge.component.wasi.http.OutboundPolicy;
-import java.util.Set;
 import dev.edge.wasm.GuestRequest;
 import dev.edge.wasm.GuestResponse;
-import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Real components (component/src/test/components) linked against {@link WasiHost} by component-core's runtime. */
@@ -92,6 +95,40 @@ class WasiHostEndToEndTest {
                         .call(dev.edge.component.spin.kv.SpinKeyValue.keyValue(), "[static]store.open", "default"))
                         .isEqualTo(dev.edge.component.abi.Variant.err(new dev.edge.component.abi.Variant(1, null)));
             }
+        }
+    }
+
+    @Test
+    void aComponentsOutboundRequestIsServedOnlyWhenItsHostIsAllowed() throws Exception {
+        HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> seen = new ArrayList<>();
+        upstream.createContext("/", exchange -> {
+            seen.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+            exchange.sendResponseHeaders(418, -1);
+            exchange.close();
+        });
+        upstream.start();
+        int closedPort;
+        try (var socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        try {
+            int port = upstream.getAddress().getPort();
+            Component component = Component.load(bytes("http-fetch"), WasiHost.interfaces(), MEMORY);
+            OutboundHttp outbound = new OutboundHttp(OutboundPolicy.parse(List.of("http://127.0.0.1:*")),
+                    OutboundHttp.defaultClient(), null, 1024);
+            TestHostContext context = new TestHostContext().with(outbound);
+            try (ComponentInstance instance = component.instantiate(context)) {
+                var fetch = instance.function("test:guest/outbound@0.1.0#fetch");
+                assertThat(fetch.call("127.0.0.1:" + port)).isEqualTo(418);
+                assertThat(seen).containsExactly("GET /");
+                assertThat(fetch.call("localhost:" + port)).isEqualTo(1000 + HttpValues.HTTP_REQUEST_DENIED);
+                assertThat(fetch.call("127.0.0.1:" + closedPort)).isEqualTo(2000 + HttpValues.CONNECTION_REFUSED);
+                assertThat(seen).hasSize(1);
+                assertThat(instance.liveHandles()).isZero();
+            }
+        } finally {
+            upstream.stop(0);
         }
     }
 
