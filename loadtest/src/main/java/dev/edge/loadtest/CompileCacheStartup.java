@@ -48,6 +48,9 @@ public final class CompileCacheStartup {
                     (t1 - t0) / 1e9);
             System.out.printf("instantiate: %.0f ms; check_init() = %s in %.0f ms%n", (t2 - t1) / 1e6,
                     Arrays.toString(init), (t3 - t2) / 1e6);
+            long p0 = System.nanoTime();
+            com.dylibso.chicory.wasm.Parser.parse(module);
+            System.out.printf("parse alone (a second parse, for reference): %.1f s%n", (System.nanoTime() - p0) / 1e9);
             System.out.printf("heap in use after load, GC'd: %d MiB more than before%n",
                     (usedHeap() - before) >> 20);
             try (var files = Files.list(cacheDir)) {
