@@ -85,7 +85,8 @@ public final class ComponentHttpHandlers {
         }
         Component loaded;
         try {
-            loaded = Component.load(bytes, hostInterfaces(), limits.maxMemoryBytes());
+            loaded = Component.load(bytes, hostInterfaces(), limits.maxMemoryBytes(),
+                    options.compileCache().orElse(null));
         } catch (ComponentLoadException e) {
             throw new WasmLoadException(id, source, e.getMessage(), null);
         }
