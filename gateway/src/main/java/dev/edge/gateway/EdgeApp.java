@@ -20,6 +20,7 @@ import dev.edge.routes.RequestMetrics;
 import dev.edge.routes.SpinDispatcher;
 import dev.edge.routes.SpinRouter;
 import dev.edge.routes.UpstreamForwarder;
+import dev.edge.wasm.CompileCache;
 import dev.edge.wasm.DeadlineWatchdog;
 import dev.edge.wasm.ExecutorOptions;
 import dev.edge.wasm.GuestHandler;
@@ -47,6 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeApp.class);
+    /** Compiled modules, kept between starts: {@code <stateDir>/compile-cache} (docs/components.md). */
+    static final String COMPILE_CACHE_DIR = "compile-cache";
     private static final java.time.Duration KV_ROUTE_UPSTREAM_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     /** What {@code edge up} was asked to run. */
@@ -98,7 +101,8 @@ public final class EdgeApp implements AutoCloseable {
             ComponentLogs logs = ComponentLogs.inStateDir(stateDir);
             resources.push(logs);
             ExecutorOptions options = ExecutorOptions.defaults()
-                    .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()));
+                    .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()))
+                    .withCompileCache(CompileCache.at(stateDir.resolve(COMPILE_CACHE_DIR)));
             Map<String, GuestHandler> handlers = loadHandlers(config, keyValues, limits, options, watchdog);
             handlers.values().forEach(resources::push);
 
