@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.edge.component.executor.InstanceContext;
 import dev.edge.component.runtime.Component;
 import dev.edge.component.runtime.ComponentInstance;
 import dev.edge.component.runtime.ComponentLoadException;
 import dev.edge.component.wasi.cli.CliState;
+import dev.edge.component.wasi.cli.WasiCli;
+import dev.edge.component.wasi.io.HostOutputStream;
 import dev.edge.component.wasi.http.HttpExchange;
 import dev.edge.component.wasi.http.HttpValues;
 import dev.edge.component.wasi.http.OutboundHttp;
@@ -22,7 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Real components (component/src/test/components) linked against {@link WasiHost} by component-core's runtime. */
@@ -78,24 +80,18 @@ class WasiHostEndToEndTest {
     }
 
     @Test
-    void componentHostGivesEachRequestItsOwnStateAndAStoreWithoutBackendIsNoSuchStore() throws Exception {
+    void closingTheInstanceContextDrainsAPartialLastLine() throws Exception {
+        Component component = Component.load(bytes("cli-hello"), WasiHost.interfaces(), MEMORY);
         List<String> lines = new ArrayList<>();
-        ComponentHost host = new ComponentHost("echo", Map.of("A", "1"), (id, stream, line) -> lines.add(line),
-                null, new OutboundHttp(OutboundPolicy.parse(List.of()), OutboundHttp.defaultClient(), null, 1024),
-                null, Set.of("default"), Map.of("v", "x"), 1024);
-        Component component = Component.load(bytes("http-echo"), WasiHost.interfaces(), MEMORY);
-        for (String path : List.of("/one", "/two")) {
-            try (InstanceHost state = host.newRequest(new GuestRequest("GET", path, List.of(), new byte[0],
-                    "127.0.0.1:1", "HTTP/1.1")); ComponentInstance instance = component.instantiate(state)) {
-                instance.function("wasi:http/incoming-handler@0.2.0#handle")
-                        .call(state.exchange().incomingRequest(), state.exchange().responseOutparam());
-                GuestResponse response = ((HttpExchange.Outcome.Answered) state.exchange().outcome()).response();
-                assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(path);
-                assertThat(new TestHostContext().with(state.keyValue())
-                        .call(dev.edge.component.spin.kv.SpinKeyValue.keyValue(), "[static]store.open", "default"))
-                        .isEqualTo(dev.edge.component.abi.Variant.err(new dev.edge.component.abi.Variant(1, null)));
-            }
+        CliState cli = new CliState("hello", Map.of(), (id, stream, line) -> lines.add(line));
+        try (InstanceContext context = new InstanceContext().with(cli);
+             ComponentInstance instance = component.instantiate(context)) {
+            HostOutputStream stdout = (HostOutputStream) WasiCli.stdout().functions().get("get-stdout")
+                    .call(context, new Object[0]);
+            stdout.write("no newline".getBytes(StandardCharsets.UTF_8));
+            assertThat(lines).isEmpty();
         }
+        assertThat(lines).containsExactly("no newline");
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.Map;
  * One instance's {@code wasi:cli} state: the component's manifest {@code environment}, and its stdout and
  * stderr, which go line by line to the component logs ({@code ExecutorOptions.output}).
  */
-public final class CliState {
+public final class CliState implements AutoCloseable {
     private final List<Map.Entry<String, String>> environment;
     private final GuestOutputStream stdout;
     private final GuestOutputStream stderr;
@@ -42,5 +42,11 @@ public final class CliState {
     public void drain() {
         stdout.drain();
         stderr.drain();
+    }
+
+    /** Closing the instance's states drains them: a last line without its newline still reaches the logs. */
+    @Override
+    public void close() {
+        drain();
     }
 }
