@@ -21,6 +21,7 @@ import dev.edge.routes.RequestMetrics;
 import dev.edge.routes.SpinDispatcher;
 import dev.edge.routes.SpinRouter;
 import dev.edge.routes.StreamingProxy;
+import dev.edge.wasm.CompileCache;
 import dev.edge.wasm.DeadlineWatchdog;
 import dev.edge.wasm.ExecutorOptions;
 import dev.edge.wasm.GuestHandler;
@@ -49,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class EdgeApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeApp.class);
     private static final java.time.Duration UPSTREAM_TIMEOUT = java.time.Duration.ofSeconds(30);
+    /** Compiled modules, kept between starts: {@code <stateDir>/compile-cache} (docs/components.md). */
+    static final String COMPILE_CACHE_DIR = "compile-cache";
 
     /** What {@code edge up} was asked to run. */
     public record Settings(
@@ -203,7 +206,8 @@ public final class EdgeApp implements AutoCloseable {
         ComponentLogs logs = ComponentLogs.inStateDir(config.stateDir());
         resources.push(logs);
         ExecutorOptions options = ExecutorOptions.defaults()
-                .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()));
+                .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()))
+                .withCompileCache(CompileCache.at(config.stateDir().resolve(COMPILE_CACHE_DIR)));
         Map<HttpTrigger, GuestHandler> handlers = loadHandlers(config, environment, backends.factor(), limits, options,
                 watchdog);
         handlers.values().stream().distinct().forEach(resources::push);

@@ -44,6 +44,36 @@ class EdgeAppWiringTest {
     }
 
     @Test
+    void compiledModuleIsKeptInTheStateDirAndReusedOnRestart() throws Exception {
+        Path runtimeConfig = Files.writeString(temp.resolve("runtime-config.toml"), """
+                [key_value_store.default]
+                type = "memory"
+                """);
+        Path cacheDir = temp.resolve("state").resolve(EdgeApp.COMPILE_CACHE_DIR);
+        ListenAddress listen = new ListenAddress("127.0.0.1", FreePort.next());
+        try (EdgeApp app = EdgeApp.start(new EdgeApp.Settings(MANIFEST, listen, temp.resolve("state"), runtimeConfig,
+                null, List.of()))) {
+            setAndGet(listen);
+        }
+        Path entry;
+        try (var entries = Files.list(cacheDir)) {
+            List<Path> all = entries.toList();
+            assertThat(all).hasSize(1);
+            entry = all.get(0);
+        }
+        var written = Files.getLastModifiedTime(entry);
+        Files.setLastModifiedTime(entry, java.nio.file.attribute.FileTime.fromMillis(written.toMillis() - 60_000));
+        var aged = Files.getLastModifiedTime(entry);
+
+        ListenAddress again = new ListenAddress("127.0.0.1", FreePort.next());
+        try (EdgeApp app = EdgeApp.start(new EdgeApp.Settings(MANIFEST, again, temp.resolve("state"), runtimeConfig,
+                null, List.of()))) {
+            setAndGet(again);
+        }
+        assertThat(Files.getLastModifiedTime(entry)).as("a cache hit does not rewrite the entry").isEqualTo(aged);
+    }
+
+    @Test
     void redisDefaultStoreWritesThroughToARealRedis() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start()) {
             Path runtimeConfig = Files.writeString(temp.resolve("runtime-config.toml"), """
