@@ -16,6 +16,8 @@
 # the incoming-handler export), is done by appending combined-world-appended-to-spin.wit to the SDK's WIT.
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 SRC.js OUT.wasm" >&2; exit 2; }
+command -v node >/dev/null && command -v npm >/dev/null \
+  || { echo "error: building JavaScript components needs node and npm (run scripts/install-deps.sh)" >&2; exit 1; }
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SRC="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 OUT="$(mkdir -p "$(dirname "$2")" && cd "$(dirname "$2")" && pwd)/$(basename "$2")"

@@ -1,12 +1,13 @@
-// Test component: exercises fermyon:spin/key-value@2.0.0 through @fermyon/spin-sdk's Kv.
+// Test component: exercises fermyon:spin/key-value@2.0.0 directly (the WIT interface, not the SDK's Kv
+// wrapper: spin-sdk 2.0.0's Kv.set JSON-encodes a Uint8Array, so it cannot store raw bytes).
 //   GET    /<label>/<key>   200 with the stored bytes, 404 when absent
 //   HEAD   /<label>/<key>   200 when the key exists, 404 when not (store.exists)
 //   PUT    /<label>/<key>   stores the request body, 204
 //   DELETE /<label>/<key>   deletes the key, 204
 //   GET    /<label>         200 application/json: the store's keys (getKeys)
-// A key-value error (e.g. an ungranted label: access-denied, or no such store) answers 500 with
-// "kv error: <error>".
-import { Kv } from '@fermyon/spin-sdk';
+// A key-value error answers 500 "kv error: <tag>" with the WIT error's case (e.g. access-denied for an
+// ungranted label, no-such-store), or "kv error: <message>" for anything else.
+import { Store } from 'fermyon:spin/key-value@2.0.0';
 
 addEventListener('fetch', (event) => event.respondWith(handle(event.request)));
 
@@ -14,7 +15,7 @@ async function handle(req) {
   const [label, ...rest] = new URL(req.url).pathname.slice(1).split('/');
   const key = rest.length ? decodeURIComponent(rest.join('/')) : null;
   try {
-    const store = Kv.open(decodeURIComponent(label));
+    const store = Store.open(decodeURIComponent(label));
     if (key === null) {
       if (req.method !== 'GET') return new Response(null, { status: 405 });
       return new Response(JSON.stringify(store.getKeys()), { headers: { 'content-type': 'application/json' } });
@@ -22,7 +23,7 @@ async function handle(req) {
     switch (req.method) {
       case 'GET': {
         const value = store.get(key);
-        return value === null ? new Response(null, { status: 404 }) : new Response(value);
+        return value === undefined || value === null ? new Response(null, { status: 404 }) : new Response(value);
       }
       case 'HEAD':
         return new Response(null, { status: store.exists(key) ? 200 : 404 });
@@ -36,6 +37,6 @@ async function handle(req) {
         return new Response(null, { status: 405 });
     }
   } catch (e) {
-    return new Response(`kv error: ${e}`, { status: 500 });
+    return new Response(`kv error: ${e?.payload?.tag ?? e}`, { status: 500 });
   }
 }
