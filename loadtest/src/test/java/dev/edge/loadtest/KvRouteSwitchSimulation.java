@@ -7,17 +7,13 @@ import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.edge.loadtest.fixtures.LoopbackFixtures;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
 import io.lettuce.core.RedisClient;
+import io.undertow.Undertow;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,7 +34,8 @@ public class KvRouteSwitchSimulation extends Simulation {
     private static final int RPS = Integer.getInteger("rps", 300);
     private static final int SECONDS = Integer.getInteger("seconds", 15);
     private static final long FLIP_MS = Long.getLong("flipMs", 100);
-    private static final int P99_MS = Integer.getInteger("p99Ms", 500);
+    private static final int WARM_UP = Integer.getInteger("warmUp", 2000);
+    private static final int P99_MS = Integer.getInteger("p99Ms", 1000);
     /** The tutorial app's default store, in the Redis tier's key scheme (docs/kv-redis.md). */
     private static final String ROUTE_KEY = "edge:{hello-key-value-store/default}:upstream:api";
 
@@ -46,8 +43,8 @@ public class KvRouteSwitchSimulation extends Simulation {
     private final AtomicLong blueHits = new AtomicLong();
     private final AtomicLong greenHits = new AtomicLong();
     private final AtomicLong flips = new AtomicLong();
-    private final HttpServer blue = upstream("blue", blueHits);
-    private final HttpServer green = upstream("green", greenHits);
+    private final Undertow blue = upstream("blue", blueHits);
+    private final Undertow green = upstream("green", greenHits);
     private final ScheduledExecutorService flipper = Executors.newSingleThreadScheduledExecutor();
     private final RedisClient redis;
     private final String node;
@@ -55,8 +52,8 @@ public class KvRouteSwitchSimulation extends Simulation {
     {
         int primary = fixtures.redis(0);
         int replica = fixtures.redis(primary);
-        String blueUrl = "http://127.0.0.1:" + blue.getAddress().getPort();
-        String greenUrl = "http://127.0.0.1:" + green.getAddress().getPort();
+        String blueUrl = "http://127.0.0.1:" + port(blue);
+        String greenUrl = "http://127.0.0.1:" + port(green);
         node = fixtures.gateway("kv-route", """
                 [key_value_store.default]
                 type = "redis"
@@ -73,6 +70,7 @@ public class KvRouteSwitchSimulation extends Simulation {
                 default_upstream = "%s"
                 allowed_upstreams = ["http://127.0.0.1:*"]
                 """.formatted(primary, replica, blueUrl));
+        LoopbackFixtures.warmUp(node + "/api/item", WARM_UP);
         redis = RedisClient.create("redis://127.0.0.1:" + primary);
         StatefulRedisConnection<String, String> connection = redis.connect();
         flipper.scheduleAtFixedRate(() -> {
@@ -81,27 +79,21 @@ public class KvRouteSwitchSimulation extends Simulation {
         }, 0, FLIP_MS, TimeUnit.MILLISECONDS);
     }
 
-    private static HttpServer upstream(String colour, AtomicLong hits) {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
-            byte[] body = colour.getBytes(StandardCharsets.US_ASCII);
-            server.createContext("/", exchange -> {
-                hits.incrementAndGet();
-                exchange.getRequestBody().readAllBytes();
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
-                exchange.close();
-            });
-            server.setExecutor(Executors.newFixedThreadPool(4, task -> {
-                Thread thread = new Thread(task, "upstream-" + colour);
-                thread.setDaemon(true);
-                return thread;
-            }));
-            server.start();
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** Undertow answering {@code colour} on its IO thread, on a free loopback port. */
+    private static Undertow upstream(String colour, AtomicLong hits) {
+        Undertow server = Undertow.builder()
+                .addHttpListener(LoopbackFixtures.freePort(), "127.0.0.1")
+                .setHandler(exchange -> {
+                    hits.incrementAndGet();
+                    exchange.getResponseSender().send(colour);
+                })
+                .build();
+        server.start();
+        return server;
+    }
+
+    private static int port(Undertow server) {
+        return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
     }
 
     private final ScenarioBuilder clients = scenario("GET /api/... while upstream:api flips")
@@ -122,8 +114,8 @@ public class KvRouteSwitchSimulation extends Simulation {
         flipper.shutdownNow();
         redis.shutdown();
         fixtures.close();
-        blue.stop(0);
-        green.stop(0);
+        blue.stop();
+        green.stop();
         System.out.printf("kv-route switch: %d flips of upstream:api every %d ms; upstream hits blue=%d green=%d%n",
                 flips.get(), FLIP_MS, blueHits.get(), greenHits.get());
     }

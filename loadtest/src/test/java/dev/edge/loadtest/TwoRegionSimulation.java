@@ -40,7 +40,7 @@ public class TwoRegionSimulation extends Simulation {
     private static final int WRITES = Integer.getInteger("writes", 40);
     private static final int SECONDS = Integer.getInteger("seconds", 15);
     private static final long BOUND_MS = Long.getLong("boundMs", 1000);
-    private static final int P99_MS = Integer.getInteger("p99Ms", 500);
+    private static final int P99_MS = Integer.getInteger("p99Ms", 1000);
     private static final Duration POLL = Duration.ofMillis(2);
 
     private static final Queue<Long> STALENESS = new ConcurrentLinkedQueue<>();
