@@ -71,6 +71,7 @@ public class KvRouteSwitchSimulation extends Simulation {
                 allowed_upstreams = ["http://127.0.0.1:*"]
                 """.formatted(primary, replica, blueUrl));
         LoopbackFixtures.warmUp(node + "/api/item", WARM_UP);
+        blueHits.set(0); // count only the measured run
         redis = RedisClient.create("redis://127.0.0.1:" + primary);
         StatefulRedisConnection<String, String> connection = redis.connect();
         flipper.scheduleAtFixedRate(() -> {
