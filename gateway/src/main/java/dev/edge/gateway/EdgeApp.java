@@ -1,8 +1,10 @@
 package dev.edge.gateway;
 
+import dev.edge.component.executor.ComponentHttpHandlers;
 import dev.edge.config.AppManifest;
 import dev.edge.config.AppConfig;
 import dev.edge.config.Component;
+import dev.edge.config.Executor;
 import dev.edge.config.ConfigException;
 import dev.edge.config.GuestLimitsConfig;
 import dev.edge.config.HttpTrigger;
@@ -248,6 +250,28 @@ public final class EdgeApp implements AutoCloseable {
      * One handler per trigger: triggers sharing a component and an executor share one handler (one
      * compilation); a trigger running the same component with another executor gets its own.
      */
+    /** A WebAssembly component (Spin's toolchain) runs on the component runtime; a core module on edge's ABI or WAGI. */
+    private static GuestHandler loadHandler(Component component, Executor executor, AppConfig config,
+                                            KeyValueFactor keyValues, GuestLimits limits, ExecutorOptions options,
+                                            DeadlineWatchdog watchdog) throws WasmLoadException {
+        Map<String, String> variables = config.variables().componentVariables(component.id());
+        Path baseDir = config.manifest().baseDir();
+        if (executor.type() == Executor.Type.HTTP && isComponent(component)) {
+            return ComponentHttpHandlers.load(component, baseDir, config.stateDir(), keyValues, variables, limits,
+                    options, watchdog);
+        }
+        return ComponentHandlers.load(component, executor, baseDir, config.stateDir(), keyValues, variables, limits,
+                options, watchdog);
+    }
+
+    private static boolean isComponent(Component component) throws WasmLoadException {
+        try {
+            return ComponentHttpHandlers.isComponent(component.source());
+        } catch (java.io.IOException e) {
+            throw new WasmLoadException(component.id(), component.source(), "cannot read file (" + e.getMessage() + ")", null);
+        }
+    }
+
     private static Map<HttpTrigger, GuestHandler> loadHandlers(AppConfig config, Map<String, String> environment,
                                                                KeyValueFactor keyValues,
                                                                GuestLimits limits, ExecutorOptions options,
@@ -267,9 +291,7 @@ public final class EdgeApp implements AutoCloseable {
                 GuestHandler handler = loaded.get(key);
                 if (handler == null) {
                     long started = System.nanoTime();
-                    handler = ComponentHandlers.load(component, trigger.executor(),
-                            manifest.baseDir(), config.stateDir(), keyValues,
-                            config.variables().componentVariables(component.id()), limits, options, watchdog);
+                    handler = loadHandler(component, trigger.executor(), config, keyValues, limits, options, watchdog);
                     loaded.put(key, handler);
                     LOG.info("Loaded component {} in {} ms", component.id(), (System.nanoTime() - started) / 1_000_000);
                 }
