@@ -35,6 +35,7 @@ class UpstreamPoolTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final List<HttpServer> UPSTREAMS = new ArrayList<>();
     private static final CountDownLatch RELEASE_A = new CountDownLatch(1);
+    private static final CountDownLatch HELD_AT_A = new CountDownLatch(1);
     private static IngressServer server;
     private static int port;
 
@@ -44,6 +45,7 @@ class UpstreamPoolTest {
         upstream.setExecutor(Executors.newCachedThreadPool());
         upstream.createContext("/", exchange -> {
             if (name.equals("a") && exchange.getRequestURI().getPath().endsWith("/hold")) {
+                HELD_AT_A.countDown();
                 try {
                     RELEASE_A.await(30, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
@@ -123,16 +125,9 @@ class UpstreamPoolTest {
     void leastRequestAvoidsTheTargetThatIsBusy() throws Exception {
         var held = CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/least/hold"))
                 .build(), HttpResponse.BodyHandlers.ofString());
-        String first = null;
         try {
-            // Until the held request is in flight on "a", the choice may still be "a"; after that, always "b".
-            for (int i = 0; i < 50 && !held.isDone(); i++) {
-                first = get("/least/x").body();
-                if (first.startsWith("a ")) {
-                    continue;
-                }
-                break;
-            }
+            // Only once the held request is in flight on "a" is "b" the less busy target.
+            assertThat(HELD_AT_A.await(20, TimeUnit.SECONDS)).as("the held request reached a").isTrue();
             for (int i = 0; i < 5; i++) {
                 assertThat(get("/least/x").body()).startsWith("b ");
             }
