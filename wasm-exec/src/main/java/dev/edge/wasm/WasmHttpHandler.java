@@ -155,6 +155,9 @@ public final class WasmHttpHandler implements GuestHandler {
             return instance.scope().response();
         } catch (ResponseTooLargeException e) {
             throw failures.responseTooLarge(e.getMessage());
+        } catch (GuestMemoryExhausted e) {
+            watch.finish();
+            throw failures.overloaded(e.getMessage());
         } catch (ChicoryException e) {
             throw failures.of(e, watch.finish());
         } catch (StackOverflowError e) {
@@ -185,7 +188,7 @@ public final class WasmHttpHandler implements GuestHandler {
 
     private GuestInstance newInstance() {
         GuestInstance instance = GuestInstance.create(module, environment, variables, limits.maxResponseBody(),
-                options.output(), wasiSetup);
+                options.output(), wasiSetup, options.guestMemory());
         instancesCreated.incrementAndGet();
         return instance;
     }
