@@ -93,12 +93,15 @@ public final class EdgeApp implements AutoCloseable {
             resources.push(keyValues);
 
             GuestLimits limits = guestLimits(runtime.guestLimits());
+            NodeBudgets budgets = NodeBudgets.of(runtime.execution());
+            budgets.heapWarning(Runtime.getRuntime().maxMemory()).ifPresent(LOG::warn);
             DeadlineWatchdog watchdog = new DeadlineWatchdog();
             resources.push(watchdog);
             ComponentLogs logs = ComponentLogs.inStateDir(stateDir);
             resources.push(logs);
             ExecutorOptions options = ExecutorOptions.defaults()
-                    .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()));
+                    .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()))
+                    .withGuestMemory(budgets.guestMemory());
             Map<String, GuestHandler> handlers = loadHandlers(config, keyValues, limits, options, watchdog);
             handlers.values().forEach(resources::push);
 
