@@ -9,6 +9,14 @@ public record GuestResponse(int status, List<Map.Entry<String, String>> headers,
         headers = List.copyOf(headers);
     }
 
+    /**
+     * The gateway cannot run the guest now (every execution slot and queue place taken, or the guest memory
+     * budget used up): 503 with {@code Retry-After: 1}, empty body. The guest never ran, so a retry is safe.
+     */
+    public static GuestResponse overloaded() {
+        return new GuestResponse(503, List.of(Map.entry("retry-after", "1")), new byte[0]);
+    }
+
     /** Spin's answer when a component fails: the status with an empty body. */
     public static GuestResponse empty(int status) {
         return new GuestResponse(status, List.of(), new byte[0]);

@@ -125,6 +125,9 @@ public final class WasmHttpHandler implements GuestHandler {
             GuestResponse response = run(request, rateLimit);
             return rateLimit.isSet() ? rateLimit.response() : response;
         } catch (GuestException e) {
+            if (e.reason() == GuestException.Reason.OVERLOADED) {
+                return GuestResponse.overloaded(); // the guest never ran; tell the client to retry
+            }
             if (rateLimit.isSet()) {
                 LOG.debug("component '{}': rate limited, answering 429 instead of: {}", componentId, e.getMessage());
                 return rateLimit.response();
