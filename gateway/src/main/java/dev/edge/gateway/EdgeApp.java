@@ -102,8 +102,10 @@ public final class EdgeApp implements AutoCloseable {
             ExecutorOptions options = ExecutorOptions.defaults()
                     .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()))
                     .withGuestMemory(budgets.guestMemory());
-            Map<String, GuestHandler> handlers = loadHandlers(config, keyValues, limits, options, watchdog);
-            handlers.values().forEach(resources::push);
+            Map<String, GuestHandler> loaded = loadHandlers(config, keyValues, limits, options, watchdog);
+            loaded.values().forEach(resources::push);
+            Map<String, GuestHandler> handlers = GuestAdmissions.admit(
+                    GuestAdmissions.of(runtime.execution(), loaded.size(), limits.requestDeadline()), loaded, registry);
 
             List<IngressStage> stages = new ArrayList<>();
             if (!runtime.kvRoutes().isEmpty()) {

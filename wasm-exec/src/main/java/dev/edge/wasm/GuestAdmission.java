@@ -39,8 +39,12 @@ public final class GuestAdmission {
          */
         public static Limits forMachine(int cores, int components, Duration maxWait) {
             int concurrent = Math.max(4, 2 * cores);
-            int perComponent = components <= 1 ? concurrent : concurrent - Math.max(1, concurrent / 4);
-            return new Limits(concurrent, 2 * concurrent, perComponent, maxWait);
+            return new Limits(concurrent, 2 * concurrent, perComponent(concurrent, components), maxWait);
+        }
+
+        /** A component's default bulkhead: every slot if it is alone, else all but a quarter of them. */
+        public static int perComponent(int concurrent, int components) {
+            return components <= 1 ? concurrent : Math.max(1, concurrent - Math.max(1, concurrent / 4));
         }
     }
 

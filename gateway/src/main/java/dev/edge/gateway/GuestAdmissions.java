@@ -1,0 +1,41 @@
+package dev.edge.gateway;
+
+import dev.edge.config.ExecutionConfig;
+import dev.edge.wasm.GuestAdmission;
+import dev.edge.wasm.GuestHandler;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Builds the node's {@link GuestAdmission} from {@code [execution]} (or the machine) and puts every component behind it. */
+final class GuestAdmissions {
+    /** A queued request waits at most this long (or the request timeout, if shorter) before 503. */
+    static final Duration MAX_QUEUE_WAIT = Duration.ofSeconds(5);
+
+    private GuestAdmissions() {}
+
+    static GuestAdmission of(ExecutionConfig config, int components, Duration requestTimeout) {
+        Duration wait = requestTimeout.compareTo(MAX_QUEUE_WAIT) < 0 ? requestTimeout : MAX_QUEUE_WAIT;
+        GuestAdmission.Limits machine = GuestAdmission.Limits.forMachine(Runtime.getRuntime().availableProcessors(),
+                components, wait);
+        int concurrent = config.maxConcurrentGuests().orElse(machine.maxConcurrent());
+        return new GuestAdmission(new GuestAdmission.Limits(concurrent,
+                config.maxQueuedGuests().orElse(2 * concurrent),
+                config.maxConcurrentPerComponent().orElse(GuestAdmission.Limits.perComponent(concurrent, components)),
+                wait));
+    }
+
+    /** Every handler behind {@code admission}; gauges {@code edge.guests.executing} and {@code edge.guests.waiting}. */
+    static Map<String, GuestHandler> admit(GuestAdmission admission, Map<String, GuestHandler> handlers,
+                                           MeterRegistry registry) {
+        Gauge.builder("edge.guests.executing", admission, GuestAdmission::executing)
+                .description("guests executing now").register(registry);
+        Gauge.builder("edge.guests.waiting", admission, GuestAdmission::waiting)
+                .description("requests waiting for a guest slot").register(registry);
+        Map<String, GuestHandler> admitted = new LinkedHashMap<>();
+        handlers.forEach((id, handler) -> admitted.put(id, admission.admit(handler)));
+        return admitted;
+    }
+}
