@@ -101,7 +101,8 @@ public final class EdgeApp implements AutoCloseable {
             resources.push(logs);
             ExecutorOptions options = ExecutorOptions.defaults()
                     .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()))
-                    .withGuestMemory(budgets.guestMemory());
+                    .withGuestMemory(budgets.guestMemory())
+                    .withBodyBuffers(budgets.bodies());
             Map<String, GuestHandler> loaded = loadHandlers(config, keyValues, limits, options, watchdog);
             loaded.values().forEach(resources::push);
             Map<String, GuestHandler> handlers = GuestAdmissions.admit(

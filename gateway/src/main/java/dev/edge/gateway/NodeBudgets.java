@@ -21,7 +21,7 @@ record NodeBudgets(MemoryBudget guestMemory, MemoryBudget bodies) {
                 : MemoryBudget.guestDefault();
         MemoryBudget bodies = config.bodyBufferBudget().isPresent()
                 ? new MemoryBudget("body buffers", config.bodyBufferBudget().getAsLong())
-                : MemoryBudget.ofHeapShare("body buffers", MemoryBudget.DEFAULT_BODY_HEAP_SHARE);
+                : MemoryBudget.bodyDefault();
         return new NodeBudgets(guest, bodies);
     }
 

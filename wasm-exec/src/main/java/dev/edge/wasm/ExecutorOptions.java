@@ -11,30 +11,37 @@ import java.util.Objects;
  * @param output            where guest stdout/stderr lines go
  * @param guestMemory       the budget every instance's linear memory is reserved from, shared by all handlers
  *                          (pooled instances keep theirs until discarded)
+ * @param bodyBuffers       the budget guests' response buffers grow within, shared with the ingress's request bodies
  */
 public record ExecutorOptions(InstancePolicy policy, long retainMemoryBytes, GuestOutputSink output,
-                              MemoryBudget guestMemory) {
+                              MemoryBudget guestMemory, MemoryBudget bodyBuffers) {
 
     public ExecutorOptions {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(guestMemory, "guestMemory");
+        Objects.requireNonNull(bodyBuffers, "bodyBuffers");
     }
 
-    /** Reused instances, SLF4J output, and the process-wide {@link MemoryBudget#guestDefault()}. */
+    /** Reused instances, SLF4J output, the process-wide {@link MemoryBudget#guestDefault()} and {@link MemoryBudget#bodyDefault()}. */
     public static ExecutorOptions defaults() {
-        return new ExecutorOptions(InstancePolicy.REUSE, 16L << 20, GuestOutputSink.slf4j(), MemoryBudget.guestDefault());
+        return new ExecutorOptions(InstancePolicy.REUSE, 16L << 20, GuestOutputSink.slf4j(), MemoryBudget.guestDefault(),
+                MemoryBudget.bodyDefault());
     }
 
     public ExecutorOptions withPolicy(InstancePolicy newPolicy) {
-        return new ExecutorOptions(newPolicy, retainMemoryBytes, output, guestMemory);
+        return new ExecutorOptions(newPolicy, retainMemoryBytes, output, guestMemory, bodyBuffers);
     }
 
     public ExecutorOptions withOutput(GuestOutputSink newOutput) {
-        return new ExecutorOptions(policy, retainMemoryBytes, newOutput, guestMemory);
+        return new ExecutorOptions(policy, retainMemoryBytes, newOutput, guestMemory, bodyBuffers);
     }
 
     public ExecutorOptions withGuestMemory(MemoryBudget budget) {
-        return new ExecutorOptions(policy, retainMemoryBytes, output, budget);
+        return new ExecutorOptions(policy, retainMemoryBytes, output, budget, bodyBuffers);
+    }
+
+    public ExecutorOptions withBodyBuffers(MemoryBudget budget) {
+        return new ExecutorOptions(policy, retainMemoryBytes, output, guestMemory, budget);
     }
 }

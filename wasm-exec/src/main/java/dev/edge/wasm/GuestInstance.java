@@ -38,14 +38,15 @@ final class GuestInstance {
 
     /**
      * Instantiates {@code module} (memory capped, its pages reserved from {@code memoryBudget}), then runs
-     * {@code _initialize} if the module exports it. {@code wasiSetup} adds the component's extra WASI setup
+     * {@code _initialize} if the module exports it. Its response buffer grows within {@code bodyBuffers}.
+     * {@code wasiSetup} adds the component's extra WASI setup
      * (e.g. read-only file preopens).
      *
      * @throws GuestMemoryExhausted if the budget cannot cover the module's initial memory
      */
     static GuestInstance create(CompiledModule module, Map<String, String> environment, Map<String, String> variables,
                                 long maxResponseBody, GuestOutputSink output, WasiSetup wasiSetup,
-                                MemoryBudget memoryBudget) {
+                                MemoryBudget memoryBudget, MemoryBudget bodyBuffers) {
         String id = module.componentId();
         GuestOutputStream out = new GuestOutputStream(id, "stdout", output);
         GuestOutputStream err = new GuestOutputStream(id, "stderr", output);
@@ -57,7 +58,7 @@ final class GuestInstance {
         environment.forEach(options::withEnvironment);
         wasiSetup.configure(options);
         WasiPreview1 wasi = WasiPreview1.builder().withLogger(ChicoryLogger.SHARED).withOptions(options.build()).build();
-        RequestScope scope = new RequestScope(maxResponseBody);
+        RequestScope scope = new RequestScope(maxResponseBody, bodyBuffers);
         ImportValues imports = ImportValues.builder()
                 .addFunction(wasiSetup.link(wasi.toHostFunctions()))
                 .addFunction(new EdgeHostFunctions(id, scope, variables).functions().toArray(new HostFunction[0]))
@@ -105,6 +106,7 @@ final class GuestInstance {
     void close() {
         flushOutput();
         wasi.close();
+        scope.releaseBody();
         if (memory != null) {
             memory.release();
         }

@@ -20,6 +20,10 @@ public final class MemoryBudget {
         static final MemoryBudget INSTANCE = ofHeapShare("guest memory", DEFAULT_GUEST_HEAP_SHARE);
     }
 
+    private static final class BodyDefault {
+        static final MemoryBudget INSTANCE = ofHeapShare("body buffers", DEFAULT_BODY_HEAP_SHARE);
+    }
+
     private final String name;
     private final long capacity;
     private final AtomicLong used = new AtomicLong();
@@ -43,6 +47,14 @@ public final class MemoryBudget {
      */
     public static MemoryBudget guestDefault() {
         return GuestDefault.INSTANCE;
+    }
+
+    /**
+     * The process-wide body-buffer budget: a fifth of the max heap, shared by the ingress's request bodies and
+     * guests' response buffers unless they get another one.
+     */
+    public static MemoryBudget bodyDefault() {
+        return BodyDefault.INSTANCE;
     }
 
     /** Reserves {@code bytes} if they fit; returns false (and reserves nothing) otherwise. */

@@ -158,7 +158,7 @@ public final class WasmHttpHandler implements GuestHandler {
             return instance.scope().response();
         } catch (ResponseTooLargeException e) {
             throw failures.responseTooLarge(e.getMessage());
-        } catch (GuestMemoryExhausted e) {
+        } catch (GuestMemoryExhausted | BodyBuffersExhausted e) {
             watch.finish();
             throw failures.overloaded(e.getMessage());
         } catch (ChicoryException e) {
@@ -191,7 +191,7 @@ public final class WasmHttpHandler implements GuestHandler {
 
     private GuestInstance newInstance() {
         GuestInstance instance = GuestInstance.create(module, environment, variables, limits.maxResponseBody(),
-                options.output(), wasiSetup, options.guestMemory());
+                options.output(), wasiSetup, options.guestMemory(), options.bodyBuffers());
         instancesCreated.incrementAndGet();
         return instance;
     }

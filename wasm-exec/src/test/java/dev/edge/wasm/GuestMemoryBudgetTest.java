@@ -43,6 +43,25 @@ class GuestMemoryBudgetTest {
         assertThat(output.lines().filter(l -> l.startsWith("hog: 200 allocated=")).count()).as(output).isEqualTo(32);
     }
 
+    @Test
+    void responseBuffersGrowOnlyWithinTheBodyBudget() throws Exception {
+        MemoryBudget bodies = new MemoryBudget("body buffers", 256 * 1024);
+        GuestLimits limits = new GuestLimits(32L << 20, Duration.ofSeconds(10), 1 << 20, 1 << 20, 2);
+        dev.edge.kv.KeyValueFactor kv = new dev.edge.kv.KeyValueFactor("app", java.util.Map.of());
+        try (DeadlineWatchdog watchdog = new DeadlineWatchdog();
+             WasmHttpHandler handler = Guests.handler(Guests.guest("kvtest"), kv, Set.of(), limits,
+                     ExecutorOptions.defaults().withBodyBuffers(bodies), watchdog)) {
+            assertThat(handler.handle(Guests.request("GET", "/big/100000", "")).body()).hasSize(100_000);
+
+            GuestResponse refused = handler.handle(Guests.request("GET", "/big/300000", ""));
+
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(Guests.header(refused, "retry-after")).isEqualTo("1");
+            assertThat(bodies.used()).as("the refused request gave its buffer back").isLessThanOrEqualTo(64 * 1024);
+            assertThat(handler.handle(Guests.request("GET", "/big/5", "")).body()).hasSize(5);
+        }
+    }
+
     /** The forked program: 16 concurrent memhog requests (twice), then a hello request. */
     static final class MemoryAbuse {
         public static void main(String[] args) throws Exception {
