@@ -33,6 +33,7 @@ public final class IngressServer implements AutoCloseable {
         camel.getShutdownStrategy().setTimeUnit(java.util.concurrent.TimeUnit.SECONDS);
         camel.getRegistry().bind(IngressRouteBuilder.BINDING_BEAN, new SpinUndertowBinding());
         camel.getRegistry().bind(IngressRouteBuilder.BODY_READER_BEAN, new RequestBodyReader(limits.maxRequestBody()));
+        camel.getRegistry().bind(IngressRouteBuilder.INLINE_BEAN, new InlineAnswers(dispatcher));
         // Undertow with edge's header limits, parse/idle timeouts and connection cap (docs/security.md).
         camel.addComponent("undertow", new EdgeUndertowComponent(limits));
         camel.addRoutes(new IngressRouteBuilder(host, port, dispatcher));
