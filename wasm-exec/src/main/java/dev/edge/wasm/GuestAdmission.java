@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link Limits#maxWait()}. Past the queue bound the answer is 503 with {@code Retry-After} at once, without
  * waiting; a request that waited too long gets the same.
  *
- * <p>A waiting request holds its (Undertow worker) thread; the defaults keep slots plus queue below the worker
- * pool so that requests which need no guest always find a worker (docs/architecture.md).
+ * <p>A waiting request holds its (Undertow worker) thread (Java 17, no virtual threads: docs/architecture.md);
+ * requests past the worker pool wait in Undertow's own task queue before they get here. Health and static
+ * responses never need a worker ({@code InlineAnswers} in routes).
  */
 public final class GuestAdmission {
 
@@ -34,12 +35,13 @@ public final class GuestAdmission {
         }
 
         /**
-         * Sized to the machine: two guests per core (guests mostly compute, and wait on Redis briefly), twice as
-         * many waiting, and each component may take all but a quarter of the slots when there are several.
+         * Sized to the machine: two guests per core (guests mostly compute, and wait on Redis briefly), four times
+         * as many waiting (as many as Undertow has workers, 8 per core: a burst of keep-alive clients waits rather
+         * than getting 503s), and each component may take all but a quarter of the slots when there are several.
          */
         public static Limits forMachine(int cores, int components, Duration maxWait) {
             int concurrent = Math.max(4, 2 * cores);
-            return new Limits(concurrent, 2 * concurrent, perComponent(concurrent, components), maxWait);
+            return new Limits(concurrent, 4 * concurrent, perComponent(concurrent, components), maxWait);
         }
 
         /** A component's default bulkhead: every slot if it is alone, else all but a quarter of them. */
