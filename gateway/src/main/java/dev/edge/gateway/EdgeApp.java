@@ -121,7 +121,7 @@ public final class EdgeApp implements AutoCloseable {
                     appName, manifest.application().version(), new RequestMetrics(registry));
             ListenAddress listen = settings.listen();
             resources.push(IngressServer.start(listen.host(), listen.port(),
-                    HttpLimits.withMaxRequestBody(limits.maxRequestBody()), dispatcher));
+                    HttpLimits.withMaxRequestBody(limits.maxRequestBody()), budgets.bodies(), dispatcher));
             if (settings.adminListen() != null) {
                 resources.push(AdminServer.start(settings.adminListen(), registry));
             }

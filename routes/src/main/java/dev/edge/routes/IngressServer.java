@@ -1,5 +1,6 @@
 package dev.edge.routes;
 
+import dev.edge.wasm.MemoryBudget;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 
@@ -22,9 +23,20 @@ public final class IngressServer implements AutoCloseable {
         return start(host, port, HttpLimits.withMaxRequestBody(maxRequestBody), dispatcher, extraRoutes);
     }
 
-    /** Starts listening on {@code host:port}; returns once the port is bound. */
+    /** Starts listening on {@code host:port}; bodies are buffered within the process-wide default budget. */
     public static IngressServer start(String host, int port, HttpLimits limits, SpinDispatcher dispatcher,
                                       org.apache.camel.RoutesBuilder... extraRoutes) throws Exception {
+        return start(host, port, limits, MemoryBudget.bodyDefault(), dispatcher, extraRoutes);
+    }
+
+    /**
+     * Starts listening on {@code host:port}; returns once the port is bound.
+     *
+     * @param bodyBuffers the node's budget for buffered request bodies (shared with guests' response buffers)
+     */
+    public static IngressServer start(String host, int port, HttpLimits limits, MemoryBudget bodyBuffers,
+                                      SpinDispatcher dispatcher, org.apache.camel.RoutesBuilder... extraRoutes)
+            throws Exception {
         DefaultCamelContext camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName("edge");
         camel.setStreamCaching(false);
@@ -32,7 +44,7 @@ public final class IngressServer implements AutoCloseable {
         camel.getShutdownStrategy().setTimeout(5);
         camel.getShutdownStrategy().setTimeUnit(java.util.concurrent.TimeUnit.SECONDS);
         camel.getRegistry().bind(IngressRouteBuilder.BINDING_BEAN, new SpinUndertowBinding());
-        camel.getRegistry().bind(IngressRouteBuilder.BODY_READER_BEAN, new RequestBodyReader(limits.maxRequestBody()));
+        camel.getRegistry().bind(IngressRouteBuilder.BODY_READER_BEAN, new RequestBodyReader(limits.maxRequestBody(), bodyBuffers));
         camel.getRegistry().bind(IngressRouteBuilder.INLINE_BEAN, new InlineAnswers(dispatcher));
         // Undertow with edge's header limits, parse/idle timeouts and connection cap (docs/security.md).
         camel.addComponent("undertow", new EdgeUndertowComponent(limits));

@@ -1,5 +1,6 @@
 package dev.edge.routes;
 
+import dev.edge.wasm.MemoryBudget;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.form.FormData;
@@ -22,10 +23,13 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
     private static final byte[] EMPTY = new byte[0];
 
     private final long maxRequestBody;
+    private final MemoryBudget bodyBuffers;
     private volatile HttpHandler next;
 
-    public RequestBodyReader(long maxRequestBody) {
+    /** @param bodyBuffers the node's budget for buffered bodies; a body it cannot cover is answered 503 */
+    public RequestBodyReader(long maxRequestBody, MemoryBudget bodyBuffers) {
         this.maxRequestBody = maxRequestBody;
+        this.bodyBuffers = bodyBuffers;
     }
 
     @Override
@@ -56,29 +60,43 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
             proceed(exchange, EMPTY);
             return;
         }
+        BodyBufferReservation reservation = BodyBufferReservation.of(exchange, bodyBuffers);
         if (declared > 0) {
-            // Length known and within the limit: Undertow reads it in one go.
+            // Length known and within the limit: reserve it, then Undertow reads it in one go.
+            if (!reservation.grow(declared)) {
+                overloaded(exchange);
+                return;
+            }
             exchange.getRequestReceiver().receiveFullBytes(this::proceed, RequestBodyReader::broken);
             return;
         }
         // Chunked: read on a worker thread (it blocks) and stop as soon as the limit is passed.
-        exchange.dispatch(() -> readChunked(exchange));
+        exchange.dispatch(() -> readChunked(exchange, reservation));
     }
 
-    private void readChunked(HttpServerExchange exchange) {
-        byte[] body;
+    private void readChunked(HttpServerExchange exchange, BodyBufferReservation reservation) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        byte[] chunk = new byte[8192];
         try {
             exchange.startBlocking();
-            body = exchange.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxRequestBody + 1));
+            java.io.InputStream in = exchange.getInputStream();
+            int n;
+            while ((n = in.read(chunk)) >= 0) {
+                if (body.size() + (long) n > maxRequestBody) {
+                    tooLarge(exchange);
+                    return;
+                }
+                if (!reservation.grow(n)) {
+                    overloaded(exchange);
+                    return;
+                }
+                body.write(chunk, 0, n);
+            }
         } catch (java.io.IOException e) {
             broken(exchange, e);
             return;
         }
-        if (body.length > maxRequestBody) {
-            tooLarge(exchange);
-            return;
-        }
-        proceed(exchange, body);
+        proceed(exchange, body.toByteArray());
     }
 
     private void proceed(HttpServerExchange exchange, byte[] body) {
@@ -102,6 +120,12 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
 
     private static void tooLarge(HttpServerExchange exchange) {
         refuse(exchange, 413);
+    }
+
+    /** The node's body-buffer budget is used up by other requests: 503, retry in a second. */
+    private static void overloaded(HttpServerExchange exchange) {
+        exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+        refuse(exchange, 503);
     }
 
     /** An empty-bodied answer that closes the connection: an unread body makes it unusable for another request. */
