@@ -36,11 +36,12 @@ public interface KeyValueStore {
 
     boolean exists(String key);
 
-    /** All keys, in no particular order. Prefer {@link #listKeys} for large stores. */
+    /** All keys, in {@link KeyOrder#CODE_POINT} order. Prefer {@link #listKeys} for large stores. */
     List<String> getKeys();
 
     /**
-     * One page of keys that start with {@code prefix}.
+     * One page of keys that start with {@code prefix}, in {@link KeyOrder#CODE_POINT} order (SQLite and memory:
+     * across pages too; Redis: within a page, since SCAN has no order).
      *
      * @param cursor null for the first page, else {@link KeyPage#nextCursor()} of the previous page
      * @param limit  upper bound on keys returned (a hint; a page may hold fewer even when more remain)

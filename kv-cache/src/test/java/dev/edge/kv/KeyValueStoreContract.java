@@ -220,6 +220,23 @@ public abstract class KeyValueStoreContract {
         assertThat(store.getKeys()).containsExactlyInAnyOrderElementsOf(expected);
     }
 
+    /**
+     * Every backend lists in Unicode code-point order (UTF-8 byte order, SQLite's BINARY collation), not
+     * Java's UTF-16 order: U+E000 sorts before U+1F600 even though the emoji's first UTF-16 unit (0xD83D)
+     * is smaller.
+     */
+    @Test
+    void getKeysAndListKeysAreInCodePointOrder() {
+        List<String> codePointOrder = List.of("", "a", "z", "\u00e9", "\ue000", "\ud83d\ude00", "\ud83d\ude00x");
+        List<String> shuffled = new ArrayList<>(codePointOrder);
+        java.util.Collections.shuffle(shuffled, new java.util.Random(7));
+        for (String key : shuffled) {
+            store.set(key, bytes("v"));
+        }
+        assertThat(store.getKeys()).containsExactlyElementsOf(codePointOrder);
+        assertThat(store.listKeys("", null, 100).keys()).containsExactlyElementsOf(codePointOrder);
+    }
+
     @Test
     void listKeysPaginatesEveryKeyExactlyOnce() {
         Set<String> expected = new HashSet<>();

@@ -4,6 +4,7 @@ import dev.edge.kv.Counters;
 import dev.edge.kv.KeyValueStore;
 import dev.edge.kv.KvException;
 import dev.edge.kv.KeyCursors;
+import dev.edge.kv.KeyOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,11 +15,12 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * One label of one app. A sorted lock-free map gives ordered keyset pagination; values are wrapped in
+ * One label of one app. A sorted lock-free map (in {@link KeyOrder#CODE_POINT}, as every backend lists)
+ * gives ordered keyset pagination; values are wrapped in
  * {@link Value} (content equality) so compare-and-swap is the map's own atomic {@code replace(k, old, new)}.
  */
 final class InMemoryKeyValueStore implements KeyValueStore {
-    private final ConcurrentSkipListMap<String, Value> entries = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<String, Value> entries = new ConcurrentSkipListMap<>(KeyOrder.CODE_POINT);
 
     @Override
     public Optional<byte[]> get(String key) {
@@ -51,7 +53,7 @@ final class InMemoryKeyValueStore implements KeyValueStore {
         NavigableMap<String, Value> range = entries.tailMap(prefix, true);
         if (cursor != null) {
             String after = KeyCursors.decode(cursor);
-            if (after.compareTo(prefix) >= 0) {
+            if (KeyOrder.CODE_POINT.compare(after, prefix) >= 0) {
                 range = entries.tailMap(after, false);
             }
         }

@@ -1,6 +1,7 @@
 package dev.edge.kv.redis;
 
 import dev.edge.config.KvStoreConfig;
+import dev.edge.kv.KeyOrder;
 import dev.edge.kv.KeyValueStore;
 import dev.edge.kv.KvException;
 import io.lettuce.core.KeyScanCursor;
@@ -219,7 +220,9 @@ public final class RedisKeyValueStore implements KeyValueStore {
             cursor = page;
         } while (!cursor.isFinished());
         metrics.recordOp("get-keys", "primary", "ok", start);
-        return new ArrayList<>(keys);
+        List<String> sorted = new ArrayList<>(keys);
+        sorted.sort(KeyOrder.CODE_POINT);
+        return sorted;
     }
 
     @Override
@@ -257,7 +260,9 @@ public final class RedisKeyValueStore implements KeyValueStore {
         }
         metrics.recordOp("list-keys", "primary", "ok", start);
         String next = finished && overflow.isEmpty() ? null : new ScanToken(finished ? "0" : scanCursor, overflow).format();
-        return new KeyPage(new ArrayList<>(page), next);
+        List<String> sorted = new ArrayList<>(page); // SCAN has no order across pages; within one, code points
+        sorted.sort(KeyOrder.CODE_POINT);
+        return new KeyPage(sorted, next);
     }
 
     // ---- writes ----
