@@ -4,13 +4,19 @@
 #   scripts/build-wasm.sh           rebuild in place
 #   scripts/build-wasm.sh --check   rebuild into a temp dir; fail if a committed .wasm differs or is missing
 #
-# Toolchain: clang 14 with --target=wasm32-wasi (wasi-libc, lld) and wabt's wat2wasm. The flags below
+# Toolchain: clang 14 with --target=wasm32-wasi (wasi-libc, lld) and wabt's wat2wasm; component WAT through jco 1.4.4 (npx). The flags below
 # are pinned; clang's output is deterministic, so a rebuild yields the same bytes.
+# JavaScript components (*.js sources) are built by scripts/build-js-component.sh (node + npm, the
+# toolchain pinned by examples/hello-key-value-store-js/package-lock.json). Their Wizer snapshot keeps a
+# few bytes seeded by the kernel, so --check compares them with scripts/wasm-stable-compare.mjs: identical
+# except at most 64 bytes inside a data section (docs/components.md, "Building components").
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CLANG="${CLANG:-clang}"
 WAT2WASM="${WAT2WASM:-wat2wasm}"
+# Component-model WAT has no wabt support: jco 1.4.4 bundles wasm-tools' parser (pinned, deterministic).
+JCO=(npx -y @bytecodealliance/jco@1.4.4)
 # Reactor module (no main; _initialize runs once per instance), the edge exports, no debug info.
 CFLAGS=(--target=wasm32-wasi -O2 -std=c11 -Wall -Werror -mexec-model=reactor -I"$ROOT/sdk"
         -Wl,--export=edge_http_handle -Wl,--strip-debug)
@@ -30,6 +36,19 @@ for src in "$ROOT"/wasm-exec/src/test/guests/*.c "$ROOT"/wasm-exec/src/test/gues
   [ -e "$src" ] || continue
   name="$(basename "${src%.*}")"
   TARGETS+=("${src#"$ROOT"/} wasm-exec/src/test/resources/guests/$name.wasm")
+done
+# Test components of the component module: component-model WAT, encoded by jco's wasm-tools (kind "component").
+for src in "$ROOT"/component/src/test/components/*.wat; do
+  [ -e "$src" ] || continue
+  name="$(basename "${src%.*}")"
+  TARGETS+=("${src#"$ROOT"/} component/src/test/resources/components/$name.wasm component")
+done
+# JavaScript components: the tutorial's own app and the component runtime's test components.
+TARGETS+=("examples/hello-key-value-store-js/src/index.js examples/hello-key-value-store-js/target/hello-key-value-store.wasm")
+for src in "$ROOT"/component/src/test/js/*.js; do
+  [ -e "$src" ] || continue
+  name="$(basename "${src%.*}")"
+  TARGETS+=("${src#"$ROOT"/} component/src/test/resources/components/$name.wasm")
 done
 # WAGI guests and the WAGI example are WASI commands (third field "command").
 TARGETS+=(
@@ -76,8 +95,20 @@ build() { # src[:src...] out [command]
   mkdir -p "$(dirname "$out")"
   case "${srcs[0]}" in
     *.c)   (cd "$ROOT" && "$CLANG" "${flags[@]}" -o "$out" "${srcs[@]}") ;;
-    *.wat) (cd "$ROOT" && "$WAT2WASM" "${srcs[0]}" -o "$out") ;;
+    *.wat) if [ "${3:-}" = "component" ]; then
+             (cd "$ROOT" && "${JCO[@]}" parse "${srcs[0]}" -o "$out" >/dev/null)
+           else
+             (cd "$ROOT" && "$WAT2WASM" "${srcs[0]}" -o "$out")
+           fi ;;
+    *.js)  "$ROOT/scripts/build-js-component.sh" "$ROOT/${srcs[0]}" "$out" ;;
     *)     echo "unknown source type: ${srcs[0]}" >&2; return 1 ;;
+  esac
+}
+
+same() { # src committed rebuilt
+  case "$1" in
+    *.js) node "$ROOT/scripts/wasm-stable-compare.mjs" "$2" "$3" >/dev/null ;;
+    *)    cmp -s "$2" "$3" ;;
   esac
 }
 
@@ -89,7 +120,7 @@ for target in "${TARGETS[@]}"; do
     if [ ! -f "$ROOT/$out" ]; then
       echo "MISSING  $out (built from $src; run scripts/build-wasm.sh and commit it)" >&2
       failed=1
-    elif ! cmp -s "$ROOT/$out" "$out_root/$out"; then
+    elif ! same "$src" "$ROOT/$out" "$out_root/$out"; then
       echo "DIFFERS  $out (rebuild from $src does not match the committed file)" >&2
       failed=1
     else

@@ -79,7 +79,8 @@ EDGE_IMPORT("req_header_at") edge_err_t edge_req_header_at(uint32_t index, edge_
 EDGE_IMPORT("req_body") edge_err_t edge_req_body(edge_buf_t *out);
 
 /* ---- response ------------------------------------------------------------------------------- */
-/* 100..999, else EDGE_ERR_OTHER. The default status is 200. */
+/* A final status, 200..599. Anything else (an interim 1xx, 600 and up) traps: the request fails with 500.
+ * The default status is 200. */
 EDGE_IMPORT("resp_set_status") edge_err_t edge_resp_set_status(uint32_t status);
 EDGE_IMPORT("resp_add_header") edge_err_t edge_resp_add_header(const char *name, uint32_t name_len,
                                                                const char *value, uint32_t value_len);

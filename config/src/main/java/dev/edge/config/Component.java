@@ -37,4 +37,15 @@ public record Component(
         excludeFiles = List.copyOf(excludeFiles);
         allowedOutboundHosts = List.copyOf(allowedOutboundHosts);
     }
+
+    /** This component with {@code extra} added to its environment, replacing same-named entries ({@code up -e}). */
+    public Component withEnvironment(Map<String, String> extra) {
+        if (extra.isEmpty()) {
+            return this;
+        }
+        Map<String, String> merged = new java.util.LinkedHashMap<>(environment);
+        merged.putAll(extra);
+        return new Component(id, source, sourceDigest, keyValueStores, variables, merged, files, excludeFiles,
+                allowedOutboundHosts);
+    }
 }

@@ -1,7 +1,6 @@
 package dev.edge.config;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -109,20 +108,11 @@ final class KvRouteLoader {
     }
 
     private static URI upstreamUrl(Table t, String field, String text) {
-        URI uri;
         try {
-            uri = new URI(text.trim());
-        } catch (URISyntaxException e) {
-            throw t.error(field, "invalid URL '" + text + "': " + e.getReason());
+            return UpstreamUrl.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw t.error(field, e.getMessage());
         }
-        String scheme = uri.getScheme();
-        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || uri.getHost() == null) {
-            throw t.error(field, "'" + text + "' must be an http(s) URL with a host, e.g. \"http://127.0.0.1:9000\"");
-        }
-        if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw t.error(field, "'" + KvStoreConfig.Redis.redact(uri) + "' must not have user info, a query or a fragment");
-        }
-        return uri;
     }
 
     private static List<OriginPattern> origins(Table t, String field) {

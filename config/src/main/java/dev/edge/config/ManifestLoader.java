@@ -428,8 +428,9 @@ public final class ManifestLoader {
         private StaticResponse staticResponse(Table s) {
             s.allowOnly("status_code", "headers", "body");
             long status = s.optLong("status_code").orElse(200L);
-            if (status < 100 || status > 999) {
-                throw s.error("status_code", "status code " + status + " is out of range 100..999");
+            // a final status only: a 1xx would be sent as an interim answer and desynchronise the connection
+            if (status < 200 || status > 599) {
+                throw s.error("status_code", "status code " + status + " is out of range 200..599");
             }
             Map<String, String> headers = s.stringMap("headers");
             for (String name : headers.keySet()) {

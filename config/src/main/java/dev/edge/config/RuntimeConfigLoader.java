@@ -16,7 +16,7 @@ import java.util.Optional;
 /**
  * Loads {@code runtime-config.toml}: Spin's {@code [key_value_store.<label>]} sections (types {@code spin}
  * and {@code redis}, with edge's redis extensions), edge's {@code [key_value_limits]}, {@code [[kv_route]]} and
- * {@code [guest_limits]}. Errors never
+ * {@code [guest_limits]}, {@code [proxy]} and {@code [upstream.<name>]}. Errors never
  * contain a Redis password. See docs/runtime-config.md.
  */
 public final class RuntimeConfigLoader {
@@ -54,7 +54,8 @@ public final class RuntimeConfigLoader {
     public static RuntimeConfig parse(Path file, String text, Path stateDir) {
         Path absolute = file.toAbsolutePath().normalize();
         Table root = TomlTree.parse(absolute, text);
-        root.allowOnly("key_value_store", "key_value_limits", "kv_route", "guest_limits", "execution");
+        root.allowOnly("key_value_store", "key_value_limits", "kv_route", "guest_limits", "proxy", "upstream",
+                "execution");
         Path baseDir = absolute.getParent() == null ? Path.of("/") : absolute.getParent();
         Map<String, KvStoreConfig> stores = new LinkedHashMap<>();
         root.optTable("key_value_store").ifPresent(t -> {
@@ -71,9 +72,25 @@ public final class RuntimeConfigLoader {
                 .orElse(GuestLimitsConfig.DEFAULTS);
         RuntimeConfig withDefault = new RuntimeConfig(stores, limits).withDefaultStore(stateDir);
         List<KvRouteConfig> kvRoutes = KvRouteLoader.load(root, withDefault.keyValueStores().keySet());
+        List<CidrBlock> trusted = root.optTable("proxy").map(RuntimeConfigLoader::trustForwarded).orElse(List.of());
+        ProxyConfig proxy = new ProxyConfig(trusted, UpstreamPoolLoader.load(root));
         ExecutionConfig execution = root.optTable("execution").map(RuntimeConfigLoader::execution)
                 .orElse(ExecutionConfig.DEFAULTS);
-        return new RuntimeConfig(withDefault.keyValueStores(), limits, kvRoutes, guestLimits, execution);
+        return new RuntimeConfig(withDefault.keyValueStores(), limits, kvRoutes, guestLimits, proxy, execution);
+    }
+
+    private static List<CidrBlock> trustForwarded(Table t) {
+        t.allowOnly("trust_forwarded");
+        List<String> texts = t.has("trust_forwarded") ? t.stringList("trust_forwarded") : List.of();
+        List<CidrBlock> trusted = new java.util.ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            try {
+                trusted.add(CidrBlock.parse(texts.get(i).trim()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(t.file(), t.fieldPath("trust_forwarded") + "[" + i + "]", e.getMessage());
+            }
+        }
+        return trusted;
     }
 
     private static KvStoreConfig store(Table t, Path baseDir, Path stateDir) {
@@ -193,7 +210,7 @@ public final class RuntimeConfigLoader {
         return uri;
     }
 
-    private static Duration duration(Table t, String key, Duration defaultValue, Duration max) {
+    static Duration duration(Table t, String key, Duration defaultValue, Duration max) {
         Optional<String> text = t.optString(key);
         if (text.isEmpty()) {
             return defaultValue;

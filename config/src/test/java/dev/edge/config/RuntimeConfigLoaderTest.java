@@ -42,6 +42,11 @@ class RuntimeConfigLoaderTest {
         assertThat(rc.keyValueStores()).containsOnlyKeys("default");
         assertThat(rc.store("default")).contains(new KvStoreConfig.Spin(Optional.of(stateDir.resolve("sqlite_key_value.db"))));
         assertThat(rc.keyValueLimits()).isEqualTo(KeyValueLimits.DEFAULTS);
+        // Like spin up: no key-value rate quotas unless the operator asks for them; size limits stay.
+        assertThat(rc.keyValueLimits().readsLimited()).isFalse();
+        assertThat(rc.keyValueLimits().writesLimited()).isFalse();
+        assertThat(rc.keyValueLimits().maxKeyBytes()).isEqualTo(8192);
+        assertThat(rc.keyValueLimits().maxValueBytes()).isEqualTo(1048576);
     }
 
     @Test
@@ -146,7 +151,7 @@ class RuntimeConfigLoaderTest {
     @Test
     void keyValueLimitsDefaultsForOmittedFields() throws Exception {
         RuntimeConfig rc = load("[key_value_limits]\nwrite_rps = 10\n");
-        assertThat(rc.keyValueLimits()).isEqualTo(new KeyValueLimits(1000, 10, 8192, 1048576));
+        assertThat(rc.keyValueLimits()).isEqualTo(new KeyValueLimits(0, 10, 8192, 1048576));
     }
 
     @Test

@@ -14,12 +14,14 @@ import dev.edge.routes.HttpLimits;
 import dev.edge.routes.IngressServer;
 import dev.edge.routes.IngressStage;
 import dev.edge.routes.KvRouteStage;
+import dev.edge.routes.ProxyHeaders;
 import dev.edge.routes.ProxyRoute;
 import dev.edge.routes.ProxyStage;
 import dev.edge.routes.RequestMetrics;
 import dev.edge.routes.SpinDispatcher;
 import dev.edge.routes.SpinRouter;
-import dev.edge.routes.UpstreamForwarder;
+import dev.edge.routes.StreamingProxy;
+import dev.edge.wasm.CompileCache;
 import dev.edge.wasm.DeadlineWatchdog;
 import dev.edge.wasm.ExecutorOptions;
 import dev.edge.wasm.GuestHandler;
@@ -47,7 +49,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeApp.class);
-    private static final java.time.Duration KV_ROUTE_UPSTREAM_TIMEOUT = java.time.Duration.ofSeconds(30);
+    private static final java.time.Duration UPSTREAM_TIMEOUT = java.time.Duration.ofSeconds(30);
+    /** Compiled modules, kept between starts: {@code <stateDir>/compile-cache} (docs/components.md). */
+    static final String COMPILE_CACHE_DIR = "compile-cache";
 
     /** What {@code edge up} was asked to run. */
     public record Settings(
@@ -56,25 +60,69 @@ public final class EdgeApp implements AutoCloseable {
             Path stateDir,
             Path runtimeConfigFile,
             ListenAddress adminListen,
-            List<ProxyRoute> proxies) {}
+            List<ProxyRoute> proxies,
+            Map<String, String> environment,
+            java.util.Optional<dev.edge.routes.TlsFiles> tls) {
+
+        public Settings {
+            proxies = List.copyOf(proxies);
+            environment = Map.copyOf(environment);
+        }
+
+        /** Plain HTTP, without {@code -e} variables. */
+        public Settings(Path manifest, ListenAddress listen, Path stateDir, Path runtimeConfigFile,
+                        ListenAddress adminListen, List<ProxyRoute> proxies) {
+            this(manifest, listen, stateDir, runtimeConfigFile, adminListen, proxies, Map.of(), java.util.Optional.empty());
+        }
+
+        /** Plain HTTP. */
+        public Settings(Path manifest, ListenAddress listen, Path stateDir, Path runtimeConfigFile,
+                        ListenAddress adminListen, List<ProxyRoute> proxies, Map<String, String> environment) {
+            this(manifest, listen, stateDir, runtimeConfigFile, adminListen, proxies, environment,
+                    java.util.Optional.empty());
+        }
+
+        /** Without {@code -e} variables. */
+        public Settings(Path manifest, ListenAddress listen, Path stateDir, Path runtimeConfigFile,
+                        ListenAddress adminListen, List<ProxyRoute> proxies,
+                        java.util.Optional<dev.edge.routes.TlsFiles> tls) {
+            this(manifest, listen, stateDir, runtimeConfigFile, adminListen, proxies, Map.of(), tls);
+        }
+    }
+
+    /** How long SIGTERM waits for requests in flight unless {@code --drain-timeout} says otherwise. */
+    public static final java.time.Duration DEFAULT_DRAIN_TIMEOUT = java.time.Duration.ofSeconds(5);
+    /**
+     * What closing the rest (stores, executors, listeners) may add to the drain before the process exits:
+     * more when nothing is in flight (a clean close), little when a runaway guest held up the drain.
+     */
+    private static final java.time.Duration CLOSE_BUDGET = java.time.Duration.ofMillis(800);
+    private static final java.time.Duration CLOSE_BUDGET_AFTER_EXPIRED_DRAIN = java.time.Duration.ofMillis(200);
 
     private final AppManifest manifest;
     private final Deque<AutoCloseable> resources;
+    private final IngressServer ingress;
     private final String defaultStoreFile;
     private final List<KvRouteConfig> kvRoutes;
+    private final List<ProxyRoute> proxies;
+    private final boolean tls;
 
-    private EdgeApp(AppManifest manifest, Deque<AutoCloseable> resources, String defaultStoreFile,
-                    List<KvRouteConfig> kvRoutes) {
+    private EdgeApp(AppManifest manifest, Deque<AutoCloseable> resources, IngressServer ingress,
+                    String defaultStoreFile, List<KvRouteConfig> kvRoutes, List<ProxyRoute> proxies, boolean tls) {
         this.manifest = manifest;
         this.resources = resources;
+        this.ingress = ingress;
         this.defaultStoreFile = defaultStoreFile;
         this.kvRoutes = kvRoutes;
+        this.proxies = List.copyOf(proxies);
+        this.tls = tls;
     }
 
     /**
      * @throws ConfigException    the manifest or runtime config is invalid
      * @throws WasmLoadException  a component cannot be loaded
-     * @throws Exception          the listener cannot start (e.g. port in use)
+     * @throws ListenException    a listener cannot bind its address (e.g. port in use)
+     * @throws Exception          another failure while starting
      */
     public static EdgeApp start(Settings settings) throws Exception {
         // Manifest, runtime config, cross-checks and variables (a required variable without a value fails here).
@@ -84,51 +132,118 @@ public final class EdgeApp implements AutoCloseable {
         Path stateDir = config.stateDir();
         RuntimeConfig runtime = config.runtime();
 
+        for (ProxyRoute route : settings.proxies()) {
+            StreamingProxy.poolName(route.upstream()).filter(name -> runtime.proxy().upstream(name).isEmpty())
+                    .ifPresent(name -> {
+                        throw new IllegalArgumentException("--proxy '" + route.route() + "=upstream:" + name
+                                + "': no [upstream." + name + "] in the runtime config");
+                    });
+        }
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            resources.push(registry::close);
-            String appName = manifest.application().name();
-            KeyValueFactor keyValues = KeyValueBackends.build(appName, runtime, stateDir, registry);
-            resources.push(keyValues);
-
-            GuestLimits limits = guestLimits(runtime.guestLimits());
-            NodeBudgets budgets = NodeBudgets.of(runtime.execution());
+            Loaded loaded = load(config, settings.environment(), resources);
+            PrometheusMeterRegistry registry = loaded.registry();
+            KeyValueBackends backends = loaded.backends();
+            KeyValueFactor keyValues = backends.factor();
+            GuestLimits limits = loaded.limits();
+            NodeBudgets budgets = loaded.budgets();
             budgets.heapWarning(Runtime.getRuntime().maxMemory()).ifPresent(LOG::warn);
-            DeadlineWatchdog watchdog = new DeadlineWatchdog();
-            resources.push(watchdog);
-            ComponentLogs logs = ComponentLogs.inStateDir(stateDir);
-            resources.push(logs);
-            ExecutorOptions options = ExecutorOptions.defaults()
-                    .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()))
-                    .withGuestMemory(budgets.guestMemory())
-                    .withBodyBuffers(budgets.bodies());
-            Map<String, GuestHandler> loaded = loadHandlers(config, keyValues, limits, options, watchdog);
-            loaded.values().forEach(resources::push);
-            Map<String, GuestHandler> handlers = GuestAdmissions.admit(
-                    GuestAdmissions.of(runtime.execution(), loaded.size(), limits.requestDeadline()), loaded, registry);
+            int components = (int) loaded.handlers().values().stream().distinct().count();
+            Map<HttpTrigger, GuestHandler> handlers = GuestAdmissions.admit(
+                    GuestAdmissions.of(runtime.execution(), components, limits.requestDeadline()), loaded.handlers(),
+                    registry);
+            String appName = manifest.application().name();
 
             List<IngressStage> stages = new ArrayList<>();
+            // One proxy, so every kind of proxying follows the same header rules.
+            StreamingProxy proxy = new StreamingProxy(new ProxyHeaders(runtime.proxy().trustForwarded()), UPSTREAM_TIMEOUT,
+                    runtime.proxy().upstreams());
+            resources.push(proxy);
             if (!runtime.kvRoutes().isEmpty()) {
                 // KV routes first: a key can override a --proxy route too ("pass" hands the request on).
-                stages.add(new KvRouteStage(runtime.kvRoutes(), keyValues,
-                        new UpstreamForwarder(limits.maxResponseBody(), KV_ROUTE_UPSTREAM_TIMEOUT), registry));
+                stages.add(new KvRouteStage(runtime.kvRoutes(), keyValues, proxy, registry));
             }
             if (!settings.proxies().isEmpty()) {
-                stages.add(new ProxyStage(settings.proxies(), limits.maxResponseBody()));
+                stages.add(new ProxyStage(settings.proxies(), proxy));
             }
             SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(manifest.triggers()), handlers, stages,
                     appName, manifest.application().version(), new RequestMetrics(registry));
             ListenAddress listen = settings.listen();
-            resources.push(IngressServer.start(listen.host(), listen.port(),
-                    HttpLimits.withMaxRequestBody(limits.maxRequestBody()), budgets.bodies(), dispatcher));
+            IngressServer ingress = ListenException.binding(listen, () -> IngressServer.start(listen.host(),
+                    listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()), settings.tls(),
+                    budgets.bodies(), dispatcher));
+            resources.push(ingress);
+            io.micrometer.core.instrument.Gauge.builder("edge.http.requests.in.flight", ingress, IngressServer::inFlight)
+                    .description("HTTP requests accepted and not yet answered").register(registry);
             if (settings.adminListen() != null) {
-                resources.push(AdminServer.start(settings.adminListen(), registry));
+                resources.push(ListenException.binding(settings.adminListen(),
+                        () -> AdminServer.start(settings.adminListen(), registry)));
             }
-            return new EdgeApp(manifest, resources, defaultStoreFile(runtime, stateDir), runtime.kvRoutes());
+            // Only a fully started app owns its state files: a failed start leaves them to the next app.
+            backends.claimFiles();
+            return new EdgeApp(manifest, resources, ingress, defaultStoreFile(runtime, stateDir), runtime.kvRoutes(),
+                    settings.proxies(), settings.tls().isPresent());
         } catch (Exception | Error e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    /** What {@link #load} opened: closing {@code resources} closes all of it. */
+    private record Loaded(PrometheusMeterRegistry registry, KeyValueBackends backends, GuestLimits limits,
+                          NodeBudgets budgets, Map<HttpTrigger, GuestHandler> handlers) {}
+
+    /** Everything {@code up} builds before it listens: metrics, key-value stores, compiled components. */
+    private static Loaded load(AppConfig config, Map<String, String> environment, Deque<AutoCloseable> resources)
+            throws WasmLoadException {
+        RuntimeConfig runtime = config.runtime();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        resources.push(registry::close);
+        io.micrometer.core.instrument.Gauge.builder("edge.build.info", () -> 1)
+                .description("edge's version (label version) and the Java runtime it runs on; always 1")
+                .tag("version", EdgeMain.VERSION).tag("java_version", Runtime.version().toString())
+                .register(registry);
+        KeyValueBackends backends = KeyValueBackends.build(config.manifest().application().name(), runtime,
+                config.stateDir(), registry);
+        resources.push(backends.factor());
+        GuestLimits limits = guestLimits(runtime.guestLimits());
+        NodeBudgets budgets = NodeBudgets.of(runtime.execution());
+        DeadlineWatchdog watchdog = new DeadlineWatchdog();
+        resources.push(watchdog);
+        ComponentLogs logs = ComponentLogs.inStateDir(config.stateDir());
+        resources.push(logs);
+        ExecutorOptions options = ExecutorOptions.defaults()
+                .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()))
+                .withGuestMemory(budgets.guestMemory())
+                .withBodyBuffers(budgets.bodies())
+                .withCompileCache(CompileCache.at(config.stateDir().resolve(COMPILE_CACHE_DIR)));
+        Map<HttpTrigger, GuestHandler> handlers = loadHandlers(config, environment, backends.factor(), limits, options,
+                watchdog);
+        handlers.values().stream().distinct().forEach(resources::push);
+        return new Loaded(registry, backends, limits, budgets, handlers);
+    }
+
+    /** What {@code edge check} validated. */
+    public record Checked(String appName, int components, int stores) {}
+
+    /**
+     * {@code edge check}: loads everything {@link #start} would (stores opened or reached, components compiled),
+     * then closes it again; no listener, no state file claimed.
+     *
+     * @throws ConfigException   the manifest or runtime config is invalid
+     * @throws WasmLoadException a component cannot be loaded
+     */
+    public static Checked check(Path manifest, Path runtimeConfigFile, Path stateDir) throws Exception {
+        AppConfig config = AppConfig.load(manifest, runtimeConfigFile, stateDir, System.getenv());
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            Loaded loaded = load(config, Map.of(), resources);
+            java.util.Set<String> labels = new java.util.HashSet<>(config.runtime().keyValueStores().keySet());
+            labels.add(RuntimeConfig.DEFAULT_LABEL);
+            return new Checked(config.manifest().application().name(),
+                    (int) loaded.handlers().values().stream().distinct().count(), labels.size());
+        } finally {
+            closeAll(resources);
         }
     }
 
@@ -138,26 +253,39 @@ public final class EdgeApp implements AutoCloseable {
                 config.maxResponseBody(), GuestLimits.defaults().maxPooledInstances());
     }
 
-    private static Map<String, GuestHandler> loadHandlers(AppConfig config, KeyValueFactor keyValues,
-                                                          GuestLimits limits, ExecutorOptions options,
-                                                          DeadlineWatchdog watchdog)
+    /**
+     * One handler per trigger: triggers sharing a component and an executor share one handler (one
+     * compilation); a trigger running the same component with another executor gets its own.
+     */
+    private static Map<HttpTrigger, GuestHandler> loadHandlers(AppConfig config, Map<String, String> environment,
+                                                               KeyValueFactor keyValues,
+                                                               GuestLimits limits, ExecutorOptions options,
+                                                               DeadlineWatchdog watchdog)
             throws WasmLoadException {
         AppManifest manifest = config.manifest();
-        Map<String, GuestHandler> handlers = new LinkedHashMap<>();
+        Map<HttpTrigger, GuestHandler> handlers = new LinkedHashMap<>();
+        Map<List<Object>, GuestHandler> loaded = new LinkedHashMap<>();
         try {
             for (HttpTrigger trigger : manifest.triggers()) {
-                if (trigger.componentId().isEmpty() || handlers.containsKey(trigger.componentId().get())) {
+                if (trigger.componentId().isEmpty()) {
                     continue;
                 }
-                Component component = manifest.components().get(trigger.componentId().get());
-                long started = System.nanoTime();
-                handlers.put(component.id(), ComponentHandlers.load(component, trigger.executor(),
-                        manifest.baseDir(), config.stateDir(), keyValues,
-                        config.variables().componentVariables(component.id()), limits, options, watchdog));
-                LOG.info("Loaded component {} in {} ms", component.id(), (System.nanoTime() - started) / 1_000_000);
+                Component component = manifest.components().get(trigger.componentId().get())
+                        .withEnvironment(environment);
+                List<Object> key = List.of(component.id(), trigger.executor());
+                GuestHandler handler = loaded.get(key);
+                if (handler == null) {
+                    long started = System.nanoTime();
+                    handler = ComponentHandlers.load(component, trigger.executor(),
+                            manifest.baseDir(), config.stateDir(), keyValues,
+                            config.variables().componentVariables(component.id()), limits, options, watchdog);
+                    loaded.put(key, handler);
+                    LOG.info("Loaded component {} in {} ms", component.id(), (System.nanoTime() - started) / 1_000_000);
+                }
+                handlers.put(trigger, handler);
             }
         } catch (WasmLoadException | RuntimeException e) {
-            handlers.values().forEach(GuestHandler::close);
+            loaded.values().forEach(GuestHandler::close);
             throw e;
         }
         return handlers;
@@ -176,12 +304,13 @@ public final class EdgeApp implements AutoCloseable {
 
     /** The lines {@code spin up} prints once it is serving. */
     public void printBanner(PrintStream out, ListenAddress listen) {
+        String base = tls ? "https" + listen.baseUrl().substring("http".length()) : listen.baseUrl();
         StringBuilder banner = new StringBuilder();
         if (defaultStoreFile != null) {
             banner.append("Storing default key-value data to \"").append(defaultStoreFile).append("\".\n");
         }
         banner.append('\n');
-        banner.append("Serving ").append(listen.baseUrl()).append('\n');
+        banner.append("Serving ").append(base).append('\n');
         banner.append("Available Routes:\n");
         for (HttpTrigger trigger : manifest.triggers()) {
             if (trigger.isPrivate()) {
@@ -191,12 +320,19 @@ public final class EdgeApp implements AutoCloseable {
             boolean wildcard = route.endsWith("/...");
             String shown = wildcard ? route.substring(0, route.length() - 4) : route;
             banner.append("  ").append(trigger.componentId().orElse("(static response)")).append(": ")
-                    .append(listen.baseUrl()).append(shown).append(wildcard ? " (wildcard)" : "").append('\n');
+                    .append(base).append(shown).append(wildcard ? " (wildcard)" : "").append('\n');
+        }
+        if (!proxies.isEmpty()) {
+            banner.append("Proxy routes (--proxy, checked before the routes above):\n");
+            for (ProxyRoute proxy : proxies) {
+                banner.append("  ").append(base).append(proxy.route()).append(" -> ")
+                        .append(proxy.upstream()).append('\n');
+            }
         }
         if (!kvRoutes.isEmpty()) {
             banner.append("KV routes (runtime config, checked before the routes above):\n");
             for (KvRouteConfig route : kvRoutes) {
-                banner.append("  ").append(listen.baseUrl()).append(route.route()).append(" -> store ")
+                banner.append("  ").append(base).append(route.route()).append(" -> store ")
                         .append(route.store()).append(", key ").append(route.key().raw()).append('\n');
             }
         }
@@ -206,9 +342,42 @@ public final class EdgeApp implements AutoCloseable {
 
     public AppManifest manifest() { return manifest; }
 
+    /** Drains for up to {@link #DEFAULT_DRAIN_TIMEOUT}, then closes everything. */
     @Override
     public void close() {
-        closeAll(resources);
+        shutdown(DEFAULT_DRAIN_TIMEOUT);
+    }
+
+    /**
+     * What SIGTERM does: new requests get 503 ({@code Connection: close}) at once; the requests in flight
+     * get up to {@code drain} to finish; then everything is closed, giving up after a short budget so a
+     * runaway guest can never keep the process alive. Returns within {@code drain} plus that budget.
+     */
+    public void shutdown(java.time.Duration drain) {
+        boolean drained;
+        try {
+            drained = ingress.drain(drain);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
+        }
+        if (!drained) {
+            LOG.warn("Drain timed out after {} ms with {} request(s) still in flight; closing anyway",
+                    drain.toMillis(), ingress.inFlight());
+        }
+        Thread closer = new Thread(() -> closeAll(resources), "edge-close");
+        closer.setDaemon(true);
+        closer.start();
+        long budget = (drained ? CLOSE_BUDGET : CLOSE_BUDGET_AFTER_EXPIRED_DRAIN).toMillis();
+        try {
+            closer.join(budget);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive() && drained) {
+            // (after an expired drain, the request still in flight is the reason: its one line is above)
+            LOG.warn("Closing did not finish within {} ms; exiting anyway", budget);
+        }
     }
 
     private static void closeAll(Deque<AutoCloseable> resources) {

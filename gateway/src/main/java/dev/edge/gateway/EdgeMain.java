@@ -6,9 +6,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code java -jar edge.jar up --from spin.toml --listen 127.0.0.1:3000}. */
-@Command(name = "edge", mixinStandardHelpOptions = true, version = "edge 0.1.0",
+@Command(name = "edge", mixinStandardHelpOptions = true, version = "edge " + EdgeMain.VERSION,
         description = "Spin-compatible Wasm edge gateway.")
 public final class EdgeMain implements Runnable {
+    /** The release, as {@code edge --version} and the {@code edge_build_info} metric show it. */
+    static final String VERSION = "0.1.0";
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -28,7 +31,8 @@ public final class EdgeMain implements Runnable {
      */
     static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop) {
         CommandLine cli = new CommandLine(new EdgeMain())
-                .addSubcommand(new CommandLine(new UpCommand(out, err, stop)));
+                .addSubcommand(new CommandLine(new UpCommand(out, err, stop)))
+                .addSubcommand(new CommandLine(new CheckCommand(out, err)));
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         return cli.execute(args);

@@ -27,15 +27,20 @@ final class GuestAdmissions {
                 wait));
     }
 
-    /** Every handler behind {@code admission}; gauges {@code edge.guests.executing} and {@code edge.guests.waiting}. */
-    static Map<String, GuestHandler> admit(GuestAdmission admission, Map<String, GuestHandler> handlers,
-                                           MeterRegistry registry) {
+    /**
+     * Every handler behind {@code admission}; triggers sharing a handler share its admitted one (one bulkhead).
+     * Gauges {@code edge.guests.executing} and {@code edge.guests.waiting}.
+     */
+    static <K> Map<K, GuestHandler> admit(GuestAdmission admission, Map<K, GuestHandler> handlers,
+                                          MeterRegistry registry) {
         Gauge.builder("edge.guests.executing", admission, GuestAdmission::executing)
                 .description("guests executing now").register(registry);
         Gauge.builder("edge.guests.waiting", admission, GuestAdmission::waiting)
                 .description("requests waiting for a guest slot").register(registry);
-        Map<String, GuestHandler> admitted = new LinkedHashMap<>();
-        handlers.forEach((id, handler) -> admitted.put(id, admission.admit(handler)));
+        Map<GuestHandler, GuestHandler> admittedByHandler = new java.util.IdentityHashMap<>();
+        Map<K, GuestHandler> admitted = new LinkedHashMap<>();
+        handlers.forEach((key, handler) ->
+                admitted.put(key, admittedByHandler.computeIfAbsent(handler, admission::admit)));
         return admitted;
     }
 }

@@ -11,16 +11,24 @@ import dev.edge.kv.sqlite.SqliteStoreBackend;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** Builds the application's {@link KeyValueFactor}: one backend per runtime-config label. */
-final class KeyValueBackends {
-    private KeyValueBackends() {}
+/**
+ * The application's {@link KeyValueFactor} (one backend per runtime-config label) and its SQLite files,
+ * which {@link #claimFiles()} records as the app's once the app has loaded.
+ */
+record KeyValueBackends(KeyValueFactor factor, java.util.Collection<SqliteStoreBackend> sqliteFiles) {
+
+    /** Records the app as the owner of every SQLite file it uses (a failed start claims nothing). */
+    void claimFiles() {
+        sqliteFiles.forEach(SqliteStoreBackend::claim);
+    }
 
     /**
      * @param stateDir where the default SQLite file lives when the config gives no path
      */
-    static KeyValueFactor build(String appName, RuntimeConfig runtime, Path stateDir, MeterRegistry registry) {
+    static KeyValueBackends build(String appName, RuntimeConfig runtime, Path stateDir, MeterRegistry registry) {
         Map<String, StoreBackend> byLabel = new LinkedHashMap<>();
         // Labels pointing at the same SQLite file share one backend: a file belongs to one app and one pool.
         Map<Path, SqliteStoreBackend> sqliteByFile = new LinkedHashMap<>();
@@ -46,7 +54,8 @@ final class KeyValueBackends {
             throw e;
         }
         // Sizes and read/write rates of [key_value_limits], enforced in front of every backend.
-        return KeyValueFactor.withLimits(appName, byLabel, runtime.keyValueLimits());
+        return new KeyValueBackends(KeyValueFactor.withLimits(appName, byLabel, runtime.keyValueLimits()),
+                List.copyOf(sqliteByFile.values()));
     }
 
     /** The error names the store: "key_value_store.<label>: cannot connect to Redis primary ..." (no password). */

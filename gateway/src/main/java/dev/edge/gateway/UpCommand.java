@@ -1,12 +1,12 @@
 package dev.edge.gateway;
 
-import dev.edge.config.ConfigException;
 import dev.edge.routes.ProxyRoute;
-import dev.edge.wasm.WasmLoadException;
+import dev.edge.routes.TlsFiles;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -38,10 +38,30 @@ public final class UpCommand implements Callable<Integer> {
             description = "Optional admin listener serving Prometheus metrics at /metrics")
     ListenAddress adminListen;
 
-    @Option(names = "--proxy", paramLabel = "<route=url>",
-            description = "Reverse-proxy a route to an upstream, e.g. --proxy '/api/...=http://127.0.0.1:8080'."
+    @Option(names = "--proxy", paramLabel = "<route=url|upstream:name>",
+            description = "Reverse-proxy a route to an upstream, e.g. --proxy '/api/...=http://127.0.0.1:8080',"
+                    + " or to an [upstream.<name>] pool of the runtime config: '/api/...=upstream:<name>'."
                     + " Repeatable; proxy routes are checked before the manifest's routes.")
     List<String> proxies = new ArrayList<>();
+
+    @Option(names = "--tls-cert", paramLabel = "<cert.pem>", defaultValue = "${env:SPIN_TLS_CERT}",
+            description = "PEM certificate chain: serve HTTPS (HTTP/1.1 and HTTP/2) instead of HTTP. Needs --tls-key."
+                    + " Default: $SPIN_TLS_CERT. Reloaded when the file changes.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "<key.pem>", defaultValue = "${env:SPIN_TLS_KEY}",
+            description = "PEM private key (PKCS#8, or PKCS#1 RSA) for --tls-cert. Default: $SPIN_TLS_KEY")
+    Path tlsKey;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "<KEY=VALUE>",
+            description = "Pass an environment variable to all components of the application, as spin up -e. Repeatable.")
+    java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--drain-timeout", paramLabel = "<duration>", defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "On SIGTERM, how long requests in flight may take to finish (e.g. 500ms, 5s, 1m);"
+                    + " new requests get 503 meanwhile. Default: ${DEFAULT-VALUE}")
+    java.time.Duration drainTimeout;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -61,19 +81,18 @@ public final class UpCommand implements Callable<Integer> {
             for (String proxy : proxies) {
                 proxyRoutes.add(ProxyRoute.parse(proxy));
             }
-            app = EdgeApp.start(new EdgeApp.Settings(from, listen, stateDir, runtimeConfigFile, adminListen, proxyRoutes));
-        } catch (ConfigException e) {
-            err.println(e.getMessage());
-            return 1;
-        } catch (WasmLoadException | IllegalArgumentException e) {
-            err.println("Error: " + e.getMessage());
-            return 1;
+            if ((tlsCert == null) != (tlsKey == null)) {
+                err.println("Error: --tls-cert and --tls-key (or SPIN_TLS_CERT and SPIN_TLS_KEY) go together");
+                return 1;
+            }
+            Optional<TlsFiles> tls = tlsCert == null ? Optional.empty() : Optional.of(new TlsFiles(tlsCert, tlsKey));
+            app = EdgeApp.start(new EdgeApp.Settings(from, listen, stateDir, runtimeConfigFile, adminListen, proxyRoutes,
+                    env, tls));
         } catch (Exception e) {
-            err.println("Error: cannot start: " + rootMessage(e));
-            return 1;
+            return StartFailures.report(err, e);
         }
         Thread shutdown = new Thread(() -> {
-            app.close();
+            app.shutdown(drainTimeout);
             stop.countDown();
         }, "edge-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
@@ -82,11 +101,12 @@ public final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+    /** {@code 500ms}, {@code 5s}, {@code 1m}: the runtime config's duration syntax. */
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<java.time.Duration> {
+        @Override
+        public java.time.Duration convert(String value) {
+            return dev.edge.config.Durations.parse(value).orElseThrow(() -> new picocli.CommandLine.TypeConversionException(
+                    "expected a duration such as 500ms, 5s or 1m, got '" + value + "'"));
         }
-        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root + ")";
     }
 }

@@ -51,6 +51,15 @@ class CliTest {
     }
 
     @Test
+    void aProxyUpstreamWithUserInfoOrQueryIsRefusedAtStartInOneLine() {
+        Result result = run("up", "--from", temp.resolve("spin.toml").toString(),
+                "--proxy", "/api/...=http://user:s3cret@127.0.0.1:9/base?x=1");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err().strip()).isEqualTo("Error: --proxy '/api/...=...': upstream URL"
+                + " 'http://***@127.0.0.1:9/base?x=1' must not have user info, a query or a fragment");
+    }
+
+    @Test
     void unknownFieldIsNamed() throws Exception {
         Path manifest = Files.writeString(temp.resolve("spin.toml"), """
                 spin_manifest_version = 2
@@ -194,8 +203,15 @@ class CliTest {
             Result result = run("up", "--from", manifest.toString(), "--listen", "127.0.0.1:" + taken.getLocalPort(),
                     "--state-dir", temp.resolve("s").toString());
             assertThat(result.exitCode()).isEqualTo(1);
-            assertThat(result.err()).startsWith("Error: cannot start");
-            assertThat(result.err().strip()).doesNotContain("\n");
+            assertThat(result.err()).isEqualTo("cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + ": address already in use" + System.lineSeparator());
         }
+    }
+
+    @Test
+    void envFlagWithoutEqualsIsAUsageError() {
+        Result result = run("up", "--from", temp.resolve("spin.toml").toString(), "-e", "NOVALUE");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("NOVALUE");
     }
 }

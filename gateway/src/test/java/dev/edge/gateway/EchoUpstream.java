@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class EchoUpstream implements AutoCloseable {
     private final HttpServer server;
     private final AtomicInteger requests = new AtomicInteger();
+    private volatile com.sun.net.httpserver.Headers lastHeaders;
 
     EchoUpstream(String name) {
         try {
@@ -21,6 +22,7 @@ final class EchoUpstream implements AutoCloseable {
         }
         server.createContext("/", exchange -> {
             requests.incrementAndGet();
+            lastHeaders = exchange.getRequestHeaders();
             byte[] body = (name + " " + exchange.getRequestMethod() + " " + exchange.getRequestURI())
                     .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
@@ -36,6 +38,11 @@ final class EchoUpstream implements AutoCloseable {
 
     int port() {
         return server.getAddress().getPort();
+    }
+
+    /** The request headers of the last request received (names case-insensitive). */
+    com.sun.net.httpserver.Headers lastHeaders() {
+        return lastHeaders;
     }
 
     int requests() {

@@ -92,6 +92,10 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    Process process() {
+        return process;
+    }
+
     /** SIGTERM, as Ctrl-C or an orchestrator would send; returns the exit code. */
     int terminate() throws InterruptedException {
         process.destroy();

@@ -23,6 +23,25 @@ class KvRateLimitGatewayTest {
     @TempDir
     Path temp;
 
+    /** Like {@code spin up}: without {@code [key_value_limits]} a local app is never throttled. */
+    @Test
+    void noRuntimeConfigMeansNoRateQuota() throws Exception {
+        ListenAddress listen = new ListenAddress("127.0.0.1", FreePort.next());
+        try (EdgeApp app = EdgeApp.start(new EdgeApp.Settings(MANIFEST, listen, temp.resolve("state"), null,
+                null, List.of()))) {
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+            for (int i = 1; i <= 150; i++) {
+                burst.add(client.sendAsync(HttpRequest.newBuilder(URI.create(listen.baseUrl() + "/set/b" + i))
+                        .POST(HttpRequest.BodyPublishers.ofString(RIVER)).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (var response : burst) {
+                statuses.add(response.get().statusCode());
+            }
+            assertThat(statuses).hasSize(150).containsOnly(200);
+        }
+    }
+
     @Test
     void writesOverWriteRpsAre429WithRetryAfterAndNotStored() throws Exception {
         Path runtimeConfig = Files.writeString(temp.resolve("runtime-config.toml"), """

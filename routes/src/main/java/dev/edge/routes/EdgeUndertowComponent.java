@@ -1,9 +1,8 @@
 package dev.edge.routes;
 
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import java.net.URI;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.camel.component.undertow.HttpHandlerRegistrationInfo;
 import org.apache.camel.component.undertow.UndertowComponent;
@@ -12,36 +11,43 @@ import org.apache.camel.component.undertow.UndertowHost;
 import org.apache.camel.component.undertow.UndertowHostKey;
 import org.apache.camel.component.undertow.handlers.CamelRootHandler;
 import org.apache.camel.component.undertow.handlers.NotFoundHandler;
-import org.xnio.Options;
 
 /**
  * camel-undertow with the listener hardened by {@link HttpLimits}: camel-undertow's own host cannot set
- * Undertow server options (header limits, parse/idle timeouts, connection cap), so this component builds
- * the Undertow server itself and keeps camel-undertow's path registry ({@link CamelRootHandler}).
+ * Undertow server options (header limits, parse/idle timeouts, connection cap), TLS or HTTP/2, so this component
+ * starts edge's own {@link IngressListener} and keeps camel-undertow's path registry ({@link CamelRootHandler}).
  */
 final class EdgeUndertowComponent extends UndertowComponent {
     private final HttpLimits limits;
+    private final Optional<TlsFiles> tls;
+    private final DrainGate gate;
 
-    EdgeUndertowComponent(HttpLimits limits) {
+    EdgeUndertowComponent(HttpLimits limits, Optional<TlsFiles> tls, DrainGate gate) {
         this.limits = limits;
+        this.tls = tls;
+        this.gate = gate;
     }
 
     @Override
     protected UndertowHost createUndertowHost(UndertowHostKey key) {
-        return new HardenedHost(key, limits);
+        return new HardenedHost(key, limits, tls, gate);
     }
 
     /** The same life cycle as camel-undertow's DefaultUndertowHost: started by the first route, stopped by the last. */
     static final class HardenedHost implements UndertowHost {
         private final UndertowHostKey key;
         private final HttpLimits limits;
+        private final Optional<TlsFiles> tls;
+        private final DrainGate gate;
         private final ReentrantLock lock = new ReentrantLock();
         private final CamelRootHandler root = new CamelRootHandler(new NotFoundHandler());
-        private Undertow undertow;
+        private IngressListener undertow;
 
-        HardenedHost(UndertowHostKey key, HttpLimits limits) {
+        HardenedHost(UndertowHostKey key, HttpLimits limits, Optional<TlsFiles> tls, DrainGate gate) {
             this.key = key;
             this.limits = limits;
+            this.tls = tls;
+            this.gate = gate;
         }
 
         @Override
@@ -57,37 +63,15 @@ final class EdgeUndertowComponent extends UndertowComponent {
                 HttpHandler registered = root.add(info.getUri().getPath(), info.getMethodRestrict(),
                         Boolean.TRUE.equals(info.isMatchOnUriPrefix()), handler);
                 if (undertow == null) {
-                    Undertow server = builder().setHandler(root).build();
-                    server.start();
-                    undertow = server;
+                    if (key.getSslContext() != null) {
+                        throw new IllegalStateException("edge's ingress listener does not take TLS from camel-undertow");
+                    }
+                    undertow = IngressListener.start(key.getHost(), key.getPort(), limits, tls, gate.wrap(root));
                 }
                 return registered;
             } finally {
                 lock.unlock();
             }
-        }
-
-        private Undertow.Builder builder() {
-            Undertow.Builder builder = Undertow.builder();
-            if (key.getSslContext() != null) {
-                builder.addHttpsListener(key.getPort(), key.getHost(), key.getSslContext());
-            } else {
-                builder.addHttpListener(key.getPort(), key.getHost());
-            }
-            int high = limits.maxConnections();
-            return builder
-                    .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
-                    .setServerOption(UndertowOptions.MAX_HEADERS, limits.maxHeaders())
-                    .setServerOption(UndertowOptions.MAX_PARAMETERS, limits.maxQueryParameters())
-                    .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) limits.requestParseTimeout().toMillis())
-                    .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) limits.noRequestTimeout().toMillis())
-                    .setServerOption(UndertowOptions.IDLE_TIMEOUT, (int) limits.idleTimeout().toMillis())
-                    // Reject what a lenient parser would guess at: raw non-ASCII in the target, ambiguous framing.
-                    .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)
-                    .setServerOption(UndertowOptions.ALLOW_ENCODED_SLASH, false)
-                    .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
-                    .setSocketOption(Options.CONNECTION_HIGH_WATER, high)
-                    .setSocketOption(Options.CONNECTION_LOW_WATER, Math.max(1, high - Math.max(1, high / 10)));
         }
 
         @Override

@@ -11,10 +11,12 @@ import org.apache.camel.impl.DefaultCamelContext;
 public final class IngressServer implements AutoCloseable {
     private final CamelContext camel;
     private final SpinDispatcher dispatcher;
+    private final DrainGate gate;
 
-    private IngressServer(CamelContext camel, SpinDispatcher dispatcher) {
+    private IngressServer(CamelContext camel, SpinDispatcher dispatcher, DrainGate gate) {
         this.camel = camel;
         this.dispatcher = dispatcher;
+        this.gate = gate;
     }
 
     /** Starts listening on {@code host:port} with the default {@link HttpLimits} and this body limit. */
@@ -23,20 +25,32 @@ public final class IngressServer implements AutoCloseable {
         return start(host, port, HttpLimits.withMaxRequestBody(maxRequestBody), dispatcher, extraRoutes);
     }
 
-    /** Starts listening on {@code host:port}; bodies are buffered within the process-wide default budget. */
+    /** Starts listening on {@code host:port} in clear text (HTTP/1.1 and h2c); returns once the port is bound. */
     public static IngressServer start(String host, int port, HttpLimits limits, SpinDispatcher dispatcher,
                                       org.apache.camel.RoutesBuilder... extraRoutes) throws Exception {
-        return start(host, port, limits, MemoryBudget.bodyDefault(), dispatcher, extraRoutes);
+        return start(host, port, limits, java.util.Optional.empty(), dispatcher, extraRoutes);
+    }
+
+    /** As {@link #start(String, int, HttpLimits, java.util.Optional, MemoryBudget, SpinDispatcher, org.apache.camel.RoutesBuilder...)} with the process-wide default body budget. */
+    public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsFiles> tls,
+                                      SpinDispatcher dispatcher, org.apache.camel.RoutesBuilder... extraRoutes)
+            throws Exception {
+        return start(host, port, limits, tls, MemoryBudget.bodyDefault(), dispatcher, extraRoutes);
     }
 
     /**
-     * Starts listening on {@code host:port}; returns once the port is bound.
+     * Starts listening on {@code host:port}, with TLS (HTTP/1.1 and HTTP/2 by ALPN) if {@code tls} is present;
+     * returns once the port is bound. A certificate or key that cannot be used is an {@link java.io.IOException}
+     * naming the file, thrown before anything starts.
      *
      * @param bodyBuffers the node's budget for buffered request bodies (shared with guests' response buffers)
      */
-    public static IngressServer start(String host, int port, HttpLimits limits, MemoryBudget bodyBuffers,
-                                      SpinDispatcher dispatcher, org.apache.camel.RoutesBuilder... extraRoutes)
-            throws Exception {
+    public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsFiles> tls,
+                                      MemoryBudget bodyBuffers, SpinDispatcher dispatcher,
+                                      org.apache.camel.RoutesBuilder... extraRoutes) throws Exception {
+        if (tls.isPresent()) {
+            tls.get().sslContext(); // fail early, in one line, on a bad certificate or key
+        }
         DefaultCamelContext camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName("edge");
         camel.setStreamCaching(false);
@@ -44,10 +58,12 @@ public final class IngressServer implements AutoCloseable {
         camel.getShutdownStrategy().setTimeout(5);
         camel.getShutdownStrategy().setTimeUnit(java.util.concurrent.TimeUnit.SECONDS);
         camel.getRegistry().bind(IngressRouteBuilder.BINDING_BEAN, new SpinUndertowBinding());
-        camel.getRegistry().bind(IngressRouteBuilder.BODY_READER_BEAN, new RequestBodyReader(limits.maxRequestBody(), bodyBuffers));
+        camel.getRegistry().bind(IngressRouteBuilder.BODY_READER_BEAN, new RequestBodyReader(limits.maxRequestBody(),
+                bodyBuffers, new StageFront(dispatcher, limits.maxRequestBody())));
         camel.getRegistry().bind(IngressRouteBuilder.INLINE_BEAN, new InlineAnswers(dispatcher));
         // Undertow with edge's header limits, parse/idle timeouts and connection cap (docs/security.md).
-        camel.addComponent("undertow", new EdgeUndertowComponent(limits));
+        DrainGate gate = new DrainGate();
+        camel.addComponent("undertow", new EdgeUndertowComponent(limits, tls, gate));
         camel.addRoutes(new IngressRouteBuilder(host, port, dispatcher));
         for (org.apache.camel.RoutesBuilder routes : extraRoutes) {
             camel.addRoutes(routes);
@@ -58,13 +74,27 @@ public final class IngressServer implements AutoCloseable {
             camel.close();
             throw e;
         }
-        return new IngressServer(camel, dispatcher);
+        return new IngressServer(camel, dispatcher, gate);
     }
 
     public CamelContext camelContext() { return camel; }
 
+    /** Requests accepted and not yet answered. */
+    public long inFlight() { return gate.inFlight(); }
+
+    /**
+     * Answers new requests 503 ({@code Connection: close}) from now on and waits up to {@code timeout} for
+     * the requests in flight; {@link #close()} afterwards stops the listener.
+     *
+     * @return true if every request in flight finished in time
+     */
+    public boolean drain(java.time.Duration timeout) throws InterruptedException {
+        return gate.drain(timeout);
+    }
+
     @Override
     public void close() {
+        gate.close();
         try {
             camel.close();
         } catch (Exception e) {

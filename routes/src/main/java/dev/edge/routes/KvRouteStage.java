@@ -52,14 +52,15 @@ public final class KvRouteStage implements IngressStage {
     }
 
     private final List<Route> routes;
-    private final UpstreamForwarder forwarder;
+    private final StreamingProxy proxy;
+    private final java.util.function.Function<String, Optional<List<URI>>> pools;
     private final StoreLimits limits;
 
     /**
      * @param keyValues the application's stores; every route's {@code store} label must be one of them
      * @param registry  where the meters go; null for none
      */
-    public KvRouteStage(List<KvRouteConfig> configs, KeyValueFactor keyValues, UpstreamForwarder forwarder,
+    public KvRouteStage(List<KvRouteConfig> configs, KeyValueFactor keyValues, StreamingProxy proxy,
                         MeterRegistry registry) {
         MeterRegistry meters = registry != null ? registry : new SimpleMeterRegistry();
         List<Route> sorted = new ArrayList<>();
@@ -68,7 +69,8 @@ public final class KvRouteStage implements IngressStage {
         }
         sorted.sort(Comparator.comparing(r -> r.pattern, RoutePattern::compareSpecificity));
         this.routes = List.copyOf(sorted);
-        this.forwarder = forwarder;
+        this.proxy = proxy;
+        this.pools = name -> proxy.pool(name).map(dev.edge.config.UpstreamPoolConfig::targets);
         this.limits = keyValues.limits();
     }
 
@@ -76,7 +78,7 @@ public final class KvRouteStage implements IngressStage {
     public String name() { return NAME; }
 
     @Override
-    public Optional<GuestResponse> handle(IngressRequest request) {
+    public Decision decide(IngressRequest request) {
         for (Route route : routes) {
             RoutePattern.PathMatch match = route.pattern.match(request.target().path());
             if (match != null) {
@@ -84,10 +86,15 @@ public final class KvRouteStage implements IngressStage {
                 return route(route, match, request);
             }
         }
-        return Optional.empty();
+        return PASS;
     }
 
-    private Optional<GuestResponse> route(Route route, RoutePattern.PathMatch match, IngressRequest request) {
+    @Override
+    public void close() {
+        proxy.close();
+    }
+
+    private Decision route(Route route, RoutePattern.PathMatch match, IngressRequest request) {
         String key = renderKey(route.config.key(), match, request);
         if (key == null || !fitsKeyLimit(key)) {
             // A header the key needs is missing, or the key is longer than any key the store can hold.
@@ -109,60 +116,60 @@ public final class KvRouteStage implements IngressStage {
         return act(route, decide(route, value.get()), match, request, key);
     }
 
-    private Optional<GuestResponse> act(Route route, KvRouteValue decision, RoutePattern.PathMatch match,
-                                        IngressRequest request, String key) {
-        if (decision instanceof KvRouteValue.Proxy proxy) {
+    private Decision act(Route route, KvRouteValue decision, RoutePattern.PathMatch match,
+                         IngressRequest request, String key) {
+        if (decision instanceof KvRouteValue.Proxy upstream) {
             route.metrics.decision(KvRouteMetrics.Action.UPSTREAM);
-            return Optional.of(forwarder.forward(proxy.upstream(), match.pathInfo(), request));
+            return new Forward(proxy, upstream.upstream(), match.pathInfo());
         }
         if (decision instanceof KvRouteValue.Redirect redirect) {
             route.metrics.decision(KvRouteMetrics.Action.REDIRECT);
-            return Optional.of(new GuestResponse(redirect.status(), List.of(Map.entry("location", redirect.location())),
+            return new Answer(new GuestResponse(redirect.status(), List.of(Map.entry("location", redirect.location())),
                     new byte[0]));
         }
         if (decision instanceof KvRouteValue.Deny) {
             route.metrics.decision(KvRouteMetrics.Action.DENY);
-            return Optional.of(GuestResponse.empty(403));
+            return new Answer(GuestResponse.empty(403));
         }
         if (decision instanceof KvRouteValue.Pass) {
             route.metrics.decision(KvRouteMetrics.Action.PASS);
-            return Optional.empty();
+            return PASS;
         }
         KvRouteValue.Refused refused = (KvRouteValue.Refused) decision;
         route.metrics.decision(KvRouteMetrics.Action.REFUSED);
         logThrottled(route, "kv_route '{}': refusing the value of key '{}': {}", route.config.route(), shorten(key),
                 refused.reason());
-        return Optional.of(GuestResponse.empty(502));
+        return new Answer(GuestResponse.empty(502));
     }
 
-    private Optional<GuestResponse> absent(Route route, RoutePattern.PathMatch match, IngressRequest request) {
+    private Decision absent(Route route, RoutePattern.PathMatch match, IngressRequest request) {
         Optional<URI> fallback = route.config.defaultUpstream();
         if (fallback.isEmpty()) {
             route.metrics.decision(KvRouteMetrics.Action.PASS);
-            return Optional.empty();
+            return PASS;
         }
         route.metrics.decision(KvRouteMetrics.Action.DEFAULT);
-        return Optional.of(forwarder.forward(fallback.get(), match.pathInfo(), request));
+        return new Forward(proxy, fallback.get(), match.pathInfo());
     }
 
-    private Optional<GuestResponse> storeFailed(Route route, RoutePattern.PathMatch match, IngressRequest request,
+    private Decision storeFailed(Route route, RoutePattern.PathMatch match, IngressRequest request,
                                                 RuntimeException error) {
         Optional<URI> fallback = route.config.defaultUpstream();
         logThrottled(route, "kv_route '{}': store '{}' failed ({}); {}", route.config.route(), route.config.store(),
                 error.getMessage(), fallback.isPresent() ? "using default_upstream" : "answering 503");
         if (fallback.isEmpty()) {
             route.metrics.decision(KvRouteMetrics.Action.UNAVAILABLE);
-            return Optional.of(GuestResponse.empty(503));
+            return new Answer(GuestResponse.empty(503));
         }
         route.metrics.decision(KvRouteMetrics.Action.FALLBACK);
-        return Optional.of(forwarder.forward(fallback.get(), match.pathInfo(), request));
+        return new Forward(proxy, fallback.get(), match.pathInfo());
     }
 
-    private static KvRouteValue decide(Route route, byte[] value) {
+    private KvRouteValue decide(Route route, byte[] value) {
         String cacheKey = new String(value, java.nio.charset.StandardCharsets.ISO_8859_1); // lossless, any bytes
         KvRouteValue decision = route.decided.get(cacheKey);
         if (decision == null) {
-            decision = KvRouteValue.parse(value, route.config);
+            decision = KvRouteValue.parse(value, route.config, pools);
             if (value.length <= KvRouteValue.MAX_VALUE_BYTES) {
                 if (route.decided.size() >= MAX_CACHED_VALUES) {
                     route.decided.clear();

@@ -2,18 +2,24 @@ package dev.edge.routes;
 
 import dev.edge.config.KvRouteConfig;
 import dev.edge.config.OriginPattern;
+import dev.edge.config.UpstreamUrl;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * What a kv route does with one value read from the store, decided once per distinct value:
  * <ul>
  *   <li>{@code http(s)://host[:port][/base]}: reverse-proxy there, if {@code allowed_upstreams} allows it;</li>
+ *   <li>{@code upstream:<name>}: reverse-proxy to that {@code [upstream.<name>]} pool, if {@code allowed_upstreams}
+ *       allows every one of its targets;</li>
  *   <li>{@code redirect:<location>} (302) or {@code redirect:<301|302|303|307|308>:<location>}: a
  *       relative location ({@code /path}) always, an absolute one if {@code allowed_redirects} allows it;</li>
  *   <li>{@code deny}: 403;</li>
@@ -38,7 +44,13 @@ sealed interface KvRouteValue {
     /** @param reason why, for the log (never shown to clients) */
     record Refused(String reason) implements KvRouteValue {}
 
+    /** Without pools: an {@code upstream:<name>} value is refused. */
     static KvRouteValue parse(byte[] raw, KvRouteConfig route) {
+        return parse(raw, route, name -> Optional.empty());
+    }
+
+    /** @param pools the configured pools' targets, by name */
+    static KvRouteValue parse(byte[] raw, KvRouteConfig route, Function<String, Optional<List<URI>>> pools) {
         if (raw.length > MAX_VALUE_BYTES) {
             return new Refused("value is " + raw.length + " bytes; a routing value is at most " + MAX_VALUE_BYTES);
         }
@@ -63,26 +75,37 @@ sealed interface KvRouteValue {
         if (text.startsWith("http://") || text.startsWith("https://")) {
             return upstream(text, route);
         }
+        if (text.startsWith(StreamingProxy.POOL_SCHEME + ":")) {
+            return pool(text.substring(StreamingProxy.POOL_SCHEME.length() + 1), route, pools);
+        }
         return new Refused("value '" + shorten(text) + "' is not an upstream URL, redirect:<url>, deny or pass");
     }
 
     private static KvRouteValue upstream(String text, KvRouteConfig route) {
         URI uri;
         try {
-            uri = new URI(text);
-        } catch (URISyntaxException e) {
-            return new Refused("upstream '" + shorten(text) + "' is not a valid URL: " + e.getReason());
-        }
-        if (uri.getHost() == null) {
-            return new Refused("upstream '" + shorten(text) + "' has no valid host");
-        }
-        if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            return new Refused("upstream URL must not have user info, a query or a fragment");
+            uri = UpstreamUrl.parse(text);
+        } catch (IllegalArgumentException e) {
+            return new Refused("upstream " + e.getMessage());
         }
         if (!OriginPattern.anyMatches(route.allowedUpstreams(), uri)) {
             return new Refused("upstream '" + shorten(text) + "' is not in allowed_upstreams");
         }
         return new Proxy(uri);
+    }
+
+    /** A pool is under {@code allowed_upstreams} when every one of its targets is. */
+    private static KvRouteValue pool(String name, KvRouteConfig route, Function<String, Optional<List<URI>>> pools) {
+        Optional<List<URI>> targets = pools.apply(name);
+        if (targets.isEmpty()) {
+            return new Refused("no upstream pool '" + shorten(name) + "'");
+        }
+        for (URI target : targets.get()) {
+            if (!OriginPattern.anyMatches(route.allowedUpstreams(), target)) {
+                return new Refused("upstream pool '" + name + "' has target '" + target + "', not in allowed_upstreams");
+            }
+        }
+        return new Proxy(StreamingProxy.poolReference(name));
     }
 
     private static KvRouteValue redirect(String spec, KvRouteConfig route) {

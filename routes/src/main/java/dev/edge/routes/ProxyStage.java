@@ -1,54 +1,51 @@
 package dev.edge.routes;
 
-import dev.edge.wasm.GuestResponse;
-import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Reverse proxy to upstream HTTP servers ({@code --proxy}). Routes follow Spin's precedence among
- * themselves and are checked before the manifest's routes. Forwarding (headers, errors, limits) is
- * {@link UpstreamForwarder}'s.
+ * themselves and are checked before the manifest's routes. Forwarding (streaming, headers, errors) is
+ * {@link StreamingProxy}'s.
  */
 public final class ProxyStage implements IngressStage {
 
-    private record Target(RoutePattern pattern, URI upstream) {}
+    private record Target(RoutePattern pattern, ProxyRoute route) {}
 
     private final List<Target> targets;
-    private final UpstreamForwarder forwarder;
+    private final StreamingProxy proxy;
 
-    public ProxyStage(List<ProxyRoute> routes, long maxResponseBody) {
-        this(routes, maxResponseBody, Duration.ofSeconds(30));
-    }
-
-    public ProxyStage(List<ProxyRoute> routes, long maxResponseBody, Duration timeout) {
+    public ProxyStage(List<ProxyRoute> routes, StreamingProxy proxy) {
         List<Target> sorted = new ArrayList<>();
         for (ProxyRoute route : routes) {
-            sorted.add(new Target(RoutePattern.parse(route.route()), route.upstream()));
+            sorted.add(new Target(RoutePattern.parse(route.route()), route));
         }
         sorted.sort(Comparator.comparing(Target::pattern, RoutePattern::compareSpecificity));
         this.targets = List.copyOf(sorted);
-        this.forwarder = new UpstreamForwarder(maxResponseBody, timeout);
+        this.proxy = proxy;
     }
 
     @Override
     public String name() { return "proxy"; }
 
+    /** Pattern matching only. */
     @Override
-    public Optional<GuestResponse> handle(IngressRequest request) {
+    public boolean mayBlock() { return false; }
+
+    @Override
+    public Decision decide(IngressRequest head) {
         for (Target target : targets) {
-            RoutePattern.PathMatch match = target.pattern().match(request.target().path());
+            RoutePattern.PathMatch match = target.pattern().match(head.target().path());
             if (match != null) {
-                return Optional.of(forwarder.forward(target.upstream(), match.pathInfo(), request));
+                return new Forward(proxy, target.route().upstream(), match.pathInfo());
             }
         }
-        return Optional.empty();
+        return PASS;
     }
 
-    static URI upstreamUri(URI upstream, String pathInfo, String query) {
-        return UpstreamForwarder.upstreamUri(upstream, pathInfo, query);
+    @Override
+    public void close() {
+        proxy.close();
     }
 }

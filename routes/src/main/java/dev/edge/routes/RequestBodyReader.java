@@ -10,8 +10,9 @@ import io.undertow.util.Headers;
 import org.apache.camel.component.undertow.CamelUndertowHttpHandler;
 
 /**
- * First handler in the ingress chain (camel-undertow's {@code handlers} option). Reads the whole body
- * on the IO thread without blocking, refuses bodies over the limit with 413 before any guest runs, and
+ * First handler in the ingress chain (camel-undertow's {@code handlers} option). Lets the {@link StageFront}
+ * take a well-formed request on its head (a proxied body is streamed, not read here). Otherwise reads the whole body
+ * on the IO thread without blocking ({@link BodyReceiver}, which answers 413 past the limit) before any guest runs, and
  * keeps camel-undertow's eager form parser away from the body so guests get the exact bytes sent. A path with
  * a malformed percent-escape or that does not decode to UTF-8 is refused with 400 first ({@link RequestTargetCheck}).
  */
@@ -20,16 +21,31 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
     static final AttachmentKey<byte[]> BODY = AttachmentKey.create(byte[].class);
     /** Why the request head is refused; the body is still read (and dropped) first, see {@link #handleRequest}. */
     private static final AttachmentKey<String> BAD_HEAD = AttachmentKey.create(String.class);
-    private static final byte[] EMPTY = new byte[0];
+    /** A stage's answer ({@link StageFront}), sent instead of routing once the body is read. */
+    static final AttachmentKey<dev.edge.wasm.GuestResponse> ANSWER = AttachmentKey.create(dev.edge.wasm.GuestResponse.class);
 
     private final long maxRequestBody;
     private final MemoryBudget bodyBuffers;
+    private final StageFront stages;
     private volatile HttpHandler next;
+
+    public RequestBodyReader(long maxRequestBody) {
+        this(maxRequestBody, MemoryBudget.bodyDefault(), null);
+    }
 
     /** @param bodyBuffers the node's budget for buffered bodies; a body it cannot cover is answered 503 */
     public RequestBodyReader(long maxRequestBody, MemoryBudget bodyBuffers) {
+        this(maxRequestBody, bodyBuffers, null);
+    }
+
+    /**
+     * @param bodyBuffers the node's budget for buffered bodies; a body it cannot cover is answered 503
+     * @param stages      run on the head of every well-formed request within the limit; null for none
+     */
+    RequestBodyReader(long maxRequestBody, MemoryBudget bodyBuffers, StageFront stages) {
         this.maxRequestBody = maxRequestBody;
-        this.bodyBuffers = bodyBuffers;
+        this.bodyBuffers = java.util.Objects.requireNonNull(bodyBuffers, "bodyBuffers");
+        this.stages = stages;
     }
 
     @Override
@@ -39,9 +55,13 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        boolean bareCr = BareCrGuard.headHadBareCr(exchange); // asked for every request, to stay in step
         String badTarget = RequestTargetCheck.problem(rawPath(exchange.getRequestURI()));
         if (badTarget == null) {
             badTarget = RequestTargetCheck.headerProblem(exchange.getRequestHeaders());
+        }
+        if (badTarget == null && bareCr) {
+            badTarget = "bare CR in the request head"; // RFC 9112 §2.2; Undertow would have split the line there
         }
         if (badTarget != null) {
             // Refused, but only after the body is read like any other (within the limit): closing a socket with
@@ -49,59 +69,45 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
             LOG.debug("400 for {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), badTarget);
             exchange.putAttachment(BAD_HEAD, badTarget);
         }
+        int badFraming = RequestFraming.refusal(exchange.getRequestHeaders());
+        if (badFraming != 0) {
+            // Where the body ends is unknown: answer without reading it, and close.
+            LOG.debug("{} for {} {}: transfer coding {}", badFraming, exchange.getRequestMethod(),
+                    exchange.getRequestURI(), exchange.getRequestHeaders().get(Headers.TRANSFER_ENCODING));
+            BodyReceiver.refuseUnread(exchange, badFraming);
+            return;
+        }
         // An already-parsed form tells Undertow's form parsers there is nothing left to do.
         exchange.putAttachment(FormDataParser.FORM_DATA, new FormData(0));
-        long declared = exchange.getRequestContentLength();
-        if (declared > maxRequestBody) {
-            tooLarge(exchange);
+        boolean withinLimit = exchange.getRequestContentLength() <= maxRequestBody;
+        if (badTarget == null && withinLimit && stages != null && stages.take(exchange, () -> receiveBody(exchange))) {
             return;
         }
-        if (declared == 0 || (declared < 0 && !exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING))) {
-            proceed(exchange, EMPTY);
-            return;
-        }
-        BodyBufferReservation reservation = BodyBufferReservation.of(exchange, bodyBuffers);
-        if (declared > 0) {
-            // Length known and within the limit: reserve it, then Undertow reads it in one go.
-            if (!reservation.grow(declared)) {
-                overloaded(exchange);
-                return;
-            }
-            exchange.getRequestReceiver().receiveFullBytes(this::proceed, RequestBodyReader::broken);
-            return;
-        }
-        // Chunked: read on a worker thread (it blocks) and stop as soon as the limit is passed.
-        exchange.dispatch(() -> readChunked(exchange, reservation));
+        receiveBody(exchange);
     }
 
-    private void readChunked(HttpServerExchange exchange, BodyBufferReservation reservation) {
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-        byte[] chunk = new byte[8192];
-        try {
-            exchange.startBlocking();
-            java.io.InputStream in = exchange.getInputStream();
-            int n;
-            while ((n = in.read(chunk)) >= 0) {
-                if (body.size() + (long) n > maxRequestBody) {
-                    tooLarge(exchange);
-                    return;
-                }
-                if (!reservation.grow(n)) {
-                    overloaded(exchange);
-                    return;
-                }
-                body.write(chunk, 0, n);
+    private void receiveBody(HttpServerExchange exchange) {
+        BodyReceiver.receive(exchange, maxRequestBody, bodyBuffers, new BodyReceiver.Callback() {
+            @Override
+            public void received(HttpServerExchange ex, byte[] body) {
+                proceed(ex, body);
             }
-        } catch (java.io.IOException e) {
-            broken(exchange, e);
-            return;
-        }
-        proceed(exchange, body.toByteArray());
+
+            @Override
+            public void failed(HttpServerExchange ex, java.io.IOException error) {
+                broken(ex, error);
+            }
+        });
     }
 
     private void proceed(HttpServerExchange exchange, byte[] body) {
         if (exchange.getAttachment(BAD_HEAD) != null) {
             refuse(exchange, 400);
+            return;
+        }
+        dev.edge.wasm.GuestResponse answer = exchange.getAttachment(ANSWER);
+        if (answer != null) {
+            exchange.getResponseSender().send(SpinUndertowBinding.writeHead(exchange, answer));
             return;
         }
         exchange.putAttachment(BODY, body);
@@ -116,16 +122,6 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
         if (!exchange.isResponseStarted()) {
             refuse(exchange, 400);
         }
-    }
-
-    private static void tooLarge(HttpServerExchange exchange) {
-        refuse(exchange, 413);
-    }
-
-    /** The node's body-buffer budget is used up by other requests: 503, retry in a second. */
-    private static void overloaded(HttpServerExchange exchange) {
-        exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
-        refuse(exchange, 503);
     }
 
     /** An empty-bodied answer that closes the connection: an unread body makes it unusable for another request. */

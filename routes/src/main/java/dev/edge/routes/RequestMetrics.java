@@ -30,6 +30,11 @@ public final class RequestMetrics {
                     .description("HTTP requests served, by component and status")
                     .tag("target", target)
                     .tag("status", Integer.toString(status))
+                    // Prometheus buckets (_bucket{le=...}) so histogram_quantile works across nodes;
+                    // bounded to the range a request can take (up to the 30 s guest deadline).
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(java.time.Duration.ofMillis(1))
+                    .maximumExpectedValue(java.time.Duration.ofSeconds(30))
                     .register(registry));
         }
         timer.record(elapsedNanos, java.util.concurrent.TimeUnit.NANOSECONDS);

@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Checks the request head before routing. Header names must be tokens and values free of control characters
  * (a NUL or a bare CR would otherwise reach guests). The raw path must start with {@code /}, and every {@code %} starts a two-hex-digit escape, and
- * the percent-decoded path is valid UTF-8 with no NUL. A path that fails is answered 400: no route or guest
+ * the percent-decoded path is valid UTF-8 with no NUL and no dot segment ({@code /a/../b}, {@code /a/%2e%2e/b}:
+ * RFC 3986 §5.2.4 would resolve them, but a path that means something else once resolved has no honest
+ * reading, and a proxy must never forward one that climbs out of its base). A path that fails is answered 400: no route or guest
  * could interpret it consistently (Undertow itself already refuses raw non-ASCII bytes and control characters).
  */
 final class RequestTargetCheck {
@@ -69,6 +71,24 @@ final class RequestTargetCheck {
         } catch (CharacterCodingException e) {
             return "percent-decoded path is not valid UTF-8";
         }
-        return null;
+        return hasDotSegment(decoded, n) ? "dot segment ('.' or '..') in the path" : null;
+    }
+
+    /**
+     * True if a segment of the percent-decoded path is {@code .} or {@code ..}, with {@code \} also taken as a
+     * separator (some upstreams do): such a path could leave a proxy's base path or a guest's directory.
+     */
+    private static boolean hasDotSegment(byte[] decoded, int n) {
+        int start = 0;
+        for (int i = 0; i <= n; i++) {
+            if (i == n || decoded[i] == '/' || decoded[i] == '\\') {
+                int length = i - start;
+                if ((length == 1 || length == 2) && decoded[start] == '.' && (length == 1 || decoded[start + 1] == '.')) {
+                    return true;
+                }
+                start = i + 1;
+            }
+        }
+        return false;
     }
 }

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers one request the way {@code spin up} does: the reserved {@code /.well-known/spin/} endpoints,
- * then any extra {@link IngressStage}s, then Spin routing to a static response or a component. Free of
+ * then any extra {@link IngressStage}s (judged on the head, {@link #onHead}), then Spin routing to a static
+ * response or a component ({@link #dispatch}). Free of
  * Camel and Undertow so it can be reasoned about (and tested) on its own; it never throws.
  */
 public final class SpinDispatcher {
@@ -24,21 +25,23 @@ public final class SpinDispatcher {
     private static final String WELL_KNOWN = "/.well-known/spin/";
 
     private final SpinRouter router;
-    private final Map<String, GuestHandler> handlersByComponent;
+    private final Map<HttpTrigger, GuestHandler> handlersByTrigger;
     private final List<IngressStage> stages;
+    private final boolean stagesMayBlock;
     private final RequestMetrics metrics;
     private final byte[] infoJson;
 
     public SpinDispatcher(
             SpinRouter router,
-            Map<String, GuestHandler> handlersByComponent,
+            Map<HttpTrigger, GuestHandler> handlersByTrigger,
             List<IngressStage> stages,
             String appName,
             String appVersion,
             RequestMetrics metrics) {
         this.router = router;
-        this.handlersByComponent = Map.copyOf(handlersByComponent);
+        this.handlersByTrigger = Map.copyOf(handlersByTrigger);
         this.stages = List.copyOf(stages);
+        this.stagesMayBlock = stages.stream().anyMatch(IngressStage::mayBlock);
         this.metrics = metrics;
         this.infoJson = ("{\"name\":" + Json.quote(appName) + ",\"version\":" + Json.quote(appVersion) + "}")
                 .getBytes(StandardCharsets.UTF_8);
@@ -77,6 +80,50 @@ public final class SpinDispatcher {
         return Optional.of(response);
     }
 
+    /** A stage's decision about a request, and the stage's name (the metrics' target). */
+    public record Staged(String stage, IngressStage.Decision decision) {}
+
+    /** True if a stage's decision may block: {@link #onHead} must then run on a worker thread. */
+    public boolean stagesMayBlock() {
+        return stagesMayBlock;
+    }
+
+    /** True if any stage may take requests before Spin routing ({@link #onHead}). */
+    public boolean hasStages() {
+        return !stages.isEmpty();
+    }
+
+    /**
+     * The stages' decision from the request head, before its body is read; empty when every stage passes (and for
+     * the reserved {@code /.well-known/spin/} paths, which no stage may take): then {@link #dispatch} routes it.
+     * May block (a kv route reads the store): call it on a worker thread.
+     */
+    public Optional<Staged> onHead(IngressRequest head) {
+        if (head.target().path().startsWith(WELL_KNOWN)) {
+            return Optional.empty();
+        }
+        for (IngressStage stage : stages) {
+            try {
+                IngressStage.Decision decision = stage.decide(head);
+                if (!(decision instanceof IngressStage.Pass)) {
+                    return Optional.of(new Staged(stage.name(), decision));
+                }
+            } catch (RuntimeException e) {
+                LOG.error("Request {} {}: stage {} failed", head.method(), head.target().path(), stage.name(), e);
+                return Optional.of(new Staged(stage.name(), new IngressStage.Answer(GuestResponse.empty(500))));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Records a request a stage took (its answer or its upstream's status). */
+    public void record(String target, int status, long nanos) {
+        if (metrics != null) {
+            metrics.record(target, status, nanos);
+        }
+    }
+
+    /** Answers a request no stage took: the well-known endpoints, then Spin routing. */
     public GuestResponse dispatch(IngressRequest request) {
         long start = System.nanoTime();
         String target = "no-route";
@@ -87,24 +134,13 @@ public final class SpinDispatcher {
                 target = "well-known";
                 response = wellKnown(path.substring(WELL_KNOWN.length()));
             } else {
-                response = null;
-                for (IngressStage stage : stages) {
-                    Optional<GuestResponse> answer = stage.handle(request);
-                    if (answer.isPresent()) {
-                        target = stage.name();
-                        response = answer.get();
-                        break;
-                    }
-                }
-                if (response == null) {
-                    Optional<RouteMatch> match = router.route(request.target());
-                    if (match.isEmpty()) {
-                        response = GuestResponse.empty(404);
-                    } else {
-                        HttpTrigger trigger = match.get().trigger();
-                        target = trigger.componentId().orElse("static");
-                        response = serve(match.get(), request);
-                    }
+                Optional<RouteMatch> match = router.route(request.target());
+                if (match.isEmpty()) {
+                    response = GuestResponse.empty(404);
+                } else {
+                    HttpTrigger trigger = match.get().trigger();
+                    target = trigger.componentId().orElse("static");
+                    response = serve(match.get(), request);
                 }
             }
         } catch (RuntimeException e) {
@@ -122,10 +158,10 @@ public final class SpinDispatcher {
         if (trigger.staticResponse().isPresent()) {
             return staticResponse(trigger.staticResponse().get());
         }
-        String componentId = trigger.componentId().orElseThrow();
-        GuestHandler handler = handlersByComponent.get(componentId);
+        // Per trigger, not per component: two triggers may run one component with different executors.
+        GuestHandler handler = handlersByTrigger.get(trigger);
         if (handler == null) {
-            LOG.error("No handler loaded for component '{}'", componentId);
+            LOG.error("No handler loaded for the trigger of route '{}'", trigger.route());
             return GuestResponse.empty(500);
         }
         try {

@@ -78,8 +78,13 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
         return writeHead(http, message.getBody() instanceof GuestResponse r ? r : GuestResponse.empty(500));
     }
 
-    /** Sets the status and the safe headers of {@code response} on {@code http}; returns the body to send. */
+    /** Sets status and safe headers of {@code response} on {@code http}; returns the body to send. */
     static ByteBuffer writeHead(HttpServerExchange http, GuestResponse response) {
+        if (!GuestResponse.isFinalStatus(response.status())) {
+            // Last line of defence for every source of responses: a 1xx would desynchronise the connection.
+            LOG.warn("Refusing a response with status {}: only 200..599 may be sent", response.status());
+            response = GuestResponse.empty(500);
+        }
         http.setStatusCode(response.status());
         HeaderMap headers = http.getResponseHeaders();
         for (Map.Entry<String, String> header : response.headers()) {

@@ -26,6 +26,8 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The ingress with real Wasm guests (built by scripts/build-wasm.sh): routes/src/test/guests/echo.c
@@ -49,7 +51,7 @@ class IngressGuestTest {
                 trigger("/items/:item_id", "echo"),
                 trigger("/trap", "trap"));
         SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(triggers),
-                Map.of("echo", echo, "trap", trap), List.of(), "guest-app", "0.0.1", null);
+                Map.of(triggers.get(0), echo, triggers.get(1), echo, triggers.get(2), trap), List.of(), "guest-app", "0.0.1", null);
         port = FreePort.next();
         server = IngressServer.start("127.0.0.1", port, limits.maxRequestBody(), dispatcher);
     }
@@ -134,6 +136,24 @@ class IngressGuestTest {
             HttpResponse<byte[]> response = send(HttpRequest.newBuilder(uri("/echo/s")).header("x-status", "" + status).GET());
             assertThat(response.statusCode()).isEqualTo(status);
             assertThat(response.headers().allValues("x-multi")).containsExactly("1", "2");
+        }
+    }
+
+    /**
+     * A guest may not send an interim (1xx) or an out-of-range status: it fails like a trap (500), and a pipelined
+     * connection stays in step, each answer belonging to its own request.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {100, 103, 199, 0, 99, 600, 999})
+    void guestStatusOutside200To599Is500AndPipelinedConnectionStaysInSync(int status) throws Exception {
+        try (RawHttp http = new RawHttp(port)) {
+            http.send("GET /echo/one HTTP/1.1\r\nHost: x\r\nX-Status: " + status + "\r\n\r\n"
+                    + "GET /echo/two HTTP/1.1\r\nHost: x\r\nX-Status: 201\r\n\r\n");
+            RawHttp.Reply first = http.readReply();
+            assertThat(first.status()).as(first.text()).isEqualTo(500);
+            RawHttp.Reply second = http.readReply();
+            assertThat(second.status()).as(second.text()).isEqualTo(201);
+            assertThat(second.text()).contains("x-status: 201");
         }
     }
 

@@ -55,7 +55,7 @@ class IngressStarvationTest {
                 new HttpTrigger("/static", false, Optional.empty(),
                         Optional.of(new StaticResponse(200, Map.of("content-type", "text/plain"), "static")),
                         Executor.http()));
-        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(triggers), Map.of("sleep", sleep), List.of(),
+        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(triggers), Map.of(triggers.get(0), sleep), List.of(),
                 "starvation", "0.0.1", null);
         port = FreePort.next();
         server = IngressServer.start("127.0.0.1", port, limits.maxRequestBody(), dispatcher);

@@ -99,7 +99,7 @@ class KvRouteStageTest {
                 allowed_upstreams = ["http://127.0.0.1:*"]
                 """.formatted(url(fallback), url(fallback)), temp).kvRoutes();
         registry = new SimpleMeterRegistry();
-        KvRouteStage stage = new KvRouteStage(routes, keyValues, new UpstreamForwarder(1 << 20, Duration.ofSeconds(10)),
+        KvRouteStage stage = new KvRouteStage(routes, keyValues, new StreamingProxy(ProxyHeaders.untrusting(), Duration.ofSeconds(10)),
                 registry);
         server = startIngress(stage);
         base = "http://127.0.0.1:" + server.camelContext().getEndpoints().stream()
@@ -256,7 +256,7 @@ class KvRouteStageTest {
             failingValues.openStore("default").set("k", utf8(url(blue)));
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             IngressServer second = startIngress(new KvRouteStage(routes, failingValues,
-                    new UpstreamForwarder(1 << 20, Duration.ofSeconds(10)), meters));
+                    new StreamingProxy(ProxyHeaders.untrusting(), Duration.ofSeconds(10)), meters));
             try {
                 String secondBase = "http://127.0.0.1:" + portOf(second);
                 assertThat(send(secondBase + "/with-default/a").body()).isEqualTo("blue GET /a");

@@ -31,6 +31,20 @@ class KvRouteValueTest {
     }
 
     @Test
+    void aPoolIsAllowedWhenEveryTargetIs() {
+        java.util.Map<String, List<URI>> pools = java.util.Map.of(
+                "inside", List.of(URI.create("http://10.0.0.5:9000"), URI.create("http://10.0.0.5:9001/v1")),
+                "partly", List.of(URI.create("http://10.0.0.5:9000"), URI.create("http://10.0.0.9:9000")));
+        java.util.function.Function<String, Optional<List<URI>>> lookup = name -> Optional.ofNullable(pools.get(name));
+        assertThat(KvRouteValue.parse("upstream:inside".getBytes(StandardCharsets.UTF_8), ROUTE, lookup))
+                .isEqualTo(new KvRouteValue.Proxy(URI.create("upstream:inside")));
+        assertThat(KvRouteValue.parse("upstream:partly".getBytes(StandardCharsets.UTF_8), ROUTE, lookup))
+                .isEqualTo(new KvRouteValue.Refused("upstream pool 'partly' has target 'http://10.0.0.9:9000', not in allowed_upstreams"));
+        assertThat(KvRouteValue.parse("upstream:nope".getBytes(StandardCharsets.UTF_8), ROUTE, lookup))
+                .isEqualTo(new KvRouteValue.Refused("no upstream pool 'nope'"));
+    }
+
+    @Test
     void everythingElseIsRefusedWithAReason() {
         assertThat(parse("http://10.0.0.6:9000")).isInstanceOf(KvRouteValue.Refused.class);
         assertThat(parse("http://10.0.0.5:9000/?q=1")).isInstanceOf(KvRouteValue.Refused.class);

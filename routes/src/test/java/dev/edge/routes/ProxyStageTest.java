@@ -53,7 +53,10 @@ class ProxyStageTest {
         int deadPort = FreePort.next();
         ProxyStage proxy = new ProxyStage(List.of(
                 ProxyRoute.parse("/api/...=" + upstreamUrl + "/v1"),
-                ProxyRoute.parse("/dead/...=http://127.0.0.1:" + deadPort)), 1 << 20);
+                ProxyRoute.parse("/root/...=" + upstreamUrl),
+                ProxyRoute.parse("/slash/...=" + upstreamUrl + "/v2/"),
+                ProxyRoute.parse("/dead/...=http://127.0.0.1:" + deadPort)),
+                new StreamingProxy(ProxyHeaders.untrusting(), java.time.Duration.ofSeconds(10)));
         List<HttpTrigger> triggers = List.of(new HttpTrigger("/...", false, Optional.empty(),
                 Optional.of(new StaticResponse(200, Map.of(), "from manifest")), Executor.http()));
         SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(triggers), Map.of(), List.of(proxy), "p", "1", null);
@@ -113,11 +116,16 @@ class ProxyStageTest {
     }
 
     @Test
-    void upstreamUriJoinsPathInfoAndQuery() {
-        assertThat(ProxyStage.upstreamUri(URI.create("http://u:1"), "", "")).hasToString("http://u:1/");
-        assertThat(ProxyStage.upstreamUri(URI.create("http://u:1"), "/a", "q=1")).hasToString("http://u:1/a?q=1");
-        assertThat(ProxyStage.upstreamUri(URI.create("http://u:1/v1/"), "/a", "")).hasToString("http://u:1/v1/a");
-        assertThat(ProxyStage.upstreamUri(URI.create("http://u:1/v1"), "", "")).hasToString("http://u:1/v1");
+    void theUpstreamPathIsItsBasePlusThePathInfoAndTheQuery() throws Exception {
+        Map<String, String> expected = Map.of(
+                "/root", "GET /", "/root/a?q=1", "GET /a?q=1", "/api", "GET /v1", "/api/", "GET /v1/",
+                "/slash/a", "GET /v2/a", "/slash", "GET /v2");
+        for (Map.Entry<String, String> entry : expected.entrySet()) {
+            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + entry.getKey())).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.body()).as(entry.getKey()).startsWith(entry.getValue() + "\n");
+        }
+        assertThat(StreamingProxy.base(URI.create("HTTP://u:1/v1//"))).hasToString("http://u:1/v1");
     }
 
     @Test
@@ -125,5 +133,14 @@ class ProxyStageTest {
         assertThatThrownBy(() -> ProxyRoute.parse("/api")).hasMessageContaining("<route>=<upstream-url>");
         assertThatThrownBy(() -> ProxyRoute.parse("/api=ftp://x")).hasMessageContaining("http(s) URL");
         assertThatThrownBy(() -> ProxyRoute.parse("api=http://x")).hasMessageContaining("must start with '/'");
+    }
+
+    @Test
+    void anUpstreamWithUserInfoQueryOrFragmentIsRefusedNotSilentlyDropped() {
+        assertThatThrownBy(() -> ProxyRoute.parse("/api/...=http://user:pw@u/base"))
+                .hasMessage("--proxy '/api/...=...': upstream URL 'http://***@u/base' must not have user info, a query"
+                        + " or a fragment");
+        assertThatThrownBy(() -> ProxyRoute.parse("/api/...=http://u/base?x=1")).hasMessageContaining("a query");
+        assertThatThrownBy(() -> ProxyRoute.parse("/api/...=http://u/base#f")).hasMessageContaining("a fragment");
     }
 }

@@ -33,6 +33,11 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** The raw input, for tests that read a response as it arrives. */
+    public InputStream input() throws IOException {
+        return socket.getInputStream();
+    }
+
     public void setTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);
     }

@@ -1,5 +1,6 @@
 package dev.edge.wasm;
 
+import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
@@ -51,7 +52,13 @@ public final class CompiledModule {
      */
     public static CompiledModule loadHttp(String componentId, Path source, Optional<String> digest,
                                           long maxMemoryBytes) throws WasmLoadException {
-        CompiledModule compiled = load(componentId, source, digest, maxMemoryBytes);
+        return loadHttp(componentId, source, digest, maxMemoryBytes, Optional.empty());
+    }
+
+    /** {@link #loadHttp(String, Path, Optional, long)}, taking the compiled classes from {@code cache} when it has them. */
+    public static CompiledModule loadHttp(String componentId, Path source, Optional<String> digest,
+                                          long maxMemoryBytes, Optional<CompileCache> cache) throws WasmLoadException {
+        CompiledModule compiled = load(componentId, source, digest, maxMemoryBytes, cache);
         compiled.requireExport(GuestAbi.EXPORT_MEMORY, ExternalType.MEMORY);
         compiled.requireExport(GuestAbi.EXPORT_ALLOC, ExternalType.FUNCTION);
         compiled.requireExport(GuestAbi.EXPORT_HANDLE, ExternalType.FUNCTION);
@@ -82,6 +89,12 @@ public final class CompiledModule {
     /** Reads, verifies, parses and compiles a module; no ABI checks. */
     public static CompiledModule load(String componentId, Path source, Optional<String> digest,
                                       long maxMemoryBytes) throws WasmLoadException {
+        return load(componentId, source, digest, maxMemoryBytes, Optional.empty());
+    }
+
+    /** {@link #load(String, Path, Optional, long)} with the compiled classes from {@code cache} when it has them. */
+    public static CompiledModule load(String componentId, Path source, Optional<String> digest,
+                                      long maxMemoryBytes, Optional<CompileCache> cache) throws WasmLoadException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(source);
@@ -111,7 +124,7 @@ public final class CompiledModule {
         MemoryLimits limits = memoryLimits(componentId, source, module, maxMemoryBytes);
         Function<Instance, Machine> factory;
         try {
-            factory = MachineFactoryCompiler.compile(module);
+            factory = compile(module, cache);
         } catch (RuntimeException e) {
             throw new WasmLoadException(componentId, source, "cannot compile module: " + describe(e), null);
         }
@@ -122,6 +135,37 @@ public final class CompiledModule {
             exports.put(export.name(), export.exportType());
         }
         return new CompiledModule(componentId, source, module, factory, limits, Map.copyOf(exports));
+    }
+
+    /** How every module is compiled; part of the compile cache's key. */
+    static final String COMPILE_OPTIONS = "interpreter-fallback=WARN";
+
+    /**
+     * Compiles to JVM classes. A function too large for one JVM method (the JavaScript engine in a
+     * componentize-js component has several) runs in Chicory's interpreter instead of failing the load.
+     */
+    private static Function<Instance, Machine> compile(WasmModule module, Optional<CompileCache> cache) {
+        var builder = MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.WARN);
+        if (cache.isEmpty()) {
+            return builder.compile();
+        }
+        builder.withCache(cache.get());
+        try {
+            return builder.compile();
+        } catch (RuntimeException e) {
+            // An intact entry whose classes do not load (e.g. written by a different JVM): drop it, compile anew.
+            if (module.digest() == null || !Files.exists(cache.get().entry(module.digest()))) {
+                throw e;
+            }
+            try {
+                cache.get().evict(module.digest());
+            } catch (IOException io) {
+                e.addSuppressed(io);
+                throw e;
+            }
+            return MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.WARN)
+                    .withCache(cache.get()).compile();
+        }
     }
 
     private static MemoryLimits memoryLimits(String componentId, Path source, WasmModule module, long maxMemoryBytes)

@@ -103,8 +103,9 @@ final class EdgeHostFunctions {
         // response
         fns.add(fn("resp_set_status", types(I32), (m, a) -> {
             long status = a[0] & 0xFFFFFFFFL;
-            if (status < 100 || status > 599) {
-                throw new AbiError(GuestAbi.ERR_OTHER, "invalid HTTP status " + status + " (expected 100..599)");
+            if (!GuestResponse.isFinalStatus(status)) {
+                // An interim (1xx) answer would desynchronise the client's connection: fail like a trap (500).
+                throw new GuestTrap("invalid HTTP status " + status + " (a guest answers with a final status, 200..599)");
             }
             scope.request();
             scope.status((int) status);

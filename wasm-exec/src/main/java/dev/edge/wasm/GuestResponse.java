@@ -17,6 +17,14 @@ public record GuestResponse(int status, List<Map.Entry<String, String>> headers,
         return new GuestResponse(503, List.of(Map.entry("retry-after", "1")), new byte[0]);
     }
 
+    /**
+     * True for the statuses a guest may answer with: a final status, 200..599. A 1xx is an interim response that
+     * would leave the client waiting for another on the same connection; anything else is not an HTTP status.
+     */
+    public static boolean isFinalStatus(long status) {
+        return status >= 200 && status <= 599;
+    }
+
     /** Spin's answer when a component fails: the status with an empty body. */
     public static GuestResponse empty(int status) {
         return new GuestResponse(status, List.of(), new byte[0]);

@@ -82,7 +82,7 @@ public final class WasmHttpHandler implements GuestHandler {
                                        Map<String, String> resolvedVariables, GuestLimits limits,
                                        ExecutorOptions options, DeadlineWatchdog watchdog) throws WasmLoadException {
         CompiledModule module = CompiledModule.loadHttp(component.id(), component.source(), component.sourceDigest(),
-                limits.maxMemoryBytes());
+                limits.maxMemoryBytes(), options.compileCache());
         WasmHttpHandler handler = new WasmHttpHandler(module, keyValues, Set.copyOf(component.keyValueStores()),
                 component.environment(), resolvedVariables, limits, options, watchdog);
         handler.warmUp();

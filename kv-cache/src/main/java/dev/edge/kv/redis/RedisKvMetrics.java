@@ -65,13 +65,17 @@ final class RedisKvMetrics {
 
     void recordOp(String op, String route, String outcome, long startNanos) {
         timer(List.of("op", op, route, outcome), () -> Timer.builder(PREFIX + "op").tag("region", region)
-                .tag("op", op).tag("route", route).tag("outcome", outcome).register(registry))
+                .tag("op", op).tag("route", route).tag("outcome", outcome)
+                .description("Redis key-value operations, by operation, route (near-cache, replica, primary) and outcome")
+                .register(registry))
                 .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
     void recordAtomic(String op, String outcome, long startNanos) {
         timer(List.of("atomic", op, outcome), () -> Timer.builder(PREFIX + "atomic").tag("region", region)
-                .tag("op", op).tag("outcome", outcome).register(registry))
+                .tag("op", op).tag("outcome", outcome)
+                .description("Atomic Redis operations on the primary (increment, compare-and-swap), by outcome")
+                .register(registry))
                 .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 

@@ -68,7 +68,7 @@ public final class SqliteStoreBackend implements StoreBackend {
     }
 
     /**
-     * Opens (creating if needed) {@code databaseFile} for {@code appName}.
+     * Opens (creating if needed) {@code databaseFile} for {@code appName}; {@link #claim()} records the owner.
      *
      * @throws IllegalStateException if the file belongs to another application or cannot be opened
      */
@@ -87,7 +87,7 @@ public final class SqliteStoreBackend implements StoreBackend {
         config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));
         config.setEncoding(SQLiteConfig.Encoding.UTF8);
         createParentDirectory();
-        initializeAndClaim();
+        initializeAndCheckOwner();
         LOG.info("Opened key-value store {} for app '{}'", this.databaseFile, appName);
     }
 
@@ -137,20 +137,34 @@ public final class SqliteStoreBackend implements StoreBackend {
         }
     }
 
-    /** Creates Spin's table and the meta table, and records or checks the owning application. */
-    private void initializeAndClaim() {
+    /** Creates Spin's table and the meta table, and checks the owning application if one is recorded. */
+    private void initializeAndCheckOwner() {
+        ownerTransaction(false);
+    }
+
+    /**
+     * Records this backend's application as the file's owner (if none is recorded yet). Called once the
+     * application has loaded: a start that fails later must leave the file free for the next app.
+     *
+     * @throws IllegalStateException if another application claimed the file meanwhile
+     */
+    public void claim() {
+        ownerTransaction(true);
+    }
+
+    private void ownerTransaction(boolean claim) {
         try (SqliteSession session = newSession()) {
             session.execute("BEGIN IMMEDIATE");
             try {
                 session.execute(CREATE_TABLE_SQL);
                 session.execute(CREATE_META_SQL);
                 String owner = readOwner(session);
-                if (owner == null) {
+                if (owner == null && claim) {
                     PreparedStatement insert = session.prepare("INSERT INTO edge_meta (name, value) VALUES (?, ?)");
                     insert.setString(1, OWNER_META_NAME);
                     insert.setString(2, appName);
                     insert.executeUpdate();
-                } else if (!owner.equals(appName)) {
+                } else if (owner != null && !owner.equals(appName)) {
                     throw new IllegalStateException("key-value store " + databaseFile + " belongs to app '" + owner
                             + "' (recorded in its edge_meta table), so app '" + appName + "' cannot use it: Spin's "
                             + "spin_key_value table has no app column and the two apps would see each other's keys. "

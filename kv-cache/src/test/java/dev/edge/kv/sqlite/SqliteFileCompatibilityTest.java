@@ -59,6 +59,7 @@ class SqliteFileCompatibilityTest {
             assertThat(backend.databaseFile()).isEqualTo(dbFile().toAbsolutePath());
             assertThat(backend.describe()).isEqualTo("sqlite " + dbFile().toAbsolutePath());
             backend.open("shop", "default").set("k", bytes("v"));
+            backend.claim();
         }
         assertThat(dbFile()).isRegularFile();
         try (Connection connection = jdbc(); Statement statement = connection.createStatement()) {
@@ -171,8 +172,22 @@ class SqliteFileCompatibilityTest {
     }
 
     @Test
+    void anUnclaimedFileIsFreeForAnotherApp() {
+        // opened by an app whose start then failed: it never claimed the file
+        try (SqliteStoreBackend failed = SqliteStoreBackend.inStateDir(stateDir, "broken")) {
+            assertThat(failed.databaseFile()).exists();
+        }
+        try (SqliteStoreBackend next = SqliteStoreBackend.inStateDir(stateDir, "shop")) {
+            next.claim();
+        }
+        assertThatThrownBy(() -> SqliteStoreBackend.inStateDir(stateDir, "broken"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("belongs to app 'shop'");
+    }
+
+    @Test
     void aSecondAppCannotUseTheSameFile() {
         try (SqliteStoreBackend backend = SqliteStoreBackend.inStateDir(stateDir, "shop")) {
+            backend.claim();
             backend.open("shop", "default").set("secret", bytes("shop's"));
             assertThatThrownBy(() -> backend.open("blog", "default"))
                     .isInstanceOfSatisfying(KvException.class, e -> assertThat(e.kind()).isEqualTo(KvException.Kind.OTHER))

@@ -21,7 +21,7 @@ import java.util.Optional;
  *   <li>Each header line is split at its first {@code :}; name and value are trimmed; lines without a
  *       {@code :} are ignored. A repeated header name keeps its last value (Spin collects them in a map).</li>
  *   <li>{@code Status: 404 Not Found} sets the status from the text before the first space; a code that is
- *       not three digits in 100..999 gives 502. {@code Location} without {@code Status} gives 302. Without any
+ *       not three digits in 200..599 gives 502 (a 1xx would desynchronise the client's connection). {@code Location} without {@code Status} gives 302. Without any
  *       of {@code Content-Type}, {@code Status} and {@code Location} the answer is 500 with the body
  *       {@link #INSUFFICIENT}. Otherwise the status defaults to 200.</li>
  *   <li>Other headers are passed on when the name is a valid HTTP token (invalid names are dropped, as in
@@ -124,7 +124,7 @@ final class CgiResponse {
         return Optional.of(new GuestResponse(status, out, body));
     }
 
-    /** {@code "404 Not Found"} -> 404; anything that is not a status code -> 502. */
+    /** {@code "404 Not Found"} -> 404; anything that is not a final status code (200..599) -> 502. */
     static int parseStatus(String value) {
         int space = value.indexOf(' ');
         String code = space < 0 ? value : value.substring(0, space);
@@ -137,7 +137,7 @@ final class CgiResponse {
             }
         }
         int parsed = Integer.parseInt(code);
-        return parsed < 100 ? 502 : parsed;
+        return GuestResponse.isFinalStatus(parsed) ? parsed : 502;
     }
 
     /** Adds the header when its name is an HTTP token; Spin ignores (and logs) invalid names. */

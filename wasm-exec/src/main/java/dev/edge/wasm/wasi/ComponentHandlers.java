@@ -45,7 +45,7 @@ public final class ComponentHandlers {
             return WagiHandler.load(component, executor, baseDir, stateDir, limits, options.output(), watchdog);
         }
         CompiledModule module = CompiledModule.loadHttp(component.id(), component.source(), component.sourceDigest(),
-                limits.maxMemoryBytes());
+                limits.maxMemoryBytes(), options.compileCache());
         GuestFiles files = GuestFiles.forComponent(component, baseDir, stateDir);
         WasmHttpHandler handler = new WasmHttpHandler(module, keyValues, Set.copyOf(component.keyValueStores()),
                 component.environment(), resolvedVariables, limits, options, watchdog, files);

@@ -276,8 +276,8 @@ class WagiConformanceTest {
         }
 
         @ParameterizedTest
-        @CsvSource({"abc", "20", "1000 Too Big", "099 Low", "4O4 Not Found"})
-        void unparseableStatusIsBadGateway(String status) throws Exception {
+        @CsvSource({"abc", "20", "1000 Too Big", "099 Low", "4O4 Not Found", "100 Continue", "103 Early Hints", "199 Odd", "600 High"})
+        void unparseableOrNonFinalStatusIsBadGateway(String status) throws Exception {
             GuestResponse response = raw("Status: " + status + "\nContent-Type: text/plain\n\nbody");
             assertThat(response.status()).isEqualTo(502);
         }

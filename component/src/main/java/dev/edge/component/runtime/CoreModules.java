@@ -1,0 +1,40 @@
+package dev.edge.component.runtime;
+
+import com.dylibso.chicory.compiler.Cache;
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import java.util.function.Function;
+
+/**
+ * Parses and compiles a component's core module once. Functions too large for one JVM method (the
+ * JavaScript engine in componentize-js output has a few) stay interpreted.
+ */
+final class CoreModules {
+    private CoreModules() {}
+
+    record Compiled(WasmModule module, Function<Instance, Machine> machineFactory) {}
+
+    /** {@code cache} (Chicory's compiled-class cache, e.g. on disk) may be null. */
+    static Compiled compile(byte[] bytes, int ordinal, Cache cache) throws ComponentLoadException {
+        WasmModule module;
+        try {
+            module = Parser.parse(bytes);
+        } catch (RuntimeException e) {
+            throw new ComponentLoadException("core module #" + ordinal + " is invalid: " + e.getMessage());
+        }
+        try {
+            MachineFactoryCompiler.Builder compiler = MachineFactoryCompiler.builder(module)
+                    .withInterpreterFallback(InterpreterFallback.SILENT);
+            if (cache != null) {
+                compiler.withCache(cache);
+            }
+            return new Compiled(module, compiler.compile());
+        } catch (RuntimeException e) {
+            throw new ComponentLoadException("core module #" + ordinal + " cannot be compiled: " + e.getMessage());
+        }
+    }
+}

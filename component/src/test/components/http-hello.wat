@@ -1,0 +1,108 @@
+;; A wasi:http 0.2.0 incoming handler that answers "hello from a component" with status 200, written the
+;; way wit-bindgen output calls the host: resources through handles, results through return pointers.
+;; error-code is abbreviated to one case (only the ok paths are exercised; the host never sees the type).
+;; Used by ComponentHttpHandlerTest. Built by scripts/build-wasm.sh (jco parse).
+(component
+  (import "wasi:io/streams@0.2.0" (instance $streams
+    (export $error "error" (type (sub resource)))
+    (export $output-stream "output-stream" (type (sub resource)))
+    (type $stream-error (variant (case "last-operation-failed" (own $error)) (case "closed")))
+    (export $stream-error-export "stream-error" (type (eq $stream-error)))
+    (export "[method]output-stream.blocking-write-and-flush"
+      (func (param "self" (borrow $output-stream)) (param "contents" (list u8)) (result (result (error $stream-error-export)))))
+  ))
+  (alias export $streams "output-stream" (type $output-stream))
+  (import "wasi:http/types@0.2.0" (instance $types
+    (export $fields "fields" (type (sub resource)))
+    (export $incoming-request "incoming-request" (type (sub resource)))
+    (export $outgoing-response "outgoing-response" (type (sub resource)))
+    (export $outgoing-body "outgoing-body" (type (sub resource)))
+    (export $response-outparam "response-outparam" (type (sub resource)))
+    (alias outer 1 $output-stream (type $output-stream))
+    (export $output-stream-export "output-stream" (type (eq $output-stream)))
+    (type $error-code (variant (case "internal-error" (option string))))
+    (export $error-code-export "error-code" (type (eq $error-code)))
+    (export "[constructor]fields" (func (result (own $fields))))
+    (export "[constructor]outgoing-response" (func (param "headers" (own $fields)) (result (own $outgoing-response))))
+    (export "[method]outgoing-response.body"
+      (func (param "self" (borrow $outgoing-response)) (result (result (own $outgoing-body)))))
+    (export "[method]outgoing-body.write"
+      (func (param "self" (borrow $outgoing-body)) (result (result (own $output-stream-export)))))
+    (export "[static]outgoing-body.finish"
+      (func (param "this" (own $outgoing-body)) (param "trailers" (option (own $fields))) (result (result (error $error-code-export)))))
+    (export "[static]response-outparam.set"
+      (func (param "param" (own $response-outparam)) (param "response" (result (own $outgoing-response) (error $error-code-export)))))
+  ))
+  (alias export $types "incoming-request" (type $incoming-request))
+  (alias export $types "response-outparam" (type $response-outparam))
+
+  (core module $Mem
+    (memory (export "memory") 1)
+    (data (i32.const 16) "hello from a component\n")
+    (global $bump (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (i32.and (i32.add (global.get $bump) (i32.sub (local.get 2) (i32.const 1)))
+                             (i32.xor (i32.sub (local.get 2) (i32.const 1)) (i32.const -1))))
+      (global.set $bump (i32.add (local.get $p) (local.get 3)))
+      (local.get $p)))
+  (core instance $mem (instantiate $Mem))
+  (alias core export $mem "memory" (core memory $memory))
+  (alias core export $mem "realloc" (core func $realloc))
+
+  (core func $new-fields (canon lower (func $types "[constructor]fields")))
+  (core func $new-response (canon lower (func $types "[constructor]outgoing-response")))
+  (core func $response-body (canon lower (func $types "[method]outgoing-response.body") (memory $memory)))
+  (core func $body-write (canon lower (func $types "[method]outgoing-body.write") (memory $memory)))
+  (core func $body-finish (canon lower (func $types "[static]outgoing-body.finish") (memory $memory) (realloc $realloc)))
+  (core func $outparam-set (canon lower (func $types "[static]response-outparam.set") (memory $memory)))
+  (core func $drop-request (canon resource.drop $incoming-request))
+  (core func $write-flush (canon lower (func $streams "[method]output-stream.blocking-write-and-flush") (memory $memory)))
+  (core func $drop-stream (canon resource.drop $output-stream))
+  (core instance $host
+    (export "new-fields" (func $new-fields))
+    (export "new-response" (func $new-response))
+    (export "response-body" (func $response-body))
+    (export "body-write" (func $body-write))
+    (export "body-finish" (func $body-finish))
+    (export "outparam-set" (func $outparam-set))
+    (export "drop-request" (func $drop-request))
+    (export "write-flush" (func $write-flush))
+    (export "drop-stream" (func $drop-stream)))
+
+  (core module $Main
+    (import "mem" "memory" (memory 1))
+    (import "host" "new-fields" (func $new-fields (result i32)))
+    (import "host" "new-response" (func $new-response (param i32) (result i32)))
+    (import "host" "response-body" (func $response-body (param i32 i32)))
+    (import "host" "body-write" (func $body-write (param i32 i32)))
+    (import "host" "body-finish" (func $body-finish (param i32 i32 i32 i32)))
+    (import "host" "outparam-set" (func $outparam-set (param i32 i32 i32 i32 i32 i32)))
+    (import "host" "drop-request" (func $drop-request (param i32)))
+    (import "host" "write-flush" (func $write-flush (param i32 i32 i32 i32)))
+    (import "host" "drop-stream" (func $drop-stream (param i32)))
+    ;; every result comes back at 64: a discriminant byte, then the payload at 68
+    (func $ok (result i32)
+      (if (i32.load8_u (i32.const 64)) (then unreachable))
+      (i32.load (i32.const 68)))
+    (func (export "handle") (param $request i32) (param $out i32)
+      (local $response i32) (local $body i32) (local $stream i32)
+      (call $drop-request (local.get $request))
+      (local.set $response (call $new-response (call $new-fields)))
+      (call $response-body (local.get $response) (i32.const 64))
+      (local.set $body (call $ok))
+      (call $body-write (local.get $body) (i32.const 64))
+      (local.set $stream (call $ok))
+      (call $write-flush (local.get $stream) (i32.const 16) (i32.const 23) (i32.const 64))
+      (drop (call $ok))
+      (call $drop-stream (local.get $stream))
+      (call $body-finish (local.get $body) (i32.const 0) (i32.const 0) (i32.const 64))
+      (drop (call $ok))
+      (call $outparam-set (local.get $out) (i32.const 0) (local.get $response) (i32.const 0) (i32.const 0) (i32.const 0))))
+  (core instance $main (instantiate $Main (with "mem" (instance $mem)) (with "host" (instance $host))))
+
+  (type $handle-type (func (param "request" (own $incoming-request)) (param "response-out" (own $response-outparam))))
+  (func $handle (type $handle-type) (canon lift (core func $main "handle")))
+  (instance $handler (export "handle" (func $handle)))
+  (export "wasi:http/incoming-handler@0.2.0" (instance $handler))
+)

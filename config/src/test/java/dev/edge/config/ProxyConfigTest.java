@@ -1,0 +1,110 @@
+package dev.edge.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** {@code [proxy]} in runtime-config.toml, its CIDR blocks, and the shared upstream URL check. */
+class ProxyConfigTest {
+    @TempDir Path dir;
+
+    private RuntimeConfig load(String toml) throws Exception {
+        Path file = Files.writeString(dir.resolve("runtime-config.toml"), toml);
+        return RuntimeConfigLoader.load(file, dir.resolve(".spin"));
+    }
+
+    @Test
+    void trustsNoPeerByDefault() throws Exception {
+        assertThat(load("").proxy().trustForwarded()).isEmpty();
+        assertThat(RuntimeConfigLoader.load(null, dir).proxy()).isEqualTo(ProxyConfig.DEFAULTS);
+    }
+
+    @Test
+    void trustForwardedIsAListOfAddressesAndBlocks() throws Exception {
+        List<CidrBlock> trusted = load("[proxy]\ntrust_forwarded = [\"10.0.0.0/8\", \"127.0.0.1\", \"fd00::/8\"]\n")
+                .proxy().trustForwarded();
+        assertThat(trusted).containsExactly(CidrBlock.parse("10.0.0.0/8"), CidrBlock.parse("127.0.0.1/32"),
+                CidrBlock.parse("fd00::/8"));
+        assertThat(trusted.get(0).contains(InetAddress.getByName("10.200.1.2").getAddress())).isTrue();
+        assertThat(trusted.get(0).contains(InetAddress.getByName("11.0.0.1").getAddress())).isFalse();
+        assertThat(trusted.get(1).contains(InetAddress.getByName("127.0.0.2").getAddress())).isFalse();
+        assertThat(trusted.get(2).contains(InetAddress.getByName("fd12::1").getAddress())).isTrue();
+        assertThat(trusted.get(2).contains(InetAddress.getByName("10.0.0.1").getAddress())).isFalse();
+        assertThat(CidrBlock.parse("10.1.2.3/8")).isEqualTo(CidrBlock.parse("10.0.0.0/8"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "trust_forwarded = [\"localhost\"]  | proxy.trust_forwarded[0] | 'localhost' is not an IP address or CIDR block such as \"10.0.0.0/8\" or \"::1/128\"",
+            "trust_forwarded = [\"10.0.0.0/33\"] | proxy.trust_forwarded[0] | '10.0.0.0/33' has an invalid prefix length (0..32)",
+            "trust_forwarded = \"10.0.0.0/8\"    | proxy.trust_forwarded | expected an array, found a string",
+            "trust = []                        | proxy.trust | unknown field 'trust' (did you mean 'trust_forwarded'?)",
+    })
+    void invalidValuesNameTheFieldAndTheReason(String line, String field, String reason) throws Exception {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("[proxy]\n" + line + "\n"));
+        assertThat(e).as(line).isNotNull();
+        assertThat(e.getMessage()).isEqualTo(dir.resolve("runtime-config.toml").toAbsolutePath().normalize() + ": "
+                + field + ": " + reason);
+    }
+
+    @Test
+    void upstreamPoolsHaveTargetsABalanceAndTimeouts() throws Exception {
+        ProxyConfig proxy = load("""
+                [upstream.api]
+                targets = ["http://10.0.0.5:9000", "http://10.0.0.6:9000/v1"]
+                balance = "hash"
+                hash_on = "header:X-User"
+                request_timeout = "5s"
+                eject_for = "2s"
+
+                [upstream.web]
+                targets = ["https://web.internal"]
+                """).proxy();
+        assertThat(proxy.upstream("api")).contains(new UpstreamPoolConfig("api",
+                List.of(java.net.URI.create("http://10.0.0.5:9000"), java.net.URI.create("http://10.0.0.6:9000/v1")),
+                UpstreamPoolConfig.Balance.HASH, java.util.Optional.of("header:x-user"),
+                java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(2)));
+        UpstreamPoolConfig web = proxy.upstream("web").orElseThrow();
+        assertThat(web.balance()).isEqualTo(UpstreamPoolConfig.Balance.ROUND_ROBIN);
+        assertThat(web.requestTimeout()).isEqualTo(UpstreamPoolConfig.DEFAULT_REQUEST_TIMEOUT);
+        assertThat(proxy.upstream("nope")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "targets = []                                   | upstream.api.targets | a pool needs at least one target",
+            "balance = \"round_robin\"                      | upstream.api.targets | missing required field: list the pool's URLs, e.g. [\"http://10.0.0.5:9000\"]",
+            "targets = [\"http://u:pw@h\"]                  | upstream.api.targets[0] | 'http://***@h' must not have user info, a query or a fragment",
+            "targets = [\"http://h\", \"http://h\"]         | upstream.api.targets[1] | 'http://h' is listed twice",
+            "targets = [\"http://h\"]\\nbalance = \"random\" | upstream.api.balance | unknown balance 'random' (expected round_robin, least_request or hash)",
+            "targets = [\"http://h\"]\\nbalance = \"hash\"   | upstream.api.hash_on | balance = \"hash\" needs hash_on: \"header:<name>\", \"cookie:<name>\" or \"path\"",
+            "targets = [\"http://h\"]\\nhash_on = \"path\"   | upstream.api.hash_on | only used with balance = \"hash\"",
+            "targets = [\"http://h\"]\\nretries = 2          | upstream.api.retries | unknown field 'retries'",
+    })
+    void invalidPoolsNameTheFieldAndTheReason(String lines, String field, String reason) throws Exception {
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> load("[upstream.api]\n" + lines.replace("\\n", "\n") + "\n"));
+        assertThat(e).as(lines).isNotNull();
+        assertThat(e.getMessage()).isEqualTo(dir.resolve("runtime-config.toml").toAbsolutePath().normalize() + ": "
+                + field + ": " + reason);
+    }
+
+    @Test
+    void upstreamUrlsRefuseWhatAProxyWouldDropAndNeverShowAPassword() {
+        assertThat(UpstreamUrl.parse(" http://10.0.0.5:9000/v1 ")).hasToString("http://10.0.0.5:9000/v1");
+        assertThatThrownBy(() -> UpstreamUrl.parse("http://user:s3cret@h/b"))
+                .hasMessage("'http://***@h/b' must not have user info, a query or a fragment");
+        assertThatThrownBy(() -> UpstreamUrl.parse("http://h/b?x=1")).hasMessageContaining("a query");
+        assertThatThrownBy(() -> UpstreamUrl.parse("ftp://h")).hasMessageContaining("must be an http(s) URL with a host");
+        assertThatThrownBy(() -> UpstreamUrl.parse("http://u:s3cret@h/ b")).hasMessageNotContaining("s3cret");
+    }
+}

@@ -1,0 +1,70 @@
+package dev.edge.routes;
+
+import dev.edge.wasm.GuestResponse;
+import io.undertow.server.HttpServerExchange;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the {@link IngressStage}s on a request's head, before its body is read: a {@link IngressStage.Forward}
+ * streams the exchange to its upstream (the body is never buffered), an {@link IngressStage.Answer} is sent once
+ * the body has been read and dropped, and a request every stage passes is read and routed as usual.
+ */
+final class StageFront {
+    private static final Logger LOG = LoggerFactory.getLogger(StageFront.class);
+
+    private final SpinDispatcher dispatcher;
+    private final long maxRequestBody;
+
+    StageFront(SpinDispatcher dispatcher, long maxRequestBody) {
+        this.dispatcher = dispatcher;
+        this.maxRequestBody = maxRequestBody;
+    }
+
+    /**
+     * Takes the exchange if there are stages: {@code readBody} then reads the body and routes it (or sends the
+     * stage's answer). False: no stage could take it; the caller goes on.
+     */
+    boolean take(HttpServerExchange exchange, Runnable readBody) {
+        if (!dispatcher.hasStages()) {
+            return false;
+        }
+        if (exchange.isInIoThread() && dispatcher.stagesMayBlock()) {
+            // A stage may block (a kv route reads the store): never on an IO thread.
+            exchange.dispatch(() -> decide(exchange, readBody));
+        } else {
+            decide(exchange, readBody);
+        }
+        return true;
+    }
+
+    private void decide(HttpServerExchange exchange, Runnable readBody) {
+        long start = System.nanoTime();
+        IngressRequest head = SpinUndertowBinding.toIngressRequest(exchange);
+        Optional<SpinDispatcher.Staged> staged = dispatcher.onHead(head);
+        if (staged.isEmpty()) {
+            readBody.run();
+            return;
+        }
+        String stage = staged.get().stage();
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            dispatcher.record(stage, ex.getStatusCode(), System.nanoTime() - start);
+            next.proceed();
+        });
+        if (staged.get().decision() instanceof IngressStage.Answer answer) {
+            exchange.putAttachment(RequestBodyReader.ANSWER, answer.response());
+            readBody.run();
+        } else if (staged.get().decision() instanceof IngressStage.Forward forward) {
+            // The limit still holds for a streamed body of unknown length: Undertow ends it past the limit.
+            exchange.setMaxEntitySize(maxRequestBody);
+            try {
+                forward.proxy().forward(exchange, forward.upstream(), forward.pathInfo(), head);
+            } catch (Exception e) {
+                LOG.error("Request {} {}: forwarding failed", head.method(), head.target().path(), e);
+                exchange.putAttachment(RequestBodyReader.ANSWER, GuestResponse.empty(500));
+                readBody.run();
+            }
+        }
+    }
+}

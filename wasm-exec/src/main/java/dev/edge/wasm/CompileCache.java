@@ -1,0 +1,144 @@
+package dev.edge.wasm;
+
+import com.dylibso.chicory.compiler.Cache;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An on-disk cache of Chicory's compiled JVM classes, so a module is compiled once per machine rather
+ * than on every start (the 12 MB core module of a JavaScript component takes about 50 s to compile).
+ * Chicory asks it by the module's digest; an entry's file name also covers the Chicory version and the
+ * compile options, so an upgrade or an option change never loads stale classes. Entries are written to a
+ * temporary file and moved into place atomically, and carry a SHA-256 of their content: a torn or
+ * corrupted entry is deleted and reported as a miss, and the module is compiled again.
+ */
+public final class CompileCache implements Cache {
+    /** The Chicory compiler version, read from its jar. */
+    public static final String CHICORY_VERSION = chicoryVersion();
+
+    private static final byte[] MAGIC = "edge-compile-cache-1\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int SHA256_BYTES = 32;
+
+    private final Path dir;
+    private final String options;
+    private final AtomicInteger hits = new AtomicInteger();
+    private final AtomicInteger misses = new AtomicInteger();
+    private final AtomicInteger corrupt = new AtomicInteger();
+
+    /** The cache in {@code dir} (created when needed) for modules compiled the way {@link CompiledModule} does. */
+    public static CompileCache at(Path dir) {
+        return new CompileCache(dir, CompiledModule.COMPILE_OPTIONS);
+    }
+
+    CompileCache(Path dir, String options) {
+        this.dir = dir;
+        this.options = options;
+    }
+
+    /** The entry file for a module digest. */
+    Path entry(String moduleDigest) {
+        return dir.resolve(hex(sha256((moduleDigest + "\n" + CHICORY_VERSION + "\n" + options)
+                .getBytes(StandardCharsets.UTF_8))) + ".classes");
+    }
+
+    @Override
+    public byte[] get(String moduleDigest) throws IOException {
+        Path file = entry(moduleDigest);
+        byte[] stored;
+        try {
+            stored = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            misses.incrementAndGet();
+            return null;
+        }
+        int header = MAGIC.length + SHA256_BYTES;
+        if (stored.length < header || !Arrays.equals(stored, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
+                || !Arrays.equals(stored, MAGIC.length, header, sha256(stored, header), 0, SHA256_BYTES)) {
+            corrupt.incrementAndGet();
+            misses.incrementAndGet();
+            Files.deleteIfExists(file);
+            return null;
+        }
+        hits.incrementAndGet();
+        return Arrays.copyOfRange(stored, header, stored.length);
+    }
+
+    @Override
+    public void putIfAbsent(String moduleDigest, byte[] classes) throws IOException {
+        Files.createDirectories(dir);
+        Path file = entry(moduleDigest);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            try (var out = Files.newOutputStream(tmp)) {
+                out.write(MAGIC);
+                out.write(sha256(classes, 0));
+                out.write(classes);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Forgets an entry whose classes Chicory could not load although its checksum was right. */
+    void evict(String moduleDigest) throws IOException {
+        corrupt.incrementAndGet();
+        Files.deleteIfExists(entry(moduleDigest));
+    }
+
+    public int hits() { return hits.get(); }
+
+    public int misses() { return misses.get(); }
+
+    /** Entries found unreadable (bad header or checksum, or classes that did not load) and deleted. */
+    public int corrupt() { return corrupt.get(); }
+
+    private static byte[] sha256(byte[] bytes) {
+        return sha256(bytes, 0);
+    }
+
+    private static byte[] sha256(byte[] bytes, int from) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(bytes, from, bytes.length - from);
+            return digest.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static String chicoryVersion() {
+        try (InputStream in = MachineFactoryCompiler.class.getResourceAsStream(
+                "/META-INF/maven/com.dylibso.chicory/compiler/pom.properties")) {
+            if (in != null) {
+                Properties properties = new Properties();
+                properties.load(in);
+                return properties.getProperty("version", "unknown");
+            }
+        } catch (IOException e) {
+            // fall through: an unknown version still keys entries apart from every known one
+        }
+        return "unknown";
+    }
+}
