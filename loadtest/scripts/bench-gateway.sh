@@ -13,7 +13,9 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+# A loaded machine starts five JVMs slowly: wait up to WAIT_SECONDS for each.
+WAIT_SECONDS=${WAIT_SECONDS:-90}
+wait_http() { for _ in $(seq 1 $((WAIT_SECONDS * 10))); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 JAVA_OPTS=${JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}
 
 chmod 755 "$work"
@@ -31,6 +33,16 @@ write_rps = 0
 type = "redis"
 url = "redis://127.0.0.1:6390"
 TOML
+# A static_response route: answered on the IO thread like health.
+cat > "$work/static.toml" <<TOML
+spin_manifest_version = 2
+[application]
+name = "static"
+version = "0.1.0"
+[[trigger.http]]
+route = "/static"
+static_response = { status_code = 200, headers = { content-type = "application/json" }, body = '{"firstName":"River","lastName":"Scott"}' }
+TOML
 edge() { # name port manifest runtime-config
   java $JAVA_OPTS -jar gateway/target/edge.jar up --from "$3" --listen "127.0.0.1:$2" \
     --state-dir "$work/$1-state" ${4:+--runtime-config-file "$4"} > "$work/$1.log" 2>&1 &
@@ -45,6 +57,7 @@ edge tutorial-sqlite 3000 examples/hello-key-value-store/spin.toml "$work/sqlite
 edge tutorial-redis 3003 examples/hello-key-value-store/spin.toml "$work/redis.toml"; edge_redis_pid=${pids[-1]}
 edge hello 3001 examples/hello-world/spin.toml; hello_pid=${pids[-1]}
 edge wagi 3002 examples/wagi-hello/spin.toml; wagi_pid=${pids[-1]}
+edge static 3004 "$work/static.toml"; static_pid=${pids[-1]}
 # raw Undertow peer
 java $JAVA_OPTS -cp loadtest/target/benchmarks.jar dev.edge.loadtest.RawUndertowHello 127.0.0.1 8081 > "$work/undertow.log" 2>&1 &
 undertow_pid=$!; pids+=($undertow_pid)
@@ -65,7 +78,7 @@ WEBDIS
 webdis "$work/webdis.json" &
 webdis_pid=$!; pids+=($webdis_pid)
 
-for port in 3000 3001 3002 3003; do wait_http "http://127.0.0.1:$port/.well-known/spin/health"; done
+for port in 3000 3001 3002 3003 3004; do wait_http "http://127.0.0.1:$port/.well-known/spin/health"; done
 wait_http http://127.0.0.1:8081/
 wait_http http://127.0.0.1:8082/rs
 sleep 0.5
@@ -82,6 +95,7 @@ targets=(
   "edge-trivial-guest $hello_pid http://127.0.0.1:3001/"
   "edge-wagi-hello $wagi_pid http://127.0.0.1:3002/hello"
   "edge-static-health $edge_pid http://127.0.0.1:3000/.well-known/spin/health"
+  "edge-static-response $static_pid http://127.0.0.1:3004/static"
   "raw-undertow $undertow_pid http://127.0.0.1:8081/"
   "nginx $nginx_pid http://127.0.0.1:8082/rs"
   "webdis $webdis_pid http://127.0.0.1:7379/GET/rs.raw"

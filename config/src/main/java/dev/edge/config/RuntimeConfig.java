@@ -15,9 +15,11 @@ import java.util.Optional;
  * @param kvRoutes        {@code [[kv_route]]}s (edge extension), in file order
  * @param guestLimits     memory, time and body limits of every component ({@code [guest_limits]})
  * @param proxy           settings of every reverse proxy ({@code [proxy]})
+ * @param execution       node-wide memory budgets and guest admission limits ({@code [execution]})
  */
 public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueLimits keyValueLimits,
-                            List<KvRouteConfig> kvRoutes, GuestLimitsConfig guestLimits, ProxyConfig proxy) {
+                            List<KvRouteConfig> kvRoutes, GuestLimitsConfig guestLimits, ProxyConfig proxy,
+                            ExecutionConfig execution) {
     public static final String DEFAULT_LABEL = "default";
     /** File name of the default store inside the state directory, as in Spin. */
     public static final String DEFAULT_DB_FILE = "sqlite_key_value.db";
@@ -34,12 +36,15 @@ public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueL
         if (proxy == null) {
             throw new IllegalArgumentException("proxy");
         }
+        if (execution == null) {
+            throw new IllegalArgumentException("execution");
+        }
     }
 
-    /** With the default proxy settings. */
+    /** With the default proxy and execution settings. */
     public RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueLimits keyValueLimits,
                          List<KvRouteConfig> kvRoutes, GuestLimitsConfig guestLimits) {
-        this(keyValueStores, keyValueLimits, kvRoutes, guestLimits, ProxyConfig.DEFAULTS);
+        this(keyValueStores, keyValueLimits, kvRoutes, guestLimits, ProxyConfig.DEFAULTS, ExecutionConfig.DEFAULTS);
     }
 
     /** With the default guest limits. */
@@ -83,6 +88,6 @@ public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueL
         }
         Map<String, KvStoreConfig> stores = new HashMap<>(keyValueStores);
         stores.put(DEFAULT_LABEL, defaultStore(stateDir));
-        return new RuntimeConfig(stores, keyValueLimits, kvRoutes, guestLimits, proxy);
+        return new RuntimeConfig(stores, keyValueLimits, kvRoutes, guestLimits, proxy, execution);
     }
 }

@@ -54,7 +54,8 @@ public final class RuntimeConfigLoader {
     public static RuntimeConfig parse(Path file, String text, Path stateDir) {
         Path absolute = file.toAbsolutePath().normalize();
         Table root = TomlTree.parse(absolute, text);
-        root.allowOnly("key_value_store", "key_value_limits", "kv_route", "guest_limits", "proxy", "upstream");
+        root.allowOnly("key_value_store", "key_value_limits", "kv_route", "guest_limits", "proxy", "upstream",
+                "execution");
         Path baseDir = absolute.getParent() == null ? Path.of("/") : absolute.getParent();
         Map<String, KvStoreConfig> stores = new LinkedHashMap<>();
         root.optTable("key_value_store").ifPresent(t -> {
@@ -73,7 +74,9 @@ public final class RuntimeConfigLoader {
         List<KvRouteConfig> kvRoutes = KvRouteLoader.load(root, withDefault.keyValueStores().keySet());
         List<CidrBlock> trusted = root.optTable("proxy").map(RuntimeConfigLoader::trustForwarded).orElse(List.of());
         ProxyConfig proxy = new ProxyConfig(trusted, UpstreamPoolLoader.load(root));
-        return new RuntimeConfig(withDefault.keyValueStores(), limits, kvRoutes, guestLimits, proxy);
+        ExecutionConfig execution = root.optTable("execution").map(RuntimeConfigLoader::execution)
+                .orElse(ExecutionConfig.DEFAULTS);
+        return new RuntimeConfig(withDefault.keyValueStores(), limits, kvRoutes, guestLimits, proxy, execution);
     }
 
     private static List<CidrBlock> trustForwarded(Table t) {
@@ -248,6 +251,30 @@ public final class RuntimeConfigLoader {
         long request = size(t, "max_request_body", GuestLimitsConfig.DEFAULT_MAX_REQUEST_BODY, 0, MAX_BODY);
         long response = size(t, "max_response_body", GuestLimitsConfig.DEFAULT_MAX_RESPONSE_BODY, 1, MAX_BODY);
         return new GuestLimitsConfig(memory, timeout, request, response);
+    }
+
+    static final long MIN_BUDGET = 1L << 20;
+    static final long MAX_BUDGET = 1L << 40;
+    static final int MAX_GUEST_SLOTS = 100_000;
+
+    private static ExecutionConfig execution(Table t) {
+        t.allowOnly("guest_memory_budget", "body_buffer_budget", "max_concurrent_guests", "max_queued_guests",
+                "max_concurrent_per_component");
+        return new ExecutionConfig(
+                optSize(t, "guest_memory_budget", MIN_BUDGET, MAX_BUDGET),
+                optSize(t, "body_buffer_budget", MIN_BUDGET, MAX_BUDGET),
+                optCount(t, "max_concurrent_guests", 1),
+                optCount(t, "max_queued_guests", 0),
+                optCount(t, "max_concurrent_per_component", 1));
+    }
+
+    private static java.util.OptionalLong optSize(Table t, String key, long min, long max) {
+        return t.raw(key) == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(size(t, key, 0, min, max));
+    }
+
+    private static java.util.OptionalInt optCount(Table t, String key, int min) {
+        return t.raw(key) == null ? java.util.OptionalInt.empty()
+                : java.util.OptionalInt.of((int) range(t, key, 0, min, MAX_GUEST_SLOTS));
     }
 
     /** A size given as a string with a unit ("128MiB") or as an integer number of bytes. */

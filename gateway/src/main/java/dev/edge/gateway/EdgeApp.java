@@ -148,7 +148,12 @@ public final class EdgeApp implements AutoCloseable {
             KeyValueBackends backends = loaded.backends();
             KeyValueFactor keyValues = backends.factor();
             GuestLimits limits = loaded.limits();
-            Map<HttpTrigger, GuestHandler> handlers = loaded.handlers();
+            NodeBudgets budgets = loaded.budgets();
+            budgets.heapWarning(Runtime.getRuntime().maxMemory()).ifPresent(LOG::warn);
+            int components = (int) loaded.handlers().values().stream().distinct().count();
+            Map<HttpTrigger, GuestHandler> handlers = GuestAdmissions.admit(
+                    GuestAdmissions.of(runtime.execution(), components, limits.requestDeadline()), loaded.handlers(),
+                    registry);
             String appName = manifest.application().name();
 
             List<IngressStage> stages = new ArrayList<>();
@@ -167,7 +172,8 @@ public final class EdgeApp implements AutoCloseable {
                     appName, manifest.application().version(), new RequestMetrics(registry));
             ListenAddress listen = settings.listen();
             IngressServer ingress = ListenException.binding(listen, () -> IngressServer.start(listen.host(),
-                    listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()), settings.tls(), dispatcher));
+                    listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()), settings.tls(),
+                    budgets.bodies(), dispatcher));
             resources.push(ingress);
             io.micrometer.core.instrument.Gauge.builder("edge.http.requests.in.flight", ingress, IngressServer::inFlight)
                     .description("HTTP requests accepted and not yet answered").register(registry);
@@ -187,7 +193,7 @@ public final class EdgeApp implements AutoCloseable {
 
     /** What {@link #load} opened: closing {@code resources} closes all of it. */
     private record Loaded(PrometheusMeterRegistry registry, KeyValueBackends backends, GuestLimits limits,
-                          Map<HttpTrigger, GuestHandler> handlers) {}
+                          NodeBudgets budgets, Map<HttpTrigger, GuestHandler> handlers) {}
 
     /** Everything {@code up} builds before it listens: metrics, key-value stores, compiled components. */
     private static Loaded load(AppConfig config, Map<String, String> environment, Deque<AutoCloseable> resources)
@@ -203,17 +209,20 @@ public final class EdgeApp implements AutoCloseable {
                 config.stateDir(), registry);
         resources.push(backends.factor());
         GuestLimits limits = guestLimits(runtime.guestLimits());
+        NodeBudgets budgets = NodeBudgets.of(runtime.execution());
         DeadlineWatchdog watchdog = new DeadlineWatchdog();
         resources.push(watchdog);
         ComponentLogs logs = ComponentLogs.inStateDir(config.stateDir());
         resources.push(logs);
         ExecutorOptions options = ExecutorOptions.defaults()
                 .withOutput(ComponentLogs.tee(logs, GuestOutputSink.slf4j()))
+                .withGuestMemory(budgets.guestMemory())
+                .withBodyBuffers(budgets.bodies())
                 .withCompileCache(CompileCache.at(config.stateDir().resolve(COMPILE_CACHE_DIR)));
         Map<HttpTrigger, GuestHandler> handlers = loadHandlers(config, environment, backends.factor(), limits, options,
                 watchdog);
         handlers.values().stream().distinct().forEach(resources::push);
-        return new Loaded(registry, backends, limits, handlers);
+        return new Loaded(registry, backends, limits, budgets, handlers);
     }
 
     /** What {@code edge check} validated. */

@@ -34,8 +34,20 @@ final class GatewayProcess implements AutoCloseable {
      * removes the variable (so a test controls e.g. every {@code SPIN_VARIABLE_*} the gateway sees).
      */
     static GatewayProcess start(java.util.Map<String, String> env, String... args) throws IOException {
+        return start(env, List.of(), args);
+    }
+
+    /** Like {@link #start(String...)} with extra JVM options (e.g. a small {@code -Xmx}). */
+    static GatewayProcess startWithJvmOptions(List<String> jvmOptions, String... args) throws IOException {
+        return start(java.util.Map.of(), jvmOptions, args);
+    }
+
+    private static GatewayProcess start(java.util.Map<String, String> env, List<String> jvmOptions, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
                 "-XX:TieredStopAtLevel=1",
                 // The production logging config (the test classpath holds several logback-test.xml).
                 "-Dlogback.configurationFile=logback.xml",

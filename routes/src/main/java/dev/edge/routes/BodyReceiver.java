@@ -1,5 +1,6 @@
 package dev.edge.routes;
 
+import dev.edge.wasm.MemoryBudget;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.util.Headers;
@@ -35,6 +36,17 @@ public final class BodyReceiver {
 
     /** Reads the body of {@code exchange}; over {@code limit} bytes it answers 413 itself and {@code callback} is not called. */
     public static void receive(HttpServerExchange exchange, long limit, Callback callback) {
+        receive(exchange, limit, null, callback);
+    }
+
+    /**
+     * As {@link #receive(HttpServerExchange, long, Callback)}, with every buffered byte reserved from the node's
+     * body-buffer budget first (a declared length up front, chunked bytes as they arrive); a body the budget cannot
+     * cover is answered 503 + {@code Retry-After: 1} and {@code callback} is not called.
+     *
+     * @param bodyBuffers the node's budget for buffered bodies; null for none
+     */
+    static void receive(HttpServerExchange exchange, long limit, MemoryBudget bodyBuffers, Callback callback) {
         long declared = exchange.getRequestContentLength();
         if (declared > limit) {
             refuseUnread(exchange, 413);
@@ -44,6 +56,11 @@ public final class BodyReceiver {
         boolean http1 = exchange.isHttp11() || exchange.isHttp10() || exchange.isHttp09();
         if (declared == 0 || (http1 && declared < 0 && !exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING))) {
             callback.received(exchange, EMPTY);
+            return;
+        }
+        BodyBufferReservation reservation = bodyBuffers == null ? null : BodyBufferReservation.of(exchange, bodyBuffers);
+        if (reservation != null && declared > 0 && !reservation.grow(declared)) {
+            overloadedUnread(exchange);
             return;
         }
         Accumulator body = new Accumulator(declared, limit);
@@ -57,6 +74,16 @@ public final class BodyReceiver {
             if (!body.add(bytes)) {
                 body.refused = true;
                 answerNow(ex, 413);
+                if (last) {
+                    ex.endExchange();
+                }
+                return;
+            }
+            // Chunked bytes are reserved as they arrive; a declared length was reserved whole above.
+            if (reservation != null && declared < 0 && !reservation.grow(bytes.length)) {
+                body.refused = true;
+                ex.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+                answerNow(ex, 503);
                 if (last) {
                     ex.endExchange();
                 }
@@ -84,6 +111,12 @@ public final class BodyReceiver {
                 ex.endExchange();
             }
         }, (ex, error) -> IoUtils.safeClose(ex.getConnection()));
+    }
+
+    /** The node's body-buffer budget is used up by other requests: 503, retry in a second, body left unread. */
+    private static void overloadedUnread(HttpServerExchange exchange) {
+        exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+        refuseUnread(exchange, 503);
     }
 
     /** Sends the complete answer now, while the request body may still be arriving, and bounds the drain. */

@@ -10,6 +10,7 @@ public final class IngressRouteBuilder extends RouteBuilder {
     public static final String ROUTE_ID = "edge-ingress";
     static final String BINDING_BEAN = "edgeSpinBinding";
     static final String BODY_READER_BEAN = "edgeBodyReader";
+    static final String INLINE_BEAN = "edgeInlineAnswers";
 
     private final String host;
     private final int port;
@@ -28,7 +29,8 @@ public final class IngressRouteBuilder extends RouteBuilder {
                 + "?matchOnUriPrefix=true"
                 + "&optionsEnabled=true"
                 + "&undertowHttpBinding=#" + BINDING_BEAN
-                + "&handlers=" + BODY_READER_BEAN) // a bean name: resolved by the consumer, not converted
+                // Bean names, resolved by the consumer; the last is outermost: body reader → inline answers → Camel.
+                + "&handlers=" + INLINE_BEAN + "," + BODY_READER_BEAN)
                 .routeId(ROUTE_ID)
                 .process(exchange -> exchange.getMessage().setBody(
                         dispatcher.dispatch((IngressRequest) exchange.getIn().getBody())));

@@ -1,5 +1,6 @@
 package dev.edge.routes;
 
+import dev.edge.wasm.MemoryBudget;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 
@@ -30,14 +31,23 @@ public final class IngressServer implements AutoCloseable {
         return start(host, port, limits, java.util.Optional.empty(), dispatcher, extraRoutes);
     }
 
+    /** As {@link #start(String, int, HttpLimits, java.util.Optional, MemoryBudget, SpinDispatcher, org.apache.camel.RoutesBuilder...)} with the process-wide default body budget. */
+    public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsFiles> tls,
+                                      SpinDispatcher dispatcher, org.apache.camel.RoutesBuilder... extraRoutes)
+            throws Exception {
+        return start(host, port, limits, tls, MemoryBudget.bodyDefault(), dispatcher, extraRoutes);
+    }
+
     /**
      * Starts listening on {@code host:port}, with TLS (HTTP/1.1 and HTTP/2 by ALPN) if {@code tls} is present;
      * returns once the port is bound. A certificate or key that cannot be used is an {@link java.io.IOException}
      * naming the file, thrown before anything starts.
+     *
+     * @param bodyBuffers the node's budget for buffered request bodies (shared with guests' response buffers)
      */
     public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsFiles> tls,
-                                      SpinDispatcher dispatcher, org.apache.camel.RoutesBuilder... extraRoutes)
-            throws Exception {
+                                      MemoryBudget bodyBuffers, SpinDispatcher dispatcher,
+                                      org.apache.camel.RoutesBuilder... extraRoutes) throws Exception {
         if (tls.isPresent()) {
             tls.get().sslContext(); // fail early, in one line, on a bad certificate or key
         }
@@ -49,7 +59,8 @@ public final class IngressServer implements AutoCloseable {
         camel.getShutdownStrategy().setTimeUnit(java.util.concurrent.TimeUnit.SECONDS);
         camel.getRegistry().bind(IngressRouteBuilder.BINDING_BEAN, new SpinUndertowBinding());
         camel.getRegistry().bind(IngressRouteBuilder.BODY_READER_BEAN, new RequestBodyReader(limits.maxRequestBody(),
-                new StageFront(dispatcher, limits.maxRequestBody())));
+                bodyBuffers, new StageFront(dispatcher, limits.maxRequestBody())));
+        camel.getRegistry().bind(IngressRouteBuilder.INLINE_BEAN, new InlineAnswers(dispatcher));
         // Undertow with edge's header limits, parse/idle timeouts and connection cap (docs/security.md).
         DrainGate gate = new DrainGate();
         camel.addComponent("undertow", new EdgeUndertowComponent(limits, tls, gate));

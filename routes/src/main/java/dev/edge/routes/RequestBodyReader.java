@@ -1,5 +1,6 @@
 package dev.edge.routes;
 
+import dev.edge.wasm.MemoryBudget;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.form.FormData;
@@ -24,16 +25,26 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
     static final AttachmentKey<dev.edge.wasm.GuestResponse> ANSWER = AttachmentKey.create(dev.edge.wasm.GuestResponse.class);
 
     private final long maxRequestBody;
+    private final MemoryBudget bodyBuffers;
     private final StageFront stages;
     private volatile HttpHandler next;
 
     public RequestBodyReader(long maxRequestBody) {
-        this(maxRequestBody, null);
+        this(maxRequestBody, MemoryBudget.bodyDefault(), null);
     }
 
-    /** @param stages run on the head of every well-formed request within the limit; null for none */
-    RequestBodyReader(long maxRequestBody, StageFront stages) {
+    /** @param bodyBuffers the node's budget for buffered bodies; a body it cannot cover is answered 503 */
+    public RequestBodyReader(long maxRequestBody, MemoryBudget bodyBuffers) {
+        this(maxRequestBody, bodyBuffers, null);
+    }
+
+    /**
+     * @param bodyBuffers the node's budget for buffered bodies; a body it cannot cover is answered 503
+     * @param stages      run on the head of every well-formed request within the limit; null for none
+     */
+    RequestBodyReader(long maxRequestBody, MemoryBudget bodyBuffers, StageFront stages) {
         this.maxRequestBody = maxRequestBody;
+        this.bodyBuffers = java.util.Objects.requireNonNull(bodyBuffers, "bodyBuffers");
         this.stages = stages;
     }
 
@@ -76,7 +87,7 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
     }
 
     private void receiveBody(HttpServerExchange exchange) {
-        BodyReceiver.receive(exchange, maxRequestBody, new BodyReceiver.Callback() {
+        BodyReceiver.receive(exchange, maxRequestBody, bodyBuffers, new BodyReceiver.Callback() {
             @Override
             public void received(HttpServerExchange ex, byte[] body) {
                 proceed(ex, body);

@@ -47,6 +47,39 @@ public final class SpinDispatcher {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The answer if it needs no guest and no upstream, so it can be given on the IO thread without a hand-off to a
+     * worker: {@code /.well-known/spin/*} always (it precedes the stages), and with no {@link IngressStage}s (which
+     * may claim any path) a static response or a 404. Empty when the request must go to {@link #dispatch}.
+     */
+    public Optional<GuestResponse> answerInline(RequestTarget target) {
+        long start = System.nanoTime();
+        String path = target.path();
+        String label;
+        GuestResponse response;
+        if (path.startsWith(WELL_KNOWN)) {
+            label = "well-known";
+            response = wellKnown(path.substring(WELL_KNOWN.length()));
+        } else if (!stages.isEmpty()) {
+            return Optional.empty();
+        } else {
+            Optional<RouteMatch> match = router.route(target);
+            if (match.isEmpty()) {
+                label = "no-route";
+                response = GuestResponse.empty(404);
+            } else if (match.get().trigger().staticResponse().isPresent()) {
+                label = "static";
+                response = staticResponse(match.get().trigger().staticResponse().get());
+            } else {
+                return Optional.empty();
+            }
+        }
+        if (metrics != null) {
+            metrics.record(label, response.status(), System.nanoTime() - start);
+        }
+        return Optional.of(response);
+    }
+
     /** A stage's decision about a request, and the stage's name (the metrics' target). */
     public record Staged(String stage, IngressStage.Decision decision) {}
 

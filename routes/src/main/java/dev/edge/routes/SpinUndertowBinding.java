@@ -42,16 +42,21 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
                 headers.add(Map.entry(name, value));
             }
         }
-        String host = requestHeaders.getFirst(io.undertow.util.Headers.HOST);
-        RequestTarget target = new RequestTarget(
+        RequestTarget target = requestTarget(http);
+        byte[] body = http.getAttachment(RequestBodyReader.BODY);
+        return new IngressRequest(http.getRequestMethod().toString(), target, http.getProtocol().toString(),
+                headers, body != null ? body : new byte[0]);
+    }
+
+    /** What routing needs of a request: no header list, no body. */
+    static RequestTarget requestTarget(HttpServerExchange http) {
+        String host = http.getRequestHeaders().getFirst(io.undertow.util.Headers.HOST);
+        return new RequestTarget(
                 http.getRequestScheme(),
                 host != null ? host : http.getHostAndPort(),
                 rawPath(http),
                 http.getQueryString(),
                 clientAddr(http.getSourceAddress()));
-        byte[] body = http.getAttachment(RequestBodyReader.BODY);
-        return new IngressRequest(http.getRequestMethod().toString(), target, http.getProtocol().toString(),
-                headers, body != null ? body : new byte[0]);
     }
 
     /** Undertow keeps the absolute form if the client sent one; Spin routes on the path alone. */

@@ -34,7 +34,7 @@ final class EdgeHostFunctions {
     }
 
     /** Every function the host provides in module {@code edge}, read off the functions themselves. */
-    static final Set<String> NAMES = new EdgeHostFunctions("", new RequestScope(0), Map.of()).functions().stream()
+    static final Set<String> NAMES = new EdgeHostFunctions("", new RequestScope(0, MemoryBudget.bodyDefault()), Map.of()).functions().stream()
             .map(HostFunction::name)
             .collect(Collectors.toUnmodifiableSet());
 

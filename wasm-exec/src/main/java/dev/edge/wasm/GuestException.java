@@ -14,6 +14,11 @@ public final class GuestException extends Exception {
         RESPONSE_TOO_LARGE(500),
         /** WAGI output whose status line could not be parsed: 502. */
         BAD_GATEWAY(502),
+        /**
+         * The gateway is out of a shared resource for now (the guest memory budget, every execution slot): 503
+         * with {@code Retry-After}; the guest never ran.
+         */
+        OVERLOADED(503),
         /** Any other failure inside the executor: 500. */
         INTERNAL(500);
 

@@ -44,6 +44,12 @@ public final class GuestFailures {
         return new GuestException(GuestException.Reason.RESPONSE_TOO_LARGE, componentId, message, null);
     }
 
+    /** A shared resource (guest memory budget, execution slots) is used up; the guest did not run. */
+    public GuestException overloaded(String message) {
+        LOG.warn("component '{}': overloaded: {}", componentId, message);
+        return new GuestException(GuestException.Reason.OVERLOADED, componentId, message, null);
+    }
+
     /** A failure of the executor itself, not of the guest. */
     public GuestException internal(RuntimeException failure) {
         LOG.error("component '{}': executor failure", componentId, failure);

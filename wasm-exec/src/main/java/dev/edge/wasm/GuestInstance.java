@@ -23,10 +23,12 @@ final class GuestInstance {
     private final ExportFunction handle;
     private final GuestOutputStream stdout;
     private final GuestOutputStream stderr;
+    private final BudgetedMemory memory;
 
     private GuestInstance(Instance instance, WasiPreview1 wasi, RequestScope scope, GuestOutputStream stdout,
-                          GuestOutputStream stderr) {
+                          GuestOutputStream stderr, BudgetedMemory memory) {
         this.instance = instance;
+        this.memory = memory;
         this.wasi = wasi;
         this.scope = scope;
         this.handle = instance.export(GuestAbi.EXPORT_HANDLE);
@@ -34,15 +36,17 @@ final class GuestInstance {
         this.stderr = stderr;
     }
 
-    /** Instantiates {@code module} (memory capped), then runs {@code _initialize} if the module exports it. */
+    /**
+     * Instantiates {@code module} (memory capped, its pages reserved from {@code memoryBudget}), then runs
+     * {@code _initialize} if the module exports it. Its response buffer grows within {@code bodyBuffers}.
+     * {@code wasiSetup} adds the component's extra WASI setup
+     * (e.g. read-only file preopens).
+     *
+     * @throws GuestMemoryExhausted if the budget cannot cover the module's initial memory
+     */
     static GuestInstance create(CompiledModule module, Map<String, String> environment, Map<String, String> variables,
-                                long maxResponseBody, GuestOutputSink output) {
-        return create(module, environment, variables, maxResponseBody, output, WasiSetup.none());
-    }
-
-    /** As above, with the component's extra WASI setup (e.g. read-only file preopens). */
-    static GuestInstance create(CompiledModule module, Map<String, String> environment, Map<String, String> variables,
-                                long maxResponseBody, GuestOutputSink output, WasiSetup wasiSetup) {
+                                long maxResponseBody, GuestOutputSink output, WasiSetup wasiSetup,
+                                MemoryBudget memoryBudget, MemoryBudget bodyBuffers) {
         String id = module.componentId();
         GuestOutputStream out = new GuestOutputStream(id, "stdout", output);
         GuestOutputStream err = new GuestOutputStream(id, "stderr", output);
@@ -54,21 +58,31 @@ final class GuestInstance {
         environment.forEach(options::withEnvironment);
         wasiSetup.configure(options);
         WasiPreview1 wasi = WasiPreview1.builder().withLogger(ChicoryLogger.SHARED).withOptions(options.build()).build();
-        RequestScope scope = new RequestScope(maxResponseBody);
+        RequestScope scope = new RequestScope(maxResponseBody, bodyBuffers);
         ImportValues imports = ImportValues.builder()
                 .addFunction(wasiSetup.link(wasi.toHostFunctions()))
                 .addFunction(new EdgeHostFunctions(id, scope, variables).functions().toArray(new HostFunction[0]))
                 .build();
-        Instance instance = Instance.builder(module.module())
-                .withImportValues(imports)
-                .withMachineFactory(module.machineFactory())
-                .withMemoryLimits(module.memoryLimits())
-                .withStart(false) // Chicory would otherwise run an exported _start at instantiation
-                .build();
-        if (module.exportsFunction(GuestAbi.EXPORT_INITIALIZE)) {
-            instance.export(GuestAbi.EXPORT_INITIALIZE).apply();
+        BudgetedMemory[] memory = new BudgetedMemory[1];
+        try {
+            Instance instance = Instance.builder(module.module())
+                    .withImportValues(imports)
+                    .withMachineFactory(module.machineFactory())
+                    .withMemoryLimits(module.memoryLimits())
+                    .withMemoryFactory(limits -> memory[0] = BudgetedMemory.allocate(limits, memoryBudget))
+                    .withStart(false) // Chicory would otherwise run an exported _start at instantiation
+                    .build();
+            if (module.exportsFunction(GuestAbi.EXPORT_INITIALIZE)) {
+                instance.export(GuestAbi.EXPORT_INITIALIZE).apply();
+            }
+            return new GuestInstance(instance, wasi, scope, out, err, memory[0]);
+        } catch (RuntimeException | Error e) {
+            if (memory[0] != null) {
+                memory[0].release();
+            }
+            wasi.close();
+            throw e;
         }
-        return new GuestInstance(instance, wasi, scope, out, err);
     }
 
     RequestScope scope() { return scope; }
@@ -88,8 +102,13 @@ final class GuestInstance {
         stderr.drain();
     }
 
+    /** Ends the instance: flushes its output and gives its memory back to the budget. */
     void close() {
         flushOutput();
         wasi.close();
+        scope.releaseBody();
+        if (memory != null) {
+            memory.release();
+        }
     }
 }

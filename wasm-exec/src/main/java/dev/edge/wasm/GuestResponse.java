@@ -10,6 +10,14 @@ public record GuestResponse(int status, List<Map.Entry<String, String>> headers,
     }
 
     /**
+     * The gateway cannot run the guest now (every execution slot and queue place taken, or the guest memory
+     * budget used up): 503 with {@code Retry-After: 1}, empty body. The guest never ran, so a retry is safe.
+     */
+    public static GuestResponse overloaded() {
+        return new GuestResponse(503, List.of(Map.entry("retry-after", "1")), new byte[0]);
+    }
+
+    /**
      * True for the statuses a guest may answer with: a final status, 200..599. A 1xx is an interim response that
      * would leave the client waiting for another on the same connection; anything else is not an HTTP status.
      */

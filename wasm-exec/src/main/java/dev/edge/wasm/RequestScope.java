@@ -19,6 +19,9 @@ final class RequestScope {
     record Cas(KeyValueStore store, String key, byte[] expected) {}
 
     private final long maxResponseBody;
+    private final MemoryBudget bodyBuffers;
+    /** Bytes of {@link #body} beyond its first 1 KiB, reserved from {@link #bodyBuffers}. */
+    private long reserved;
     private GuestRequest request;
     private StoreTable stores;
     private int status;
@@ -29,8 +32,9 @@ final class RequestScope {
     private String lastError = "";
     private RateLimitNote rateLimit;
 
-    RequestScope(long maxResponseBody) {
+    RequestScope(long maxResponseBody, MemoryBudget bodyBuffers) {
         this.maxResponseBody = maxResponseBody;
+        this.bodyBuffers = bodyBuffers;
     }
 
     void begin(GuestRequest request, StoreTable stores) {
@@ -51,7 +55,7 @@ final class RequestScope {
         headers.clear();
         bodyLength = 0;
         if (body.length > KEEP_BODY_BUFFER) {
-            body = new byte[1024];
+            releaseBody();
         }
         cas.clear();
         lastError = "";
@@ -82,10 +86,22 @@ final class RequestScope {
             throw new ResponseTooLargeException(maxResponseBody);
         }
         if (newLength > body.length) {
-            body = Arrays.copyOf(body, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(newLength, body.length * 2L)));
+            int capacity = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(newLength, body.length * 2L));
+            if (!bodyBuffers.tryReserve(capacity - body.length)) {
+                throw new BodyBuffersExhausted(bodyBuffers, capacity - body.length);
+            }
+            reserved += capacity - body.length;
+            body = Arrays.copyOf(body, capacity);
         }
         System.arraycopy(data, 0, body, bodyLength, data.length);
         bodyLength = (int) newLength;
+    }
+
+    /** Drops the response buffer and gives its reservation back (end of a large response, or of the instance). */
+    void releaseBody() {
+        body = new byte[1024];
+        bodyBuffers.release(reserved);
+        reserved = 0;
     }
 
     GuestResponse response() {

@@ -125,6 +125,9 @@ public final class WasmHttpHandler implements GuestHandler {
             GuestResponse response = run(request, rateLimit);
             return rateLimit.isSet() ? rateLimit.response() : response;
         } catch (GuestException e) {
+            if (e.reason() == GuestException.Reason.OVERLOADED) {
+                return GuestResponse.overloaded(); // the guest never ran; tell the client to retry
+            }
             if (rateLimit.isSet()) {
                 LOG.debug("component '{}': rate limited, answering 429 instead of: {}", componentId, e.getMessage());
                 return rateLimit.response();
@@ -155,6 +158,9 @@ public final class WasmHttpHandler implements GuestHandler {
             return instance.scope().response();
         } catch (ResponseTooLargeException e) {
             throw failures.responseTooLarge(e.getMessage());
+        } catch (GuestMemoryExhausted | BodyBuffersExhausted e) {
+            watch.finish();
+            throw failures.overloaded(e.getMessage());
         } catch (ChicoryException e) {
             throw failures.of(e, watch.finish());
         } catch (StackOverflowError e) {
@@ -185,7 +191,7 @@ public final class WasmHttpHandler implements GuestHandler {
 
     private GuestInstance newInstance() {
         GuestInstance instance = GuestInstance.create(module, environment, variables, limits.maxResponseBody(),
-                options.output(), wasiSetup);
+                options.output(), wasiSetup, options.guestMemory(), options.bodyBuffers());
         instancesCreated.incrementAndGet();
         return instance;
     }

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only outages count as breaker failures: timeouts, lost connections and the replies that say
  * "not a writable primary" ({@code READONLY}, {@code MASTERDOWN}, {@code LOADING}). A server error such as
- * {@code WRONGTYPE} proves the primary is alive and counts as a success.
+ * {@code WRONGTYPE} proves the primary is alive and counts as a success. A caller's interrupt (a guest past
+ * its deadline) counts as neither: the breaker and bulkhead are shared by every app, and one guest's
+ * deadline says nothing about Redis.
  */
 final class PrimaryEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PrimaryEndpoint.class);
@@ -79,6 +81,7 @@ final class PrimaryEndpoint implements AutoCloseable {
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(10).minimumNumberOfCalls(5).failureRateThreshold(50)
                 .waitDurationInOpenState(OPEN_STATE_WAIT).permittedNumberOfCallsInHalfOpenState(1)
+                .ignoreException(RedisCalls::isInterruption)
                 .recordException(PrimaryEndpoint::isOutage).build());
         this.bulkhead = Bulkhead.of(name, BulkheadConfig.custom().maxConcurrentCalls(MAX_CONCURRENT_CALLS)
                 .maxWaitDuration(Duration.ZERO).build());
@@ -155,7 +158,13 @@ final class PrimaryEndpoint implements AutoCloseable {
      * @throws KvException "key-value primary unavailable" at once, without contacting Redis, while the breaker is open
      */
     <T> T call(String op, Function<Connections, T> body) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw RedisCalls.interrupted(op, null);
+        }
         if (!bulkhead.tryAcquirePermission()) {
+            if (Thread.currentThread().isInterrupted()) { // the semaphore wait saw the interrupt
+                throw RedisCalls.interrupted(op, null);
+            }
             throw new KvException(KvException.Kind.OTHER, "key-value primary busy (region " + config.region() + "): "
                     + MAX_CONCURRENT_CALLS + " calls in flight; " + op + " not attempted");
         }

@@ -2,6 +2,7 @@ package dev.edge.kv.redis;
 
 import dev.edge.kv.KvException;
 import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisFuture;
 import java.time.Duration;
@@ -31,10 +32,29 @@ final class RedisCalls {
                 throw new TimedOut(what + " timed out after " + budget.toMillis() + " ms", e);
             }
             if (Thread.currentThread().isInterrupted()) {
-                throw KvException.other(what + " interrupted", e);
+                throw interrupted(what, e);
             }
             throw KvException.other(what + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The calling thread was interrupted (a guest past its deadline): the call fails, but Redis did nothing
+     * wrong, so breakers must not count it ({@link #isInterruption}). The command may still run on the server.
+     */
+    static KvException interrupted(String what, Throwable cause) {
+        return KvException.other(what + " interrupted: the caller gave up waiting (deadline), not a Redis failure",
+                cause == null ? new InterruptedException() : cause);
+    }
+
+    /** Whether a failure is the caller's interrupt rather than anything Redis did. */
+    static boolean isInterruption(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof RedisCommandInterruptedException || c instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Like {@link #await} but a timeout is also reported as {@link KvException}. */

@@ -91,7 +91,9 @@ public final class RedisStoreBackend implements StoreBackend {
         this.longestBudget = max(config.commandTimeout(), config.atomicTimeout()).plus(config.waitTimeout());
         this.replicaBreaker = CircuitBreaker.of("edge-kv-replica-" + config.region(), CircuitBreakerConfig.custom()
                 .slidingWindowSize(20).minimumNumberOfCalls(5).failureRateThreshold(50)
-                .waitDurationInOpenState(Duration.ofSeconds(2)).build());
+                .waitDurationInOpenState(Duration.ofSeconds(2))
+                .ignoreException(RedisCalls::isInterruption) // a guest's deadline, not the replica's fault
+                .build());
         RedisClient replica = null;
         RedisClient replicaPlainClient = null;
         PrimaryEndpoint endpoint;
@@ -292,6 +294,9 @@ public final class RedisStoreBackend implements StoreBackend {
 
     /** The primary's circuit breaker state: {@code CLOSED}, {@code OPEN} or {@code HALF_OPEN}. */
     public String primaryBreakerState() { return primary.breakerState().name(); }
+
+    /** The replica read breaker's state: CLOSED, OPEN or HALF_OPEN (diagnostics and tests). */
+    public String replicaBreakerState() { return replicaBreaker.getState().name(); }
 
     /** Where writes go now: {@code host:port} found through Sentinel, or the configured (redacted) URL. */
     public String primaryAddress() { return primary.address(); }

@@ -14,7 +14,11 @@ import dev.edge.kv.testing.RedisTopology;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -171,6 +175,58 @@ class RedisResilienceTest {
                         + "SIGCONT; stale entries after recovery=0",
                 timedOut, COMMAND_TIMEOUT.toMillis(), openMillis, String.format("%.0f", failFastMicros), KEYS, KEYS,
                 recoveryMillis);
+    }
+
+    /**
+     * A guest past its deadline is interrupted by the watchdog, often while it waits on a Redis reply
+     * (issue 9). That interrupt is the guest's fault, not Redis's: it must fail only that call, and leave the
+     * breakers that every app shares closed.
+     */
+    @Test
+    void interruptedCallsFailAloneAndLeaveTheSharedBreakersClosed() throws Exception {
+        int threads = 8;
+        AtomicInteger interrupted = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> guests = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread guest = new Thread(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    try {
+                        switch (i % 3) {
+                            case 0 -> store.set("guest-" + id + "-" + i, bytes("x"));
+                            case 1 -> store.get("uncached-" + id + "-" + i);
+                            default -> store.increment("counter-" + id, 1);
+                        }
+                    } catch (KvException e) {
+                        assertThat(e.getMessage()).contains("interrupted");
+                        interrupted.incrementAndGet();
+                    } finally {
+                        Thread.interrupted(); // the next "request" starts clean, as the executor's workers do
+                    }
+                }
+            }, "guest-" + t);
+            guest.start();
+            guests.add(guest);
+        }
+        try {
+            // The watchdog: interrupts land wherever the guests are, mostly while they await a reply.
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(2)).until(() -> {
+                guests.forEach(Thread::interrupt);
+                return interrupted.get() >= 100;
+            });
+        } finally {
+            stop.set(true);
+            for (Thread guest : guests) {
+                guest.join();
+            }
+        }
+        assertThat(backend.primaryBreakerState()).isEqualTo("CLOSED");
+        assertThat(backend.replicaBreakerState()).isEqualTo("CLOSED");
+        KeyValueStore otherApp = backend.open("other-app", "default");
+        otherApp.set("written", bytes("by another app"));
+        assertThat(read(otherApp, "written")).isEqualTo("by another app");
+        assertThat(otherApp.increment("n", 2)).isEqualTo(2);
     }
 
     /** Every key read through the backend equals the primary's value (nothing stale survived). */
