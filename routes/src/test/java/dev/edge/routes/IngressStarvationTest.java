@@ -104,4 +104,32 @@ class IngressStarvationTest {
         return CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout)
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
+
+    /** Issue 9: clients trickling chunked bodies used to hold every worker; bodies are now read on the IO thread. */
+    @Test
+    void chunkedTrickleClientsHoldNoWorker() throws Exception {
+        List<RawHttp> tricklers = new ArrayList<>();
+        try {
+            for (int i = 0; i < WORKERS; i++) {
+                RawHttp client = new RawHttp(port);
+                client.send("POST /slow/0 HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n");
+                tricklers.add(client);
+            }
+            HttpResponse<String> health = get("/.well-known/spin/health", Duration.ofSeconds(3)).join();
+            HttpResponse<String> guest = get("/slow/0", Duration.ofSeconds(3)).join();
+
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(guest.body()).isEqualTo("slept=0");
+            // The trickles finish normally: their bodies were being read all along.
+            for (RawHttp client : tricklers) {
+                client.send("1\r\nb\r\n0\r\n\r\n");
+                assertThat(client.readReply().status()).isEqualTo(200);
+            }
+        } finally {
+            for (RawHttp client : tricklers) {
+                client.close();
+            }
+        }
+    }
+
 }
