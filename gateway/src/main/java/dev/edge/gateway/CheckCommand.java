@@ -2,11 +2,11 @@ package dev.edge.gateway;
 
 import dev.edge.routes.ProxyRoute;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,17 +18,8 @@ import picocli.CommandLine.Option;
         description = "Validate a Spin application and its runtime config as 'edge up' would, without serving it.")
 public final class CheckCommand implements Callable<Integer> {
 
-    @Option(names = {"-f", "--from"}, paramLabel = "<spin.toml>", defaultValue = "spin.toml",
-            description = "The application manifest (or a directory holding spin.toml). Default: ${DEFAULT-VALUE}")
-    Path from;
-
-    @Option(names = "--state-dir", paramLabel = "<dir>",
-            description = "Where the default key-value store lives. Default: .spin beside the manifest")
-    Path stateDir;
-
-    @Option(names = "--runtime-config-file", paramLabel = "<file>",
-            description = "runtime-config.toml with [key_value_store.<label>] sections")
-    Path runtimeConfigFile;
+    @Mixin
+    AppSourceOptions source = new AppSourceOptions();
 
     @Option(names = "--proxy", paramLabel = "<route=url>", description = "A --proxy route of 'edge up' to validate. Repeatable.")
     List<String> proxies = new ArrayList<>();
@@ -47,7 +38,7 @@ public final class CheckCommand implements Callable<Integer> {
             for (String proxy : proxies) {
                 ProxyRoute.parse(proxy);
             }
-            EdgeApp.Checked checked = EdgeApp.check(from, runtimeConfigFile, stateDir);
+            EdgeApp.Checked checked = EdgeApp.check(source.from, source.runtimeConfigFile, source.stateDir);
             out.println("ok: app '" + checked.appName() + "': " + checked.components() + " component(s) compiled, "
                     + checked.stores() + " key-value store(s) opened");
             return 0;

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code edge up}: runs a Spin application, like {@code spin up}. */
@@ -17,22 +18,13 @@ import picocli.CommandLine.Option;
         description = "Start the Spin application described by a spin.toml and serve it over HTTP.")
 public final class UpCommand implements Callable<Integer> {
 
-    @Option(names = {"-f", "--from"}, paramLabel = "<spin.toml>", defaultValue = "spin.toml",
-            description = "The application manifest (or a directory holding spin.toml). Default: ${DEFAULT-VALUE}")
-    Path from;
+    @Mixin
+    AppSourceOptions source = new AppSourceOptions();
 
     @Option(names = "--listen", paramLabel = "<host:port>", defaultValue = "127.0.0.1:3000",
             converter = ListenAddress.Converter.class,
             description = "Address the HTTP trigger listens on. Default: ${DEFAULT-VALUE}")
     ListenAddress listen;
-
-    @Option(names = "--state-dir", paramLabel = "<dir>",
-            description = "Where the default key-value store lives. Default: .spin beside the manifest")
-    Path stateDir;
-
-    @Option(names = "--runtime-config-file", paramLabel = "<file>",
-            description = "runtime-config.toml with [key_value_store.<label>] sections")
-    Path runtimeConfigFile;
 
     @Option(names = "--admin-listen", paramLabel = "<host:port>", converter = ListenAddress.Converter.class,
             description = "Optional admin listener serving Prometheus metrics at /metrics")
@@ -86,7 +78,7 @@ public final class UpCommand implements Callable<Integer> {
                 return 1;
             }
             Optional<TlsFiles> tls = tlsCert == null ? Optional.empty() : Optional.of(new TlsFiles(tlsCert, tlsKey));
-            app = EdgeApp.start(new EdgeApp.Settings(from, listen, stateDir, runtimeConfigFile, adminListen, proxyRoutes,
+            app = EdgeApp.start(new EdgeApp.Settings(source.from, listen, source.stateDir, source.runtimeConfigFile, adminListen, proxyRoutes,
                     env, tls));
         } catch (Exception e) {
             return StartFailures.report(err, e);
