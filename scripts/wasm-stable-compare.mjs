@@ -2,7 +2,8 @@
 // reproduces. Everything must be byte-identical except a few bytes inside the data section of the
 // engine's core module: Wizer itself draws one 8-byte seed from the kernel (a direct getrandom system
 // call that the build's preload cannot reach), and the JavaScript engine's snapshot keeps about two dozen
-// bytes derived from it (hash-table seeds). Lengths, all other sections and all code must match.
+// bytes derived from it (hash-table seeds); when such a byte is zero the snapshot may trim it, so a data
+// section can come out a byte or two shorter. All other sections and all code must match byte for byte.
 //
 //   node scripts/wasm-stable-compare.mjs A.wasm B.wasm     exit 0 when equal in that sense
 import { readFileSync } from 'node:fs';
@@ -15,42 +16,63 @@ function leb(buf, pos) {
   do { byte = buf[pos++]; result += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
   return [result, pos];
 }
-// [start, end) of every core module's data section (id 11) nested in the component's core-module sections (id 1)
-function dataSections(buf) {
-  const ranges = [];
+// The file as pieces: each data section's body apart, everything else (section ids, non-data bodies) in
+// between. Section sizes are left out, since a data section that is a byte shorter changes its parents' sizes.
+function pieces(buf) {
+  const out = [];
   let pos = 8;
   while (pos < buf.length) {
     const id = buf[pos];
     const [size, body] = leb(buf, pos + 1);
     if (id === 1) {
+      out.push({ raw: Buffer.concat([Buffer.from([id]), buf.subarray(body, body + 8)]) });
       let p = body + 8;
       while (p < body + size) {
         const [s, b2] = leb(buf, p + 1);
-        if (buf[p] === 11) ranges.push([b2, b2 + s]);
+        out.push(buf[p] === 11 ? { data: buf.subarray(b2, b2 + s) } : { raw: buf.subarray(p, b2 + s) });
         p = b2 + s;
       }
+    } else {
+      out.push({ raw: Buffer.concat([Buffer.from([id]), buf.subarray(body, body + size)]) });
     }
     pos = body + size;
   }
-  return ranges;
+  return out;
 }
 
-if (a.length !== b.length) {
-  console.error(`lengths differ: ${a.length} vs ${b.length}`);
+// Bytes of one data section not explained by a common prefix and suffix: one seeded region, possibly a byte
+// or two shorter when the snapshot trims zeros the seed happened to produce.
+function seededBytes(x, y) {
+  let prefix = 0;
+  while (prefix < x.length && prefix < y.length && x[prefix] === y[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < x.length - prefix && suffix < y.length - prefix
+         && x[x.length - 1 - suffix] === y[y.length - 1 - suffix]) suffix++;
+  return Math.max(x.length, y.length) - prefix - suffix;
+}
+
+if (a.subarray(0, 8).compare(b.subarray(0, 8)) !== 0) {
+  console.error('preambles differ');
   process.exit(1);
 }
-const ranges = dataSections(a);
+const pa = pieces(a), pb = pieces(b);
+if (pa.length !== pb.length) {
+  console.error(`section counts differ: ${pa.length} vs ${pb.length}`);
+  process.exit(1);
+}
 let seeded = 0;
-for (let i = 0; i < a.length; i++) {
-  if (a[i] === b[i]) continue;
-  if (!ranges.some(([s, e]) => i >= s && i < e)) {
-    console.error(`differs outside a data section at byte ${i}`);
-    process.exit(1);
+for (let i = 0; i < pa.length; i++) {
+  if (pa[i].raw || pb[i].raw) {
+    if (!pa[i].raw || !pb[i].raw || pa[i].raw.compare(pb[i].raw) !== 0) {
+      console.error(`differs outside a data section (piece ${i})`);
+      process.exit(1);
+    }
+  } else {
+    seeded += seededBytes(pa[i].data, pb[i].data);
   }
-  seeded++;
 }
 if (seeded > MAX_SEEDED_BYTES) {
   console.error(`${seeded} bytes of data differ (more than the ${MAX_SEEDED_BYTES} a build seed explains)`);
   process.exit(1);
 }
-if (seeded > 0) console.log(`equal except ${seeded} seeded bytes in a data section`);
+if (seeded > 0) console.log(`equal except ${seeded} seeded bytes in data sections`);
