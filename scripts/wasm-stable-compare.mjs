@@ -40,9 +40,14 @@ function pieces(buf) {
   return out;
 }
 
-// Bytes of one data section not explained by a common prefix and suffix: one seeded region, possibly a byte
-// or two shorter when the snapshot trims zeros the seed happened to produce.
+// Bytes of one data section that differ: in place when the lengths agree; otherwise what a common prefix and
+// suffix leave (the snapshot trimmed a zero the seed happened to produce).
 function seededBytes(x, y) {
+  if (x.length === y.length) { // the usual case: scattered seeded bytes in place
+    let differ = 0;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) differ++;
+    return differ;
+  }
   let prefix = 0;
   while (prefix < x.length && prefix < y.length && x[prefix] === y[prefix]) prefix++;
   let suffix = 0;
