@@ -3,6 +3,10 @@ package dev.edge.config;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +15,8 @@ import java.util.Optional;
 
 /** Parses and validates the {@code [upstream.<name>]} tables of a runtime config. */
 final class UpstreamPoolLoader {
+    private static final int MAX_COUNT = 100;
+
     private UpstreamPoolLoader() {}
 
     static Map<String, UpstreamPoolConfig> load(Table root) {
@@ -27,7 +33,8 @@ final class UpstreamPoolLoader {
     }
 
     private static UpstreamPoolConfig pool(String name, Table t) {
-        t.allowOnly("targets", "balance", "hash_on", "request_timeout", "eject_for");
+        t.allowOnly("targets", "balance", "hash_on", "connect_timeout", "request_timeout", "try_timeout", "idle_timeout",
+                "retries", "eject_after", "eject_for");
         if (!t.has("targets")) {
             throw t.error("targets", "missing required field: list the pool's URLs, e.g. [\"http://10.0.0.5:9000\"]");
         }
@@ -67,10 +74,71 @@ final class UpstreamPoolLoader {
         } else if (hashOn.isPresent()) {
             throw t.error("hash_on", "only used with balance = \"hash\"");
         }
-        Duration timeout = RuntimeConfigLoader.duration(t, "request_timeout", UpstreamPoolConfig.DEFAULT_REQUEST_TIMEOUT,
+        UpstreamPoolConfig.Timeouts defaults = UpstreamPoolConfig.Timeouts.DEFAULTS;
+        Duration request = RuntimeConfigLoader.duration(t, "request_timeout", defaults.request(),
                 RuntimeConfigLoader.MAX_REQUEST_TIMEOUT);
-        Duration ejectFor = RuntimeConfigLoader.duration(t, "eject_for", UpstreamPoolConfig.DEFAULT_EJECT_FOR,
+        Optional<Duration> perTry = t.has("try_timeout")
+                ? Optional.of(RuntimeConfigLoader.duration(t, "try_timeout", request, request)) : Optional.empty();
+        UpstreamPoolConfig.Timeouts timeouts = new UpstreamPoolConfig.Timeouts(
+                RuntimeConfigLoader.duration(t, "connect_timeout", defaults.connect(), RuntimeConfigLoader.MAX_TIMEOUT),
+                request, perTry,
+                RuntimeConfigLoader.duration(t, "idle_timeout", defaults.idle(), RuntimeConfigLoader.MAX_REQUEST_TIMEOUT));
+        UpstreamPoolConfig.Retries retries = t.optTable("retries").map(UpstreamPoolLoader::retries)
+                .orElse(UpstreamPoolConfig.Retries.defaults(targets.size()));
+        long after = t.optLong("eject_after").orElse((long) UpstreamPoolConfig.Ejection.DEFAULTS.after());
+        if (after < 1 || after > MAX_COUNT) {
+            throw t.error("eject_after", "must be between 1 and " + MAX_COUNT);
+        }
+        Duration ejectFor = RuntimeConfigLoader.duration(t, "eject_for", UpstreamPoolConfig.Ejection.DEFAULTS.forDuration(),
                 RuntimeConfigLoader.MAX_TIMEOUT);
-        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeout, ejectFor);
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries,
+                new UpstreamPoolConfig.Ejection((int) after, ejectFor));
+    }
+
+    /** {@code retries = { attempts, on, methods }}. */
+    private static UpstreamPoolConfig.Retries retries(Table t) {
+        t.allowOnly("attempts", "on", "methods");
+        long attempts = t.optLong("attempts").orElse(1L);
+        if (attempts < 0 || attempts > 10) {
+            throw t.error("attempts", "must be between 0 and 10");
+        }
+        Set<UpstreamPoolConfig.Failure> on = EnumSet.noneOf(UpstreamPoolConfig.Failure.class);
+        Set<Integer> statuses = new LinkedHashSet<>();
+        List<String> conditions = t.has("on") ? t.stringList("on") : List.of("connect-failure");
+        for (int i = 0; i < conditions.size(); i++) {
+            String condition = conditions.get(i).strip().toLowerCase(Locale.ROOT);
+            Optional<UpstreamPoolConfig.Failure> failure = Arrays.stream(UpstreamPoolConfig.Failure.values())
+                    .filter(f -> f.text().equals(condition)).findFirst();
+            if (failure.isPresent()) {
+                on.add(failure.get());
+            } else if (condition.equals("5xx")) {
+                for (int status = 500; status < 600; status++) {
+                    statuses.add(status);
+                }
+            } else if (condition.matches("5\\d\\d")) {
+                statuses.add(Integer.parseInt(condition));
+            } else {
+                throw new ConfigException(t.file(), t.fieldPath("on") + "[" + i + "]", "unknown condition '" + condition
+                        + "' (expected connect-failure, timeout, reset, 5xx or a 5xx status such as 503)");
+            }
+        }
+        Set<String> methods = new LinkedHashSet<>();
+        Object raw = t.raw("methods");
+        if (raw == null || "idempotent".equals(raw)) {
+            methods.addAll(UpstreamPoolConfig.Retries.IDEMPOTENT);
+        } else if (raw instanceof String text) {
+            throw t.error("methods", "'" + text + "' is not \"idempotent\" or a list of idempotent methods");
+        } else {
+            List<String> names = t.stringList("methods");
+            for (int i = 0; i < names.size(); i++) {
+                String method = names.get(i).strip().toUpperCase(Locale.ROOT);
+                if (!UpstreamPoolConfig.Retries.IDEMPOTENT.contains(method)) {
+                    throw new ConfigException(t.file(), t.fieldPath("methods") + "[" + i + "]", method
+                            + " is not idempotent: a request the upstream may have acted on is never sent twice");
+                }
+                methods.add(method);
+            }
+        }
+        return new UpstreamPoolConfig.Retries((int) attempts, on, statuses, methods);
     }
 }

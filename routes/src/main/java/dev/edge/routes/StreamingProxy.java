@@ -14,11 +14,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.OptionMap;
 import org.xnio.Xnio;
+import org.xnio.XnioExecutor;
 
 /**
  * edge's reverse proxy, for every kind of proxying ({@code --proxy} routes, kv routes). Undertow's non-blocking
@@ -26,9 +28,9 @@ import org.xnio.Xnio;
  * never whole, and no thread waits on a slow client or upstream. An upstream is a URL or a named pool
  * ({@code upstream:<name>}, {@code [upstream.<name>]}); {@link UpstreamPool} picks the target, keeps pooled
  * keep-alive HTTP/1.1 connections to each, and applies the header rules of {@link ProxyHeaders} as the request
- * leaves; the response's are applied as it is committed. Only a connection that could not be made is retried,
- * on another target of the pool: nothing was sent. Unreachable upstream or a transport failure before the upstream
- * answered: 502; a pool with no healthy target: 503; no response within the timeout: 504. Thread-safe.
+ * leaves; the response's are applied as it is committed. Retries follow the pool's {@code retries} (UpstreamPool).
+ * Unreachable upstream or a transport failure before the upstream answered: 502; a pool with no healthy target:
+ * 503; no response head within the pool's {@code request_timeout} or the last try's timeout: 504. Thread-safe.
  */
 public final class StreamingProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingProxy.class);
@@ -95,17 +97,29 @@ public final class StreamingProxy implements AutoCloseable {
         // ProxyHandler sends the target's base path + the request URI after the resolved path: the path info.
         exchange.setResolvedPath(path.substring(0, path.length() - pathInfo.length()));
         exchange.putAttachment(UpstreamPool.HEAD, head);
+        long requestTimeout = target.pool().timeouts().request().toNanos();
+        UpstreamPool.Tries tries = new UpstreamPool.Tries(System.nanoTime() + requestTimeout);
+        exchange.putAttachment(UpstreamPool.TRIES, tries);
+        XnioExecutor.Key deadline = exchange.getIoThread().executeAfter(tries::deadline, requestTimeout, TimeUnit.NANOSECONDS);
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            deadline.remove();
+            next.proceed();
+        });
         exchange.addResponseCommitListener(ex -> UpstreamPool.replace(ex.getResponseHeaders(),
                 rules.toClient(ex.getStatusCode(), UpstreamPool.entries(ex.getResponseHeaders()))));
-        exchange.addDefaultResponseListener(StreamingProxy::transportFailureIs502);
+        exchange.addDefaultResponseListener(StreamingProxy::failedTriesAre502Or504);
         target.handler().handleRequest(exchange);
     }
 
-    /** ProxyHandler answers its own failures with 500 or 503; an upstream's own status is never changed. */
-    private static boolean transportFailureIs502(HttpServerExchange exchange) {
-        if (exchange.getAttachment(UpstreamPool.TRIED) != null
+    /**
+     * ProxyHandler answers its own failures with 500 or 503: after a try, that is 504 if the last try timed out,
+     * else 502 (nginx's and Envoy's codes). An upstream's own status is never changed.
+     */
+    private static boolean failedTriesAre502Or504(HttpServerExchange exchange) {
+        UpstreamPool.Tries tries = exchange.getAttachment(UpstreamPool.TRIES);
+        if (tries != null && tries.started() && !tries.headReceived()
                 && (exchange.getStatusCode() == 500 || exchange.getStatusCode() == 503)) {
-            exchange.setStatusCode(502);
+            exchange.setStatusCode(tries.timedOut() ? 504 : 502);
         }
         return false;
     }
@@ -117,8 +131,9 @@ public final class StreamingProxy implements AutoCloseable {
             if (urls.size() >= MAX_URLS) {
                 closeUrls();
             }
-            target = urls.computeIfAbsent(base, b -> open(new UpstreamPoolConfig(b.toString(), List.of(b),
-                    UpstreamPoolConfig.Balance.ROUND_ROBIN, Optional.empty(), timeout, UpstreamPoolConfig.DEFAULT_EJECT_FOR)));
+            UpstreamPoolConfig.Timeouts defaults = UpstreamPoolConfig.Timeouts.DEFAULTS;
+            target = urls.computeIfAbsent(base, b -> open(UpstreamPoolConfig.of(b.toString(), List.of(b)).withTimeouts(
+                    new UpstreamPoolConfig.Timeouts(defaults.connect(), timeout, Optional.empty(), defaults.idle()))));
         }
         return target;
     }
@@ -127,8 +142,11 @@ public final class StreamingProxy implements AutoCloseable {
         UpstreamPool pool = new UpstreamPool(config, rules, this::client);
         ProxyHandler handler = ProxyHandler.builder()
                 .setProxyClient(pool)
-                .setMaxRequestTime((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()))
-                .setMaxConnectionRetries(0) // UpstreamPool tries the pool's other targets itself
+                // UpstreamPool keeps the deadlines (ProxyHandler's would cut a body that is streaming) and decides
+                // which failed try is tried again: ProxyHandler asks it for the next target after each.
+                .setMaxRequestTime(-1)
+                .setMaxConnectionRetries(Integer.MAX_VALUE)
+                .setIdempotentRequestPredicate(pool::mayResendMethod)
                 .setNext(exchange -> { // no healthy target
                     exchange.setStatusCode(503);
                     exchange.endExchange();
@@ -139,13 +157,28 @@ public final class StreamingProxy implements AutoCloseable {
 
     /** One target's connection pool. */
     private LoadBalancingProxyClient client(URI base) {
-        LoadBalancingProxyClient client = new LoadBalancingProxyClient()
+        LoadBalancingProxyClient client = new TargetClient()
                 .setConnectionsPerThread(CONNECTIONS_PER_IO_THREAD)
                 .setSoftMaxConnectionsPerThread(IDLE_CONNECTIONS_PER_IO_THREAD)
                 .setTtl(IDLE_CONNECTION_TTL_MILLIS)
                 .setMaxQueueSize(MAX_QUEUED_REQUESTS)
                 .setProblemServerRetry(1); // ejection is UpstreamPool's; a URL is tried again after 1 s
         return base.getScheme().equals("https") ? client.addHost(base, ssl()) : client.addHost(base);
+    }
+
+    /** One target's connections. Undertow skips a host this exchange tried before; a retry may go to it again. */
+    private static final class TargetClient extends LoadBalancingProxyClient {
+        private volatile Host host;
+
+        @Override
+        protected Host selectHost(HttpServerExchange exchange) {
+            Host selected = super.selectHost(exchange);
+            if (selected == null) {
+                return host; // tried before by this exchange: the only host there is
+            }
+            host = selected;
+            return selected;
+        }
     }
 
     private UndertowXnioSsl ssl() {

@@ -13,7 +13,11 @@ import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyCallback;
 import io.undertow.server.handlers.proxy.ProxyClient;
 import io.undertow.server.handlers.proxy.ProxyConnection;
+import io.undertow.client.ClientResponse;
+import io.undertow.client.ContinueNotification;
+import io.undertow.client.PushCallback;
 import io.undertow.util.AttachmentKey;
+import io.undertow.util.AttachmentList;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
@@ -31,6 +35,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
+import org.xnio.Options;
+import org.xnio.XnioExecutor;
+import org.xnio.channels.ReadTimeoutException;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.channels.StreamSourceChannel;
 import org.xnio.Option;
 import org.xnio.StreamConnection;
 import org.xnio.XnioIoThread;
@@ -39,24 +49,75 @@ import org.xnio.XnioWorker;
 /**
  * The targets of one upstream (a pool, or a single URL as a pool of one), as Undertow's
  * {@link io.undertow.server.handlers.proxy.ProxyHandler} sees them: it picks a target per request (round robin,
- * least requests in flight, or a rendezvous hash of a header, cookie or the path), skips a target that refused a
- * connection for {@code eject_for} (a pool of one is never skipped, as in nginx), and sends each request with
- * exactly the headers {@link ProxyHeaders} decides. ProxyHandler adds its own {@code X-Forwarded-*} (and keeps a
- * client's {@code X-Forwarded-Host}); the request it built is rewritten here as it leaves, from the client's
- * original headers. Only the framing is the proxy's, and {@code Host} is the target's.
+ * least requests in flight, or a rendezvous hash of a header, cookie or the path), skips a target that failed
+ * {@code eject_after} tries in a row for {@code eject_for} (a pool of one is never skipped, as in nginx), and sends
+ * each request with exactly the headers {@link ProxyHeaders} decides. ProxyHandler adds its own
+ * {@code X-Forwarded-*} (and keeps a client's {@code X-Forwarded-Host}); the request it built is rewritten here as
+ * it leaves, from the client's original headers. Only the framing is the proxy's, and {@code Host} is the target's.
+ *
+ * <p>Timeouts and retries: each try is watched ({@link Try}) for {@code connect_timeout}, {@code try_timeout} and
+ * the request's overall deadline; a failed try is tried again only when {@code retries} lists its failure and
+ * ProxyHandler agrees it is safe (a connect failure always is: nothing was sent; anything else only for a method
+ * in {@code retries.methods} whose request had no body left to send). ProxyHandler asks {@link #findTarget} for
+ * the next target; this answers null when no retry is due, and ProxyHandler then ends the exchange, which
+ * {@link StreamingProxy} answers 502 or 504.
  */
 final class UpstreamPool implements ProxyClient {
     static final AttachmentKey<IngressRequest> HEAD = AttachmentKey.create(IngressRequest.class);
-    /** Set once a connection to a target was tried: a 500/503 of ProxyHandler's own is then a 502. */
-    static final AttachmentKey<Boolean> TRIED = AttachmentKey.create(Boolean.class);
+    /** The request's tries: set by {@link StreamingProxy#forward} before ProxyHandler runs. */
+    static final AttachmentKey<Tries> TRIES = AttachmentKey.create(Tries.class);
     private static final Set<String> SET_BY_PROXY = Set.of("host", "content-length", "transfer-encoding");
 
     private record Target(URI base, String host, LoadBalancingProxyClient client, AtomicInteger inFlight,
-                          AtomicLong ejectedUntilNanos) implements ProxyTarget {}
+                          AtomicLong ejectedUntilNanos, AtomicInteger consecutiveFailures) implements ProxyTarget {}
+
+    /** One proxied request's tries, on its IO thread. */
+    static final class Tries {
+        private final long deadlineNanos;
+        private final List<Target> tried = new ArrayList<>(2);
+        private int retries;
+        private boolean retryWanted;
+        private boolean headReceived;
+        private UpstreamPoolConfig.Failure lastFailure;
+        /** Fails the try in progress when the deadline passes. */
+        private Runnable cancel;
+
+        Tries(long deadlineNanos) {
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        boolean started() {
+            return !tried.isEmpty();
+        }
+
+        /** Whether the last try failed by a timeout (504) rather than a connection failure (502). */
+        boolean timedOut() {
+            return lastFailure == UpstreamPoolConfig.Failure.TIMEOUT;
+        }
+
+        boolean headReceived() {
+            return headReceived;
+        }
+
+        private boolean pastDeadline() {
+            return System.nanoTime() - deadlineNanos >= 0;
+        }
+
+        /** The overall deadline passed: the try in progress, if its head has not come, fails as timed out. */
+        void deadline() {
+            Runnable current = cancel;
+            if (!headReceived && current != null) {
+                current.run();
+            }
+        }
+    }
 
     private final List<Target> targets;
     private final UpstreamPoolConfig.Balance balance;
     private final Function<HttpServerExchange, String> hashKey;
+    private final UpstreamPoolConfig.Timeouts timeouts;
+    private final UpstreamPoolConfig.Retries retries;
+    private final int ejectAfter;
     private final long ejectForNanos;
     private final ProxyHeaders rules;
     private final AtomicInteger next = new AtomicInteger();
@@ -65,17 +126,30 @@ final class UpstreamPool implements ProxyClient {
         List<Target> list = new ArrayList<>();
         for (URI target : config.targets()) {
             URI base = StreamingProxy.base(target);
-            list.add(new Target(base, base.getRawAuthority(), clients.apply(base), new AtomicInteger(), new AtomicLong()));
+            list.add(new Target(base, base.getRawAuthority(), clients.apply(base), new AtomicInteger(), new AtomicLong(),
+                    new AtomicInteger()));
         }
         this.targets = List.copyOf(list);
         this.balance = config.balance();
         this.hashKey = config.hashOn().map(UpstreamPool::hashKey).orElse(exchange -> null);
-        this.ejectForNanos = targets.size() > 1 ? config.ejectFor().toNanos() : 0;
+        this.timeouts = config.timeouts();
+        this.retries = config.retries();
+        this.ejectAfter = config.ejection().after();
+        this.ejectForNanos = targets.size() > 1 ? config.ejection().forDuration().toNanos() : 0;
         this.rules = rules;
     }
 
     int size() {
         return targets.size();
+    }
+
+    UpstreamPoolConfig.Timeouts timeouts() {
+        return timeouts;
+    }
+
+    /** ProxyHandler's check before it sends a failed request again: the methods {@code retries} allows. */
+    boolean mayResendMethod(HttpServerExchange exchange) {
+        return retries.methods().contains(exchange.getRequestMethod().toString());
     }
 
     void closeConnections() {
@@ -84,11 +158,33 @@ final class UpstreamPool implements ProxyClient {
 
     @Override
     public ProxyTarget findTarget(HttpServerExchange exchange) {
+        Tries tries = exchange.getAttachment(TRIES);
+        if (tries == null || !tries.started()) {
+            return choose(exchange, List.of());
+        }
+        // ProxyHandler asks again after a failed try.
+        if (!tries.retryWanted || tries.retries >= retries.attempts() || tries.pastDeadline()) {
+            return null;
+        }
+        tries.retryWanted = false;
+        tries.retries++;
+        return choose(exchange, tries.tried);
+    }
+
+    /** A healthy target, one not tried yet if there is one; null if no target is healthy. */
+    private Target choose(HttpServerExchange exchange, List<Target> tried) {
         long now = System.nanoTime();
         List<Target> healthy = new ArrayList<>(targets.size());
         for (Target target : targets) {
-            if (target.ejectedUntilNanos().get() - now <= 0) {
+            if (target.ejectedUntilNanos().get() - now <= 0 && !tried.contains(target)) {
                 healthy.add(target);
+            }
+        }
+        if (healthy.isEmpty() && !tried.isEmpty()) {
+            for (Target target : tried) {
+                if (target.ejectedUntilNanos().get() - now <= 0) {
+                    healthy.add(target);
+                }
             }
         }
         if (healthy.isEmpty()) {
@@ -155,67 +251,129 @@ final class UpstreamPool implements ProxyClient {
     @Override
     public void getConnection(ProxyTarget proxyTarget, HttpServerExchange exchange, ProxyCallback<ProxyConnection> callback,
                               long timeout, TimeUnit unit) {
-        exchange.putAttachment(TRIED, Boolean.TRUE);
-        connect((Target) proxyTarget, exchange, callback, timeout, unit, new ArrayList<>());
-    }
-
-    /**
-     * Connects to {@code target}; if it refuses, ejects it and tries the next healthy target not yet tried (nothing
-     * was sent, so this is safe for any method). None left: {@code couldNotResolveBackend}.
-     */
-    private void connect(Target target, HttpServerExchange exchange, ProxyCallback<ProxyConnection> callback,
-                         long timeout, TimeUnit unit, List<Target> tried) {
-        tried.add(target);
+        Target target = (Target) proxyTarget;
+        Tries tries = exchange.getAttachment(TRIES);
+        tries.tried.add(target);
         target.inFlight().incrementAndGet();
         exchange.addExchangeCompleteListener((ex, nextListener) -> {
             target.inFlight().decrementAndGet();
             nextListener.proceed();
         });
+        Connect connect = new Connect(target, tries, exchange, callback);
+        tries.cancel = connect::deadline;
+        connect.timer = exchange.getIoThread().executeAfter(connect::timedOut, timeouts.connect().toMillis(),
+                TimeUnit.MILLISECONDS);
         LoadBalancingProxyClient client = target.client();
-        client.getConnection(client.findTarget(exchange), exchange, new ProxyCallback<>() {
-            /** One failed connect leads to one next step, whatever else Undertow reports for it. */
-            private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
-
-            @Override
-            public void completed(HttpServerExchange ex, ProxyConnection connection) {
-                callback.completed(ex, new ProxyConnection(new Ruled(connection.getConnection(), ex, target.host()),
-                        connection.getTargetPath()));
-            }
-
-            @Override
-            public void failed(HttpServerExchange ex) {
-                tryNext(ex);
-            }
-
-            @Override
-            public void couldNotResolveBackend(HttpServerExchange ex) {
-                tryNext(ex);
-            }
-
-            @Override
-            public void queuedRequestFailed(HttpServerExchange ex) {
-                callback.queuedRequestFailed(ex);
-            }
-
-            private void tryNext(HttpServerExchange ex) {
-                if (!settled.compareAndSet(false, true)) {
-                    return;
-                }
-                eject(target);
-                Target next = (Target) findTarget(ex);
-                if (next == null || tried.contains(next)) {
-                    callback.couldNotResolveBackend(ex);
-                } else {
-                    connect(next, ex, callback, timeout, unit, tried);
-                }
-            }
-        }, timeout, unit);
+        client.getConnection(client.findTarget(exchange), exchange, connect, timeout, unit);
     }
 
-    private void eject(Target target) {
-        if (ejectForNanos > 0) {
+    /**
+     * One connection attempt to {@code target}: its first outcome wins (a connection, a failure, the connect timeout
+     * or the overall deadline); a connection that comes after is returned to the pool when the exchange ends.
+     */
+    private final class Connect implements ProxyCallback<ProxyConnection> {
+        private final Target target;
+        private final Tries tries;
+        private final HttpServerExchange exchange;
+        private final ProxyCallback<ProxyConnection> callback;
+        private boolean settled;
+        private XnioExecutor.Key timer;
+
+        Connect(Target target, Tries tries, HttpServerExchange exchange, ProxyCallback<ProxyConnection> callback) {
+            this.target = target;
+            this.tries = tries;
+            this.exchange = exchange;
+            this.callback = callback;
+        }
+
+        private boolean settle() {
+            if (settled) {
+                return false;
+            }
+            settled = true;
+            if (timer != null) {
+                timer.remove();
+            }
+            return true;
+        }
+
+        @Override
+        public void completed(HttpServerExchange exchange, ProxyConnection connection) {
+            if (settle()) {
+                callback.completed(exchange, new ProxyConnection(
+                        new Ruled(connection.getConnection(), exchange, target, tries), connection.getTargetPath()));
+            }
+        }
+
+        @Override
+        public void failed(HttpServerExchange exchange) {
+            if (settle()) {
+                failedTry(target, tries, UpstreamPoolConfig.Failure.CONNECT_FAILURE, true);
+                callback.failed(exchange);
+            }
+        }
+
+        @Override
+        public void couldNotResolveBackend(HttpServerExchange exchange) {
+            failed(exchange);
+        }
+
+        @Override
+        public void queuedRequestFailed(HttpServerExchange exchange) {
+            if (settle()) {
+                callback.queuedRequestFailed(exchange);
+            }
+        }
+
+        /** {@code connect_timeout}: a connect failure (retried as one), answered 504 if it is the last try. */
+        void timedOut() {
+            timer = null;
+            if (settle()) {
+                failedTry(target, tries, UpstreamPoolConfig.Failure.CONNECT_FAILURE, true);
+                tries.lastFailure = UpstreamPoolConfig.Failure.TIMEOUT;
+                callback.failed(exchange);
+            }
+        }
+
+        void deadline() {
+            if (settle()) {
+                tries.lastFailure = UpstreamPoolConfig.Failure.TIMEOUT;
+                tries.retryWanted = false;
+                callback.couldNotResolveBackend(exchange);
+            }
+        }
+    }
+    /**
+     * A try failed: remembered for the answer (502 or 504), counted towards ejecting the target, and tried again if
+     * {@code retries.on} lists the failure and sending again is safe.
+     */
+    private void failedTry(Target target, Tries tries, UpstreamPoolConfig.Failure failure, boolean resendSafe) {
+        tries.lastFailure = failure;
+        tries.retryWanted = resendSafe && retries.on().contains(failure);
+        countFailure(target);
+    }
+
+    /** Passive health: {@code eject_after} failed tries in a row take the target out for {@code eject_for}. */
+    private void countFailure(Target target) {
+        if (target.consecutiveFailures().incrementAndGet() >= ejectAfter && ejectForNanos > 0) {
+            target.consecutiveFailures().set(0);
             target.ejectedUntilNanos().set(System.nanoTime() + ejectForNanos);
         }
+    }
+
+    private static void countSuccess(Target target) {
+        if (target.consecutiveFailures().get() != 0) {
+            target.consecutiveFailures().set(0);
+        }
+    }
+
+    /**
+     * Whether a try that may have reached the upstream can be sent again: attempts left, the deadline not passed,
+     * a method {@code retries.methods} lists, and no request body (ProxyHandler streams a body once; it is gone).
+     */
+    private boolean mayResend(HttpServerExchange exchange, Tries tries, boolean requestCompleteWhenSent) {
+        return requestCompleteWhenSent && tries.retries < retries.attempts() && !tries.pastDeadline()
+                && mayResendMethod(exchange);
     }
 
     /** The request's headers as ProxyHeaders decides, plus the proxy's framing and the target's Host. */
@@ -257,25 +415,37 @@ final class UpstreamPool implements ProxyClient {
         }
     }
 
-    /** One pooled upstream connection, seen by one exchange: requests leave through {@link #rewrite}. */
+    /** One pooled upstream connection, seen by one exchange: requests leave through {@link #rewrite}, watched. */
     private final class Ruled implements ClientConnection {
-        private final String host;
         private final ClientConnection connection;
         private final HttpServerExchange exchange;
+        private final Target target;
+        private final Tries tries;
 
-        Ruled(ClientConnection connection, HttpServerExchange exchange, String host) {
-            this.host = host;
+        Ruled(ClientConnection connection, HttpServerExchange exchange, Target target, Tries tries) {
             this.connection = connection;
             this.exchange = exchange;
+            this.target = target;
+            this.tries = tries;
         }
 
         @Override
         public void sendRequest(ClientRequest request, ClientCallback<ClientExchange> callback) {
             IngressRequest head = exchange.getAttachment(HEAD);
             if (head != null) {
-                rewrite(request, head, host);
+                rewrite(request, head, target.host());
             }
-            connection.sendRequest(request, callback);
+            try {
+                // Undertow's client closes a connection that reads nothing for this long (nginx's proxy_read_timeout).
+                connection.setOption(Options.READ_TIMEOUT, (int) Math.min(Integer.MAX_VALUE, timeouts.idle().toMillis()));
+            } catch (IOException | IllegalArgumentException e) {
+                // an option the connection does not take: no idle limit on it
+            }
+            Try attempt = new Try(this, callback, exchange.isRequestComplete());
+            tries.cancel = attempt::deadline;
+            timeouts.perTry().ifPresent(perTry -> attempt.timer = exchange.getIoThread().executeAfter(attempt::timedOut,
+                    perTry.toMillis(), TimeUnit.MILLISECONDS));
+            connection.sendRequest(request, attempt);
         }
 
         @Override public StreamConnection performUpgrade() throws IOException { return connection.performUpgrade(); }
@@ -300,5 +470,147 @@ final class UpstreamPool implements ProxyClient {
         @Override public boolean isPingSupported() { return connection.isPingSupported(); }
         @Override public void sendPing(PingListener listener, long timeout, TimeUnit unit) { connection.sendPing(listener, timeout, unit); }
         @Override public void close() throws IOException { connection.close(); }
+    }
+
+    /**
+     * One request sent on one connection, until its response head: the first outcome wins (the head, a failure, the
+     * per-try timeout, the overall deadline). A head whose status {@code retries} lists is dropped, with its
+     * connection, and the request tried again when that is safe; otherwise it goes on to ProxyHandler.
+     */
+    private final class Try implements ClientCallback<ClientExchange> {
+        private final Ruled sent;
+        private final ClientCallback<ClientExchange> sendCallback;
+        private final boolean requestCompleteWhenSent;
+        private ClientCallback<ClientExchange> responseListener;
+        private boolean settled;
+        private XnioExecutor.Key timer;
+
+        Try(Ruled sent, ClientCallback<ClientExchange> sendCallback, boolean requestCompleteWhenSent) {
+            this.sent = sent;
+            this.sendCallback = sendCallback;
+            this.requestCompleteWhenSent = requestCompleteWhenSent;
+        }
+
+        private boolean settle() {
+            if (settled) {
+                return false;
+            }
+            settled = true;
+            if (timer != null) {
+                timer.remove();
+            }
+            return true;
+        }
+
+        @Override
+        public void completed(ClientExchange result) {
+            if (!settled) {
+                sendCallback.completed(new Watched(result, this));
+            }
+        }
+
+        @Override
+        public void failed(IOException e) {
+            broke(e);
+        }
+
+        void answered(ClientExchange result) {
+            if (!settle()) {
+                return;
+            }
+            int status = result.getResponse().getResponseCode();
+            if (status >= 500) {
+                countFailure(sent.target);
+            } else {
+                countSuccess(sent.target);
+            }
+            if (retries.statuses().contains(status) && mayResend(sent.exchange, sent.tries, requestCompleteWhenSent)) {
+                sent.tries.lastFailure = null;
+                sent.tries.retryWanted = true;
+                IoUtils.safeClose(sent.connection);
+                responseListener.failed(new IOException("upstream answered " + status + "; trying again"));
+                return;
+            }
+            sent.tries.headReceived = true;
+            responseListener.completed(result);
+        }
+
+        void broke(IOException e) {
+            if (settle()) {
+                UpstreamPoolConfig.Failure failure = e instanceof ReadTimeoutException
+                        ? UpstreamPoolConfig.Failure.TIMEOUT : UpstreamPoolConfig.Failure.RESET;
+                failedTry(sent.target, sent.tries, failure, mayResend(sent.exchange, sent.tries, requestCompleteWhenSent));
+                fail(e);
+            }
+        }
+
+        /** {@code try_timeout}: no head yet. */
+        void timedOut() {
+            timer = null;
+            if (settle()) {
+                failedTry(sent.target, sent.tries, UpstreamPoolConfig.Failure.TIMEOUT,
+                        mayResend(sent.exchange, sent.tries, requestCompleteWhenSent));
+                fail(new IOException("no response head within try_timeout"));
+                IoUtils.safeClose(sent.connection);
+            }
+        }
+
+        void deadline() {
+            if (settle()) {
+                failedTry(sent.target, sent.tries, UpstreamPoolConfig.Failure.TIMEOUT, false);
+                fail(new IOException("no response head within request_timeout"));
+                IoUtils.safeClose(sent.connection);
+            }
+        }
+
+        /** Hands the failure to ProxyHandler, which tries again (asking {@link #findTarget}) or ends the exchange. */
+        private void fail(IOException e) {
+            if (responseListener != null) {
+                responseListener.failed(e);
+            } else {
+                sendCallback.failed(e);
+            }
+        }
+    }
+
+    /** The client exchange as ProxyHandler sees it: its response listener goes through the {@link Try}. */
+    private static final class Watched implements ClientExchange {
+        private final ClientExchange exchange;
+        private final Try attempt;
+
+        Watched(ClientExchange exchange, Try attempt) {
+            this.exchange = exchange;
+            this.attempt = attempt;
+        }
+
+        @Override
+        public void setResponseListener(ClientCallback<ClientExchange> listener) {
+            attempt.responseListener = listener;
+            exchange.setResponseListener(new ClientCallback<>() {
+                @Override
+                public void completed(ClientExchange result) {
+                    attempt.answered(result);
+                }
+
+                @Override
+                public void failed(IOException e) {
+                    attempt.broke(e);
+                }
+            });
+        }
+
+        @Override public void setContinueHandler(ContinueNotification handler) { exchange.setContinueHandler(handler); }
+        @Override public void setPushHandler(PushCallback handler) { exchange.setPushHandler(handler); }
+        @Override public StreamSinkChannel getRequestChannel() { return exchange.getRequestChannel(); }
+        @Override public StreamSourceChannel getResponseChannel() { return exchange.getResponseChannel(); }
+        @Override public ClientRequest getRequest() { return exchange.getRequest(); }
+        @Override public ClientResponse getResponse() { return exchange.getResponse(); }
+        @Override public ClientResponse getContinueResponse() { return exchange.getContinueResponse(); }
+        @Override public ClientConnection getConnection() { return exchange.getConnection(); }
+        @Override public <T> T getAttachment(AttachmentKey<T> key) { return exchange.getAttachment(key); }
+        @Override public <T> List<T> getAttachmentList(AttachmentKey<? extends List<T>> key) { return exchange.getAttachmentList(key); }
+        @Override public <T> T putAttachment(AttachmentKey<T> key, T value) { return exchange.putAttachment(key, value); }
+        @Override public <T> T removeAttachment(AttachmentKey<T> key) { return exchange.removeAttachment(key); }
+        @Override public <T> void addToAttachmentList(AttachmentKey<AttachmentList<T>> key, T value) { exchange.addToAttachmentList(key, value); }
     }
 }
