@@ -17,9 +17,10 @@ import java.util.Set;
  * @param timeouts connect, overall, per-try and idle limits
  * @param retries  which failed tries are tried again, and how often
  * @param ejection passive health: consecutive failures that take a target out of rotation, and for how long
+ * @param health   active health checks, if configured
  */
 public record UpstreamPoolConfig(String name, List<URI> targets, Balance balance, Optional<String> hashOn,
-                                 Timeouts timeouts, Retries retries, Ejection ejection) {
+                                 Timeouts timeouts, Retries retries, Ejection ejection, Optional<Health> health) {
     public enum Balance { ROUND_ROBIN, LEAST_REQUEST, HASH }
 
     /**
@@ -87,6 +88,18 @@ public record UpstreamPoolConfig(String name, List<URI> targets, Balance balance
         public static final Ejection DEFAULTS = new Ejection(5, Duration.ofSeconds(10));
     }
 
+    /**
+     * Active health checks: every {@code interval}, {@code GET path} on each target's host and port; 2xx or 3xx within
+     * {@code timeout} passes. {@code unhealthyAfter} failed checks in a row take a target out of rotation,
+     * {@code healthyAfter} passed ones bring it back. A target starts healthy.
+     */
+    public record Health(String path, Duration interval, Duration timeout, int unhealthyAfter, int healthyAfter) {
+        public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+        public static final int DEFAULT_UNHEALTHY_AFTER = 3;
+        public static final int DEFAULT_HEALTHY_AFTER = 2;
+    }
+
     public UpstreamPoolConfig {
         targets = List.copyOf(targets);
     }
@@ -94,22 +107,26 @@ public record UpstreamPoolConfig(String name, List<URI> targets, Balance balance
     /** A pool of {@code targets} with every default (round robin). */
     public static UpstreamPoolConfig of(String name, List<URI> targets) {
         return new UpstreamPoolConfig(name, targets, Balance.ROUND_ROBIN, Optional.empty(), Timeouts.DEFAULTS,
-                Retries.defaults(targets.size()), Ejection.DEFAULTS);
+                Retries.defaults(targets.size()), Ejection.DEFAULTS, Optional.empty());
     }
 
     public UpstreamPoolConfig withBalance(Balance balance, Optional<String> hashOn) {
-        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection);
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health);
     }
 
     public UpstreamPoolConfig withTimeouts(Timeouts timeouts) {
-        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection);
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health);
     }
 
     public UpstreamPoolConfig withRetries(Retries retries) {
-        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection);
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health);
+    }
+
+    public UpstreamPoolConfig withHealth(Health health) {
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, Optional.of(health));
     }
 
     public UpstreamPoolConfig withEjection(Ejection ejection) {
-        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection);
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health);
     }
 }

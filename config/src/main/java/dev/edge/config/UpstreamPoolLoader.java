@@ -34,7 +34,7 @@ final class UpstreamPoolLoader {
 
     private static UpstreamPoolConfig pool(String name, Table t) {
         t.allowOnly("targets", "balance", "hash_on", "connect_timeout", "request_timeout", "try_timeout", "idle_timeout",
-                "retries", "eject_after", "eject_for");
+                "retries", "eject_after", "eject_for", "health");
         if (!t.has("targets")) {
             throw t.error("targets", "missing required field: list the pool's URLs, e.g. [\"http://10.0.0.5:9000\"]");
         }
@@ -85,14 +85,36 @@ final class UpstreamPoolLoader {
                 RuntimeConfigLoader.duration(t, "idle_timeout", defaults.idle(), RuntimeConfigLoader.MAX_REQUEST_TIMEOUT));
         UpstreamPoolConfig.Retries retries = t.optTable("retries").map(UpstreamPoolLoader::retries)
                 .orElse(UpstreamPoolConfig.Retries.defaults(targets.size()));
-        long after = t.optLong("eject_after").orElse((long) UpstreamPoolConfig.Ejection.DEFAULTS.after());
-        if (after < 1 || after > MAX_COUNT) {
-            throw t.error("eject_after", "must be between 1 and " + MAX_COUNT);
-        }
+        int after = count(t, "eject_after", UpstreamPoolConfig.Ejection.DEFAULTS.after());
         Duration ejectFor = RuntimeConfigLoader.duration(t, "eject_for", UpstreamPoolConfig.Ejection.DEFAULTS.forDuration(),
                 RuntimeConfigLoader.MAX_TIMEOUT);
         return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries,
-                new UpstreamPoolConfig.Ejection((int) after, ejectFor));
+                new UpstreamPoolConfig.Ejection(after, ejectFor), t.optTable("health").map(UpstreamPoolLoader::health));
+    }
+
+    /** {@code health = { path, interval, timeout, unhealthy_after, healthy_after }}. */
+    private static UpstreamPoolConfig.Health health(Table t) {
+        t.allowOnly("path", "interval", "timeout", "unhealthy_after", "healthy_after");
+        String path = t.optString("path").orElseThrow(() -> t.error("path", "missing required field, e.g. \"/healthz\""));
+        if (!path.startsWith("/") || path.contains("#") || path.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+            throw t.error("path", "'" + path + "' must be a path starting with '/' (a query may follow), no spaces");
+        }
+        Duration interval = RuntimeConfigLoader.duration(t, "interval", UpstreamPoolConfig.Health.DEFAULT_INTERVAL,
+                RuntimeConfigLoader.MAX_TIMEOUT);
+        Duration defaultTimeout = interval.compareTo(UpstreamPoolConfig.Health.DEFAULT_TIMEOUT) < 0
+                ? interval : UpstreamPoolConfig.Health.DEFAULT_TIMEOUT;
+        Duration timeout = RuntimeConfigLoader.duration(t, "timeout", defaultTimeout, interval);
+        return new UpstreamPoolConfig.Health(path, interval, timeout,
+                count(t, "unhealthy_after", UpstreamPoolConfig.Health.DEFAULT_UNHEALTHY_AFTER),
+                count(t, "healthy_after", UpstreamPoolConfig.Health.DEFAULT_HEALTHY_AFTER));
+    }
+
+    private static int count(Table t, String key, int defaultValue) {
+        long n = t.optLong(key).orElse((long) defaultValue);
+        if (n < 1 || n > MAX_COUNT) {
+            throw t.error(key, "must be between 1 and " + MAX_COUNT);
+        }
+        return (int) n;
     }
 
     /** {@code retries = { attempts, on, methods }}. */

@@ -105,6 +105,11 @@ class ProxyConfigTest {
             "targets = [\"http://h\"]\\nrequest_timeout = \"2s\"\\ntry_timeout = \"3s\" | upstream.api.try_timeout | must be at most 2s",
             "targets = [\"http://h\"]\\nidle_timeout = \"0s\" | upstream.api.idle_timeout | must be greater than 0",
             "targets = [\"http://h\"]\\neject_after = 0      | upstream.api.eject_after | must be between 1 and 100",
+            "targets = [\"http://h\"]\\nhealth = { interval = \"2s\" } | upstream.api.health.path | missing required field, e.g. \"/healthz\"",
+            "targets = [\"http://h\"]\\nhealth = { path = \"healthz\" } | upstream.api.health.path | 'healthz' must be a path starting with '/' (a query may follow), no spaces",
+            "targets = [\"http://h\"]\\nhealth = { path = \"/h\", interval = \"1s\", timeout = \"2s\" } | upstream.api.health.timeout | must be at most 1s",
+            "targets = [\"http://h\"]\\nhealth = { path = \"/h\", healthy_after = 0 } | upstream.api.health.healthy_after | must be between 1 and 100",
+            "targets = [\"http://h\"]\\nhealth = { path = \"/h\", every = \"1s\" } | upstream.api.health.every | unknown field 'every'",
     })
     void invalidPoolsNameTheFieldAndTheReason(String lines, String field, String reason) throws Exception {
         ConfigException e = catchThrowableOfType(ConfigException.class,
@@ -135,6 +140,14 @@ class ProxyConfigTest {
         assertThat(api.retries().statuses()).hasSize(100).contains(500, 503, 599);
         assertThat(api.retries().methods()).containsExactlyInAnyOrder("GET", "PUT");
         assertThat(api.ejection()).isEqualTo(new UpstreamPoolConfig.Ejection(3, java.time.Duration.ofSeconds(20)));
+        assertThat(api.health()).isEmpty();
+        UpstreamPoolConfig checked = load("""
+                [upstream.api]
+                targets = ["http://10.0.0.5:9000"]
+                health = { path = "/healthz?deep=1", interval = "2s", unhealthy_after = 2, healthy_after = 4 }
+                """).proxy().upstream("api").orElseThrow();
+        assertThat(checked.health()).contains(new UpstreamPoolConfig.Health("/healthz?deep=1",
+                java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(2), 2, 4));
         UpstreamPoolConfig.Retries idempotent = load("""
                 [upstream.api]
                 targets = ["http://10.0.0.5:9000"]

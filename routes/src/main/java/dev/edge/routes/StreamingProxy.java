@@ -14,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -49,6 +51,7 @@ public final class StreamingProxy implements AutoCloseable {
     private final Map<String, Upstream> pools = new LinkedHashMap<>();
     private final Map<URI, Upstream> urls = new ConcurrentHashMap<>();
     private volatile UndertowXnioSsl ssl;
+    private ScheduledExecutorService healthChecker;
 
     private record Upstream(UpstreamPool pool, ProxyHandler handler) {}
 
@@ -139,7 +142,7 @@ public final class StreamingProxy implements AutoCloseable {
     }
 
     private Upstream open(UpstreamPoolConfig config) {
-        UpstreamPool pool = new UpstreamPool(config, rules, this::client);
+        UpstreamPool pool = new UpstreamPool(config, rules, this::client, this::healthChecker);
         ProxyHandler handler = ProxyHandler.builder()
                 .setProxyClient(pool)
                 // UpstreamPool keeps the deadlines (ProxyHandler's would cut a body that is streaming) and decides
@@ -153,6 +156,18 @@ public final class StreamingProxy implements AutoCloseable {
                 })
                 .build();
         return new Upstream(pool, handler);
+    }
+
+    /** One thread for every pool's active health checks, made when the first pool has checks. */
+    private synchronized ScheduledExecutorService healthChecker() {
+        if (healthChecker == null) {
+            healthChecker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "edge-upstream-health");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return healthChecker;
     }
 
     /** One target's connection pool. */
@@ -204,11 +219,16 @@ public final class StreamingProxy implements AutoCloseable {
                 + (path.isEmpty() ? "/" : path));
     }
 
-    /** Closes every pooled upstream connection. */
+    /** Stops the health checks and closes every pooled upstream connection. */
     @Override
     public void close() {
         closeUrls();
         pools.values().forEach(StreamingProxy::closeConnections);
+        synchronized (this) {
+            if (healthChecker != null) {
+                healthChecker.shutdownNow();
+            }
+        }
     }
 
     private void closeUrls() {
@@ -222,7 +242,7 @@ public final class StreamingProxy implements AutoCloseable {
 
     private static void closeConnections(Upstream upstream) {
         try {
-            upstream.pool().closeConnections();
+            upstream.pool().close();
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // The connections live on the listener's IO threads: stopped with it, they are closed already.
         }

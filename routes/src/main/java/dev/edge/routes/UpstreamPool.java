@@ -29,7 +29,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -69,7 +72,13 @@ final class UpstreamPool implements ProxyClient {
     private static final Set<String> SET_BY_PROXY = Set.of("host", "content-length", "transfer-encoding");
 
     private record Target(URI base, String host, LoadBalancingProxyClient client, AtomicInteger inFlight,
-                          AtomicLong ejectedUntilNanos, AtomicInteger consecutiveFailures) implements ProxyTarget {}
+                          AtomicLong ejectedUntilNanos, AtomicInteger consecutiveFailures, ActiveHealth health)
+            implements ProxyTarget {
+        /** In rotation: passing its active checks (if any) and not ejected by failed tries. */
+        boolean available(long nowNanos) {
+            return health.up() && ejectedUntilNanos.get() - nowNanos <= 0;
+        }
+    }
 
     /** One proxied request's tries, on its IO thread. */
     static final class Tries {
@@ -121,15 +130,22 @@ final class UpstreamPool implements ProxyClient {
     private final long ejectForNanos;
     private final ProxyHeaders rules;
     private final AtomicInteger next = new AtomicInteger();
+    private final Optional<ActiveHealth.Checks> checks;
 
-    UpstreamPool(UpstreamPoolConfig config, ProxyHeaders rules, Function<URI, LoadBalancingProxyClient> clients) {
+    /**
+     * @param checker runs the pool's active health checks, if it has any (off the request path)
+     */
+    UpstreamPool(UpstreamPoolConfig config, ProxyHeaders rules, Function<URI, LoadBalancingProxyClient> clients,
+                 Supplier<ScheduledExecutorService> checker) {
         List<Target> list = new ArrayList<>();
         for (URI target : config.targets()) {
             URI base = StreamingProxy.base(target);
             list.add(new Target(base, base.getRawAuthority(), clients.apply(base), new AtomicInteger(), new AtomicLong(),
-                    new AtomicInteger()));
+                    new AtomicInteger(), new ActiveHealth(base)));
         }
         this.targets = List.copyOf(list);
+        this.checks = config.health().map(health -> ActiveHealth.start(health, config.timeouts().connect(),
+                targets.stream().map(Target::health).toList(), checker.get()));
         this.balance = config.balance();
         this.hashKey = config.hashOn().map(UpstreamPool::hashKey).orElse(exchange -> null);
         this.timeouts = config.timeouts();
@@ -152,7 +168,9 @@ final class UpstreamPool implements ProxyClient {
         return retries.methods().contains(exchange.getRequestMethod().toString());
     }
 
-    void closeConnections() {
+    /** Stops the health checks and closes every pooled connection: the pool is no longer used. */
+    void close() {
+        checks.ifPresent(ActiveHealth.Checks::stop);
         targets.forEach(t -> t.client().closeCurrentConnections());
     }
 
@@ -176,13 +194,13 @@ final class UpstreamPool implements ProxyClient {
         long now = System.nanoTime();
         List<Target> healthy = new ArrayList<>(targets.size());
         for (Target target : targets) {
-            if (target.ejectedUntilNanos().get() - now <= 0 && !tried.contains(target)) {
+            if (target.available(now) && !tried.contains(target)) {
                 healthy.add(target);
             }
         }
         if (healthy.isEmpty() && !tried.isEmpty()) {
             for (Target target : tried) {
-                if (target.ejectedUntilNanos().get() - now <= 0) {
+                if (target.available(now)) {
                     healthy.add(target);
                 }
             }
