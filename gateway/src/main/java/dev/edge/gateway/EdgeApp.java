@@ -64,11 +64,20 @@ public final class EdgeApp implements AutoCloseable {
             ListenAddress adminListen,
             List<ProxyRoute> proxies,
             Map<String, String> environment,
-            java.util.Optional<dev.edge.routes.TlsFiles> tls) {
+            java.util.Optional<dev.edge.routes.TlsFiles> tls,
+            java.util.Optional<String> adminToken) {
 
         public Settings {
             proxies = List.copyOf(proxies);
             environment = Map.copyOf(environment);
+        }
+
+        /** Without the admin listener's key-value endpoints (no admin token). */
+        public Settings(Path manifest, ListenAddress listen, Path stateDir, Path runtimeConfigFile,
+                        ListenAddress adminListen, List<ProxyRoute> proxies, Map<String, String> environment,
+                        java.util.Optional<dev.edge.routes.TlsFiles> tls) {
+            this(manifest, listen, stateDir, runtimeConfigFile, adminListen, proxies, environment, tls,
+                    java.util.Optional.empty());
         }
 
         /** Plain HTTP, without {@code -e} variables. */
@@ -179,7 +188,8 @@ public final class EdgeApp implements AutoCloseable {
                     .description("HTTP requests accepted and not yet answered").register(registry);
             if (settings.adminListen() != null) {
                 resources.push(ListenException.binding(settings.adminListen(),
-                        () -> AdminServer.start(settings.adminListen(), registry)));
+                        () -> AdminServer.start(settings.adminListen(), registry,
+                                settings.adminToken().map(token -> new AdminKvHandler(token, keyValues)))));
             }
             // Only a fully started app owns its state files: a failed start leaves them to the next app.
             backends.claimFiles();
