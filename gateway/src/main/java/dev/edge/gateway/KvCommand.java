@@ -123,6 +123,10 @@ public final class KvCommand implements Runnable {
                 throw new IllegalArgumentException("no key-value store '" + store + "': the labels are "
                         + String.join(", ", labels) + " ('default' and the runtime config's [key_value_store.<label>])");
             }
+            if (configured.get() instanceof KvStoreConfig.Memory) {
+                throw new IllegalArgumentException("store '" + store + "' is of type \"memory\": its keys live inside"
+                        + " the running gateway only; use /kv/ on its admin listener (--admin-token-file) instead");
+            }
             if (configured.get() instanceof KvStoreConfig.Redis redis) {
                 // The primary only: what the fleet's components will read once replicas catch up, and at once
                 // what a read right after a write here returns. WAIT (wait_replicas) still applies to writes.

@@ -189,6 +189,9 @@ class KvCommandTest {
                 type = "redis"
                 url = "redis://127.0.0.1:%d"
                 command_timeout = "300ms"
+
+                [key_value_store.scratch]
+                type = "memory"
                 """.formatted(RedisServerProcess.freePort()));
         Path stateDir = temp.resolve("state");
         String[] source = {"--from", TUTORIAL.toString(), "--runtime-config-file", runtimeConfig.toString(),
@@ -196,6 +199,7 @@ class KvCommandTest {
 
         Result unknownStore = kv(with(source, "get", "k", "--store", "nope"));
         Result redisDown = kv(with(source, "get", "k", "--store", "cache"));
+        Result memory = kv(with(source, "set", "k", "v", "--store", "scratch"));
         Result noValue = kv(with(source, "set", "k"));
         Result twoValues = kv(with(source, "set", "k", "v", "--value-file", "-"));
         Result noFile = kv(with(source, "set", "k", "--value-file", temp.resolve("absent").toString()));
@@ -207,14 +211,16 @@ class KvCommandTest {
         }
         Result otherApp = kv(with(source, "get", "k", "--app", "intruder"));
 
-        assertThat(unknownStore.err()).isEqualTo("Error: no key-value store 'nope': the labels are cache, default"
+        assertThat(unknownStore.err()).isEqualTo("Error: no key-value store 'nope': the labels are cache, default, scratch"
                 + " ('default' and the runtime config's [key_value_store.<label>])" + System.lineSeparator());
         assertThat(redisDown.err()).startsWith("Error: key_value_store.cache: ").contains("127.0.0.1");
+        assertThat(memory.err()).isEqualTo("Error: store 'scratch' is of type \"memory\": its keys live inside the"
+                + " running gateway only; use /kv/ on its admin listener (--admin-token-file) instead" + System.lineSeparator());
         assertThat(noValue.err()).startsWith("Error: give the value either as an argument or with --value-file");
         assertThat(twoValues.err()).endsWith("not both" + System.lineSeparator());
         assertThat(noFile.err()).startsWith("Error: --value-file " + temp.resolve("absent") + ": cannot read");
         assertThat(otherApp.err()).startsWith("Error: key-value store ").contains("belongs to app 'hello-key-value-store'");
-        for (Result result : List.of(unknownStore, redisDown, noValue, twoValues, noFile, otherApp)) {
+        for (Result result : List.of(unknownStore, redisDown, memory, noValue, twoValues, noFile, otherApp)) {
             assertThat(result.exitCode()).isEqualTo(1);
             assertThat(result.out()).isEmpty();
             assertThat(result.err().strip()).doesNotContain("\n").doesNotContain("\tat ");
