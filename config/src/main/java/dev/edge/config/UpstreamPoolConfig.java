@@ -18,9 +18,11 @@ import java.util.Set;
  * @param retries  which failed tries are tried again, and how often
  * @param ejection passive health: consecutive failures that take a target out of rotation, and for how long
  * @param health   active health checks, if configured
+ * @param circuitBreaker the pool's breaker, if configured
  */
 public record UpstreamPoolConfig(String name, List<URI> targets, Balance balance, Optional<String> hashOn,
-                                 Timeouts timeouts, Retries retries, Ejection ejection, Optional<Health> health) {
+                                 Timeouts timeouts, Retries retries, Ejection ejection, Optional<Health> health,
+                                 Optional<CircuitBreaker> circuitBreaker) {
     public enum Balance { ROUND_ROBIN, LEAST_REQUEST, HASH }
 
     /**
@@ -100,6 +102,13 @@ public record UpstreamPoolConfig(String name, List<URI> targets, Balance balance
         public static final int DEFAULT_HEALTHY_AFTER = 2;
     }
 
+    /**
+     * A breaker over the pool's answers: when {@code failureRate} percent of the last {@code window} requests failed
+     * (a 5xx answer, the proxy's own 502/504 included), the pool answers 503 at once for {@code openFor}; then one
+     * trial request decides whether it closes again.
+     */
+    public record CircuitBreaker(int failureRate, int window, Duration openFor) {}
+
     public UpstreamPoolConfig {
         targets = List.copyOf(targets);
     }
@@ -107,26 +116,33 @@ public record UpstreamPoolConfig(String name, List<URI> targets, Balance balance
     /** A pool of {@code targets} with every default (round robin). */
     public static UpstreamPoolConfig of(String name, List<URI> targets) {
         return new UpstreamPoolConfig(name, targets, Balance.ROUND_ROBIN, Optional.empty(), Timeouts.DEFAULTS,
-                Retries.defaults(targets.size()), Ejection.DEFAULTS, Optional.empty());
+                Retries.defaults(targets.size()), Ejection.DEFAULTS, Optional.empty(),
+                Optional.empty());
     }
 
     public UpstreamPoolConfig withBalance(Balance balance, Optional<String> hashOn) {
-        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health);
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health, circuitBreaker);
     }
 
     public UpstreamPoolConfig withTimeouts(Timeouts timeouts) {
-        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health);
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health, circuitBreaker);
     }
 
     public UpstreamPoolConfig withRetries(Retries retries) {
-        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health);
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health, circuitBreaker);
     }
 
     public UpstreamPoolConfig withHealth(Health health) {
-        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, Optional.of(health));
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, Optional.of(health),
+                circuitBreaker);
+    }
+
+    public UpstreamPoolConfig withCircuitBreaker(CircuitBreaker breaker) {
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health,
+                Optional.of(breaker));
     }
 
     public UpstreamPoolConfig withEjection(Ejection ejection) {
-        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health);
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health, circuitBreaker);
     }
 }

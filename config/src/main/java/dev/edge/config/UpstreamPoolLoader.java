@@ -34,7 +34,8 @@ final class UpstreamPoolLoader {
 
     private static UpstreamPoolConfig pool(String name, Table t) {
         t.allowOnly("targets", "balance", "hash_on", "connect_timeout", "request_timeout", "try_timeout", "idle_timeout",
-                "retries", "eject_after", "eject_for", "health");
+                "retries", "eject_after", "eject_for", "health",
+                "circuit_breaker");
         if (!t.has("targets")) {
             throw t.error("targets", "missing required field: list the pool's URLs, e.g. [\"http://10.0.0.5:9000\"]");
         }
@@ -89,7 +90,8 @@ final class UpstreamPoolLoader {
         Duration ejectFor = RuntimeConfigLoader.duration(t, "eject_for", UpstreamPoolConfig.Ejection.DEFAULTS.forDuration(),
                 RuntimeConfigLoader.MAX_TIMEOUT);
         return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries,
-                new UpstreamPoolConfig.Ejection(after, ejectFor), t.optTable("health").map(UpstreamPoolLoader::health));
+                new UpstreamPoolConfig.Ejection(after, ejectFor), t.optTable("health").map(UpstreamPoolLoader::health),
+                t.optTable("circuit_breaker").map(UpstreamPoolLoader::circuitBreaker));
     }
 
     /** {@code health = { path, interval, timeout, unhealthy_after, healthy_after }}. */
@@ -107,6 +109,21 @@ final class UpstreamPoolLoader {
         return new UpstreamPoolConfig.Health(path, interval, timeout,
                 count(t, "unhealthy_after", UpstreamPoolConfig.Health.DEFAULT_UNHEALTHY_AFTER),
                 count(t, "healthy_after", UpstreamPoolConfig.Health.DEFAULT_HEALTHY_AFTER));
+    }
+
+    /** {@code circuit_breaker = { failure_rate, window, open_for }}. */
+    private static UpstreamPoolConfig.CircuitBreaker circuitBreaker(Table t) {
+        t.allowOnly("failure_rate", "window", "open_for");
+        long rate = t.optLong("failure_rate").orElse(50L);
+        if (rate < 1 || rate > 100) {
+            throw t.error("failure_rate", "must be a percentage between 1 and 100");
+        }
+        long window = t.optLong("window").orElse(20L);
+        if (window < 1 || window > 10_000) {
+            throw t.error("window", "must be between 1 and 10000 requests");
+        }
+        Duration openFor = RuntimeConfigLoader.duration(t, "open_for", Duration.ofSeconds(10), RuntimeConfigLoader.MAX_TIMEOUT);
+        return new UpstreamPoolConfig.CircuitBreaker((int) rate, (int) window, openFor);
     }
 
     private static int count(Table t, String key, int defaultValue) {

@@ -105,6 +105,9 @@ class ProxyConfigTest {
             "targets = [\"http://h\"]\\nrequest_timeout = \"2s\"\\ntry_timeout = \"3s\" | upstream.api.try_timeout | must be at most 2s",
             "targets = [\"http://h\"]\\nidle_timeout = \"0s\" | upstream.api.idle_timeout | must be greater than 0",
             "targets = [\"http://h\"]\\neject_after = 0      | upstream.api.eject_after | must be between 1 and 100",
+            "targets = [\"http://h\"]\\ncircuit_breaker = { failure_rate = 150 } | upstream.api.circuit_breaker.failure_rate | must be a percentage between 1 and 100",
+            "targets = [\"http://h\"]\\ncircuit_breaker = { window = 0 } | upstream.api.circuit_breaker.window | must be between 1 and 10000 requests",
+            "targets = [\"http://h\"]\\ncircuit_breaker = { open_for = 10 } | upstream.api.circuit_breaker.open_for | expected a string, found an integer",
             "targets = [\"http://h\"]\\nhealth = { interval = \"2s\" } | upstream.api.health.path | missing required field, e.g. \"/healthz\"",
             "targets = [\"http://h\"]\\nhealth = { path = \"healthz\" } | upstream.api.health.path | 'healthz' must be a path starting with '/' (a query may follow), no spaces",
             "targets = [\"http://h\"]\\nhealth = { path = \"/h\", interval = \"1s\", timeout = \"2s\" } | upstream.api.health.timeout | must be at most 1s",
@@ -141,6 +144,13 @@ class ProxyConfigTest {
         assertThat(api.retries().methods()).containsExactlyInAnyOrder("GET", "PUT");
         assertThat(api.ejection()).isEqualTo(new UpstreamPoolConfig.Ejection(3, java.time.Duration.ofSeconds(20)));
         assertThat(api.health()).isEmpty();
+        assertThat(api.circuitBreaker()).isEmpty();
+        assertThat(load("""
+                [upstream.api]
+                targets = ["http://10.0.0.5:9000"]
+                circuit_breaker = { failure_rate = 25, window = 40, open_for = "3s" }
+                """).proxy().upstream("api").orElseThrow().circuitBreaker())
+                .contains(new UpstreamPoolConfig.CircuitBreaker(25, 40, java.time.Duration.ofSeconds(3)));
         UpstreamPoolConfig checked = load("""
                 [upstream.api]
                 targets = ["http://10.0.0.5:9000"]

@@ -32,7 +32,8 @@ import org.xnio.XnioExecutor;
  * keep-alive HTTP/1.1 connections to each, and applies the header rules of {@link ProxyHeaders} as the request
  * leaves; the response's are applied as it is committed. Retries follow the pool's {@code retries} (UpstreamPool).
  * Unreachable upstream or a transport failure before the upstream answered: 502; a pool with no healthy target:
- * 503; no response head within the pool's {@code request_timeout} or the last try's timeout: 504. Thread-safe.
+ * 503, as does a pool whose circuit breaker is open; no response head within the pool's {@code request_timeout} or the
+ * last try's timeout: 504. Thread-safe.
  */
 public final class StreamingProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingProxy.class);
@@ -93,6 +94,11 @@ public final class StreamingProxy implements AutoCloseable {
         if (target == null) {
             LOG.warn("No upstream pool '{}'", poolName.orElse(""));
             exchange.setStatusCode(502);
+            exchange.endExchange();
+            return;
+        }
+        if (!target.pool().admit(exchange)) {
+            exchange.setStatusCode(503); // the pool's circuit breaker is open
             exchange.endExchange();
             return;
         }

@@ -1,6 +1,8 @@
 package dev.edge.routes;
 
 import dev.edge.config.UpstreamPoolConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientConnection;
 import io.undertow.client.ClientExchange;
@@ -69,6 +71,12 @@ final class UpstreamPool implements ProxyClient {
     static final AttachmentKey<IngressRequest> HEAD = AttachmentKey.create(IngressRequest.class);
     /** The request's tries: set by {@link StreamingProxy#forward} before ProxyHandler runs. */
     static final AttachmentKey<Tries> TRIES = AttachmentKey.create(Tries.class);
+    private static final Exception FAILED_ANSWER = new Exception("5xx answer") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
     private static final Set<String> SET_BY_PROXY = Set.of("host", "content-length", "transfer-encoding");
 
     private record Target(URI base, String host, LoadBalancingProxyClient client, AtomicInteger inFlight,
@@ -131,6 +139,7 @@ final class UpstreamPool implements ProxyClient {
     private final ProxyHeaders rules;
     private final AtomicInteger next = new AtomicInteger();
     private final Optional<ActiveHealth.Checks> checks;
+    private final Optional<CircuitBreaker> breaker;
 
     /**
      * @param checker runs the pool's active health checks, if it has any (off the request path)
@@ -144,6 +153,7 @@ final class UpstreamPool implements ProxyClient {
                     new AtomicInteger(), new ActiveHealth(base)));
         }
         this.targets = List.copyOf(list);
+        this.breaker = config.circuitBreaker().map(UpstreamPool::breaker);
         this.checks = config.health().map(health -> ActiveHealth.start(health, config.timeouts().connect(),
                 targets.stream().map(Target::health).toList(), checker.get()));
         this.balance = config.balance();
@@ -153,6 +163,51 @@ final class UpstreamPool implements ProxyClient {
         this.ejectAfter = config.ejection().after();
         this.ejectForNanos = targets.size() > 1 ? config.ejection().forDuration().toNanos() : 0;
         this.rules = rules;
+    }
+
+    /** Resilience4j's breaker, used without blocking: a permission per request, its outcome recorded when known. */
+    private static CircuitBreaker breaker(UpstreamPoolConfig.CircuitBreaker config) {
+        return CircuitBreaker.of("upstream", CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(config.window())
+                .minimumNumberOfCalls(config.window())
+                .failureRateThreshold(config.failureRate())
+                .waitDurationInOpenState(config.openFor())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .writableStackTraceEnabled(false)
+                .build());
+    }
+
+    /**
+     * Whether the pool's breaker lets {@code exchange} through (always, without a breaker). If it does, the answer's
+     * status is recorded as it is committed (5xx: a failure), or the permission released if none ever is.
+     */
+    boolean admit(HttpServerExchange exchange) {
+        if (breaker.isEmpty()) {
+            return true;
+        }
+        CircuitBreaker circuit = breaker.get();
+        if (!circuit.tryAcquirePermission()) {
+            return false;
+        }
+        long start = System.nanoTime();
+        boolean[] recorded = {false};
+        exchange.addResponseCommitListener(ex -> {
+            recorded[0] = true;
+            long elapsed = System.nanoTime() - start;
+            if (ex.getStatusCode() >= 500) {
+                circuit.onError(elapsed, TimeUnit.NANOSECONDS, FAILED_ANSWER);
+            } else {
+                circuit.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+            }
+        });
+        exchange.addExchangeCompleteListener((ex, nextListener) -> {
+            if (!recorded[0]) {
+                circuit.releasePermission(); // the client left before any answer
+            }
+            nextListener.proceed();
+        });
+        return true;
     }
 
     int size() {
