@@ -1,6 +1,7 @@
 package dev.edge.config;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -19,10 +20,11 @@ import java.util.Set;
  * @param ejection passive health: consecutive failures that take a target out of rotation, and for how long
  * @param health   active health checks, if configured
  * @param circuitBreaker the pool's breaker, if configured
+ * @param caFile   PEM certificates trusted for {@code https} targets besides the JDK's trust store
  */
 public record UpstreamPoolConfig(String name, List<URI> targets, Balance balance, Optional<String> hashOn,
                                  Timeouts timeouts, Retries retries, Ejection ejection, Optional<Health> health,
-                                 Optional<CircuitBreaker> circuitBreaker) {
+                                 Optional<CircuitBreaker> circuitBreaker, Optional<Path> caFile) {
     public enum Balance { ROUND_ROBIN, LEAST_REQUEST, HASH }
 
     /**
@@ -117,32 +119,37 @@ public record UpstreamPoolConfig(String name, List<URI> targets, Balance balance
     public static UpstreamPoolConfig of(String name, List<URI> targets) {
         return new UpstreamPoolConfig(name, targets, Balance.ROUND_ROBIN, Optional.empty(), Timeouts.DEFAULTS,
                 Retries.defaults(targets.size()), Ejection.DEFAULTS, Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     public UpstreamPoolConfig withBalance(Balance balance, Optional<String> hashOn) {
-        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health, circuitBreaker);
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health, circuitBreaker, caFile);
     }
 
     public UpstreamPoolConfig withTimeouts(Timeouts timeouts) {
-        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health, circuitBreaker);
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health, circuitBreaker, caFile);
     }
 
     public UpstreamPoolConfig withRetries(Retries retries) {
-        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health, circuitBreaker);
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health, circuitBreaker, caFile);
     }
 
     public UpstreamPoolConfig withHealth(Health health) {
         return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, Optional.of(health),
-                circuitBreaker);
+                circuitBreaker, caFile);
     }
 
     public UpstreamPoolConfig withCircuitBreaker(CircuitBreaker breaker) {
         return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health,
-                Optional.of(breaker));
+                Optional.of(breaker), caFile);
+    }
+
+    public UpstreamPoolConfig withCaFile(Path caFile) {
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health,
+                circuitBreaker, Optional.of(caFile));
     }
 
     public UpstreamPoolConfig withEjection(Ejection ejection) {
-        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health, circuitBreaker);
+        return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries, ejection, health, circuitBreaker, caFile);
     }
 }

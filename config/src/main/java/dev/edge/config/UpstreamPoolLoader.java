@@ -1,6 +1,13 @@
 package dev.edge.config;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,23 +26,23 @@ final class UpstreamPoolLoader {
 
     private UpstreamPoolLoader() {}
 
-    static Map<String, UpstreamPoolConfig> load(Table root) {
+    static Map<String, UpstreamPoolConfig> load(Table root, Path baseDir) {
         Map<String, UpstreamPoolConfig> pools = new LinkedHashMap<>();
         root.optTable("upstream").ifPresent(t -> {
             for (String name : t.keys()) {
                 if (!Ids.isKebabOrSnake(name)) {
                     throw t.error(name, "upstream name '" + name + "' must be kebab-case or snake_case");
                 }
-                pools.put(name, pool(name, t.table(t.raw(name), t.fieldPath(name))));
+                pools.put(name, pool(name, t.table(t.raw(name), t.fieldPath(name)), baseDir));
             }
         });
         return pools;
     }
 
-    private static UpstreamPoolConfig pool(String name, Table t) {
+    private static UpstreamPoolConfig pool(String name, Table t, Path baseDir) {
         t.allowOnly("targets", "balance", "hash_on", "connect_timeout", "request_timeout", "try_timeout", "idle_timeout",
                 "retries", "eject_after", "eject_for", "health",
-                "circuit_breaker");
+                "circuit_breaker", "ca_file");
         if (!t.has("targets")) {
             throw t.error("targets", "missing required field: list the pool's URLs, e.g. [\"http://10.0.0.5:9000\"]");
         }
@@ -91,7 +98,8 @@ final class UpstreamPoolLoader {
                 RuntimeConfigLoader.MAX_TIMEOUT);
         return new UpstreamPoolConfig(name, targets, balance, hashOn, timeouts, retries,
                 new UpstreamPoolConfig.Ejection(after, ejectFor), t.optTable("health").map(UpstreamPoolLoader::health),
-                t.optTable("circuit_breaker").map(UpstreamPoolLoader::circuitBreaker));
+                t.optTable("circuit_breaker").map(UpstreamPoolLoader::circuitBreaker),
+                t.has("ca_file") ? Optional.of(caFile(t, baseDir)) : Optional.empty());
     }
 
     /** {@code health = { path, interval, timeout, unhealthy_after, healthy_after }}. */
@@ -109,6 +117,32 @@ final class UpstreamPoolLoader {
         return new UpstreamPoolConfig.Health(path, interval, timeout,
                 count(t, "unhealthy_after", UpstreamPoolConfig.Health.DEFAULT_UNHEALTHY_AFTER),
                 count(t, "healthy_after", UpstreamPoolConfig.Health.DEFAULT_HEALTHY_AFTER));
+    }
+
+    /** A PEM file of CA certificates, relative to the runtime config's directory, read and checked now. */
+    private static Path caFile(Table t, Path baseDir) {
+        String text = t.requireString("ca_file");
+        Path path;
+        try {
+            path = baseDir.resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            throw t.error("ca_file", "invalid path '" + text + "'");
+        }
+        if (!Files.isRegularFile(path)) {
+            throw t.error("ca_file", path + " is not a file");
+        }
+        boolean certificates;
+        try (InputStream in = Files.newInputStream(path)) {
+            certificates = !CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty();
+        } catch (CertificateException e) {
+            certificates = false;
+        } catch (IOException e) {
+            throw t.error("ca_file", path + " cannot be read: " + e.getMessage());
+        }
+        if (!certificates) {
+            throw t.error("ca_file", path + " holds no PEM certificate");
+        }
+        return path;
     }
 
     /** {@code circuit_breaker = { failure_rate, window, open_for }}. */

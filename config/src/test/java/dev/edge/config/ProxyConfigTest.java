@@ -105,6 +105,8 @@ class ProxyConfigTest {
             "targets = [\"http://h\"]\\nrequest_timeout = \"2s\"\\ntry_timeout = \"3s\" | upstream.api.try_timeout | must be at most 2s",
             "targets = [\"http://h\"]\\nidle_timeout = \"0s\" | upstream.api.idle_timeout | must be greater than 0",
             "targets = [\"http://h\"]\\neject_after = 0      | upstream.api.eject_after | must be between 1 and 100",
+            "targets = [\"https://h\"]\\nca_file = \"runtime-config.toml\" | upstream.api.ca_file | DIR/runtime-config.toml holds no PEM certificate",
+            "targets = [\"https://h\"]\\nca_file = \"missing.pem\" | upstream.api.ca_file | DIR/missing.pem is not a file",
             "targets = [\"http://h\"]\\ncircuit_breaker = { failure_rate = 150 } | upstream.api.circuit_breaker.failure_rate | must be a percentage between 1 and 100",
             "targets = [\"http://h\"]\\ncircuit_breaker = { window = 0 } | upstream.api.circuit_breaker.window | must be between 1 and 10000 requests",
             "targets = [\"http://h\"]\\ncircuit_breaker = { open_for = 10 } | upstream.api.circuit_breaker.open_for | expected a string, found an integer",
@@ -119,7 +121,7 @@ class ProxyConfigTest {
                 () -> load("[upstream.api]\n" + lines.replace("\\n", "\n") + "\n"));
         assertThat(e).as(lines).isNotNull();
         assertThat(e.getMessage()).isEqualTo(dir.resolve("runtime-config.toml").toAbsolutePath().normalize() + ": "
-                + field + ": " + reason);
+                + field + ": " + reason.replace("DIR", dir.toAbsolutePath().normalize().toString()));
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,11 +56,11 @@ final class ActiveHealth {
     }
 
     /** Starts checking {@code targets} every {@code interval} on {@code scheduler}, with a non-blocking client. */
-    static Checks start(UpstreamPoolConfig.Health config, Duration connectTimeout, List<ActiveHealth> targets,
-                        ScheduledExecutorService scheduler) {
+    static Checks start(UpstreamPoolConfig.Health config, Duration connectTimeout, SSLContext tls,
+                        List<ActiveHealth> targets, ScheduledExecutorService scheduler) {
         // Responses complete on the scheduler's one thread: every target's counters have one writer.
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER).executor(scheduler).build();
+                .followRedirects(HttpClient.Redirect.NEVER).sslContext(tls).executor(scheduler).build();
         Runnable round = () -> targets.forEach(target -> target.check(client, config));
         return new Checks(scheduler.scheduleWithFixedDelay(round, 0, config.interval().toMillis(), TimeUnit.MILLISECONDS));
     }

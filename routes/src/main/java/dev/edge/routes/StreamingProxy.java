@@ -6,7 +6,6 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyHandler;
 import java.net.URI;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -148,7 +147,10 @@ public final class StreamingProxy implements AutoCloseable {
     }
 
     private Upstream open(UpstreamPoolConfig config) {
-        UpstreamPool pool = new UpstreamPool(config, rules, this::client, this::healthChecker);
+        SSLContext tls = UpstreamTls.context(config.caFile());
+        boolean https = config.targets().stream().anyMatch(t -> t.getScheme().equalsIgnoreCase("https"));
+        UndertowXnioSsl ssl = !https ? null : config.caFile().isEmpty() ? defaultSsl() : xnioSsl(tls);
+        UpstreamPool pool = new UpstreamPool(config, rules, base -> client(base, ssl), tls, this::healthChecker);
         ProxyHandler handler = ProxyHandler.builder()
                 .setProxyClient(pool)
                 // UpstreamPool keeps the deadlines (ProxyHandler's would cut a body that is streaming) and decides
@@ -176,15 +178,16 @@ public final class StreamingProxy implements AutoCloseable {
         return healthChecker;
     }
 
-    /** One target's connection pool. */
-    private LoadBalancingProxyClient client(URI base) {
+    /** One target's connection pool; {@code ssl} for an https target. */
+    private static LoadBalancingProxyClient client(URI base, UndertowXnioSsl ssl) {
         LoadBalancingProxyClient client = new TargetClient()
                 .setConnectionsPerThread(CONNECTIONS_PER_IO_THREAD)
                 .setSoftMaxConnectionsPerThread(IDLE_CONNECTIONS_PER_IO_THREAD)
                 .setTtl(IDLE_CONNECTION_TTL_MILLIS)
                 .setMaxQueueSize(MAX_QUEUED_REQUESTS)
                 .setProblemServerRetry(1); // ejection is UpstreamPool's; a URL is tried again after 1 s
-        return base.getScheme().equals("https") ? client.addHost(base, ssl()) : client.addHost(base);
+        // Undertow's client checks the certificate's names against the host (endpoint identification "HTTPS").
+        return base.getScheme().equals("https") ? client.addHost(base, ssl) : client.addHost(base);
     }
 
     /** One target's connections. Undertow skips a host this exchange tried before; a retry may go to it again. */
@@ -202,17 +205,18 @@ public final class StreamingProxy implements AutoCloseable {
         }
     }
 
-    private UndertowXnioSsl ssl() {
+    /** The JDK's trust store's, shared by every pool without a CA file. */
+    private UndertowXnioSsl defaultSsl() {
         UndertowXnioSsl current = ssl;
         if (current == null) {
-            try {
-                current = new UndertowXnioSsl(Xnio.getInstance(), OptionMap.EMPTY, SSLContext.getDefault());
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("no default TLS context", e);
-            }
+            current = xnioSsl(UpstreamTls.context(Optional.empty()));
             ssl = current;
         }
         return current;
+    }
+
+    private static UndertowXnioSsl xnioSsl(SSLContext context) {
+        return new UndertowXnioSsl(Xnio.getInstance(), OptionMap.EMPTY, context);
     }
 
     /** {@code scheme://authority/base} with no trailing '/' (the root is "/"): the path info is appended to it. */

@@ -35,6 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -145,7 +146,7 @@ final class UpstreamPool implements ProxyClient {
      * @param checker runs the pool's active health checks, if it has any (off the request path)
      */
     UpstreamPool(UpstreamPoolConfig config, ProxyHeaders rules, Function<URI, LoadBalancingProxyClient> clients,
-                 Supplier<ScheduledExecutorService> checker) {
+                 SSLContext tls, Supplier<ScheduledExecutorService> checker) {
         List<Target> list = new ArrayList<>();
         for (URI target : config.targets()) {
             URI base = StreamingProxy.base(target);
@@ -154,7 +155,7 @@ final class UpstreamPool implements ProxyClient {
         }
         this.targets = List.copyOf(list);
         this.breaker = config.circuitBreaker().map(UpstreamPool::breaker);
-        this.checks = config.health().map(health -> ActiveHealth.start(health, config.timeouts().connect(),
+        this.checks = config.health().map(health -> ActiveHealth.start(health, config.timeouts().connect(), tls,
                 targets.stream().map(Target::health).toList(), checker.get()));
         this.balance = config.balance();
         this.hashKey = config.hashOn().map(UpstreamPool::hashKey).orElse(exchange -> null);
