@@ -23,13 +23,16 @@ final class ActiveHealth {
     private static final Logger LOG = LoggerFactory.getLogger(ActiveHealth.class);
 
     private final URI base;
+    private final Runnable ejected;
     private volatile boolean up = true;
     private int passed;
     private int failed;
     private volatile boolean checking;
 
-    ActiveHealth(URI base) {
+    /** @param ejected told each time the checks take the target out */
+    ActiveHealth(URI base, Runnable ejected) {
         this.base = base;
+        this.ejected = ejected;
     }
 
     boolean up() {
@@ -49,6 +52,7 @@ final class ActiveHealth {
             if (up && ++failed >= config.unhealthyAfter()) {
                 up = false;
                 failed = 0;
+                ejected.run();
                 LOG.warn("Upstream target {} failed {} health checks ({}): out of rotation", base,
                         config.unhealthyAfter(), why);
             }

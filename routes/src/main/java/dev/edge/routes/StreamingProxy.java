@@ -5,6 +5,9 @@ import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyHandler;
+import io.undertow.util.AttachmentKey;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -36,6 +39,10 @@ import org.xnio.XnioExecutor;
  */
 public final class StreamingProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingProxy.class);
+    /** On a proxied exchange: the upstream it went to (a pool's name, or the URL), for access logs. */
+    public static final AttachmentKey<String> UPSTREAM = AttachmentKey.create(String.class);
+    /** On a proxied exchange: the base URL of the target its last try went to, for access logs. */
+    public static final AttachmentKey<String> UPSTREAM_TARGET = AttachmentKey.create(String.class);
     /** The scheme of a pool reference, {@code upstream:<name>}. */
     public static final String POOL_SCHEME = "upstream";
     /** Distinct URLs kept (one connection pool each); kv values name few, this only bounds junk. */
@@ -47,23 +54,34 @@ public final class StreamingProxy implements AutoCloseable {
 
     private final ProxyHeaders rules;
     private final Duration timeout;
+    private final MeterRegistry registry;
     private final Map<String, UpstreamPoolConfig> poolConfigs;
     private final Map<String, Upstream> pools = new LinkedHashMap<>();
     private final Map<URI, Upstream> urls = new ConcurrentHashMap<>();
     private volatile UndertowXnioSsl ssl;
     private ScheduledExecutorService healthChecker;
 
-    private record Upstream(UpstreamPool pool, ProxyHandler handler) {}
+    private record Upstream(String name, UpstreamPool pool, ProxyHandler handler) {}
 
     /** URLs only, no pools. */
     public StreamingProxy(ProxyHeaders rules, Duration timeout) {
         this(rules, timeout, Map.of());
     }
 
-    /** @param timeout for URL upstreams; a pool has its own {@code request_timeout} */
+    /** Unmetered. */
     public StreamingProxy(ProxyHeaders rules, Duration timeout, Map<String, UpstreamPoolConfig> pools) {
+        this(rules, timeout, pools, new CompositeMeterRegistry());
+    }
+
+    /**
+     * @param timeout  for URL upstreams; a pool has its own {@code request_timeout}
+     * @param registry where the per-upstream and per-target meters go ({@link UpstreamMetrics})
+     */
+    public StreamingProxy(ProxyHeaders rules, Duration timeout, Map<String, UpstreamPoolConfig> pools,
+                          MeterRegistry registry) {
         this.rules = rules;
         this.timeout = timeout;
+        this.registry = registry;
         this.poolConfigs = Map.copyOf(pools);
         pools.forEach((name, config) -> this.pools.put(name, open(config)));
     }
@@ -96,6 +114,7 @@ public final class StreamingProxy implements AutoCloseable {
             exchange.endExchange();
             return;
         }
+        exchange.putAttachment(UPSTREAM, poolName.orElse(target.name()));
         if (!target.pool().admit(exchange)) {
             exchange.setStatusCode(503); // the pool's circuit breaker is open
             exchange.endExchange();
@@ -150,7 +169,8 @@ public final class StreamingProxy implements AutoCloseable {
         SSLContext tls = UpstreamTls.context(config.caFile());
         boolean https = config.targets().stream().anyMatch(t -> t.getScheme().equalsIgnoreCase("https"));
         UndertowXnioSsl ssl = !https ? null : config.caFile().isEmpty() ? defaultSsl() : xnioSsl(tls);
-        UpstreamPool pool = new UpstreamPool(config, rules, base -> client(base, ssl), tls, this::healthChecker);
+        UpstreamPool pool = new UpstreamPool(config, rules, base -> client(base, ssl), tls, this::healthChecker,
+                new UpstreamMetrics(registry, config.name()));
         ProxyHandler handler = ProxyHandler.builder()
                 .setProxyClient(pool)
                 // UpstreamPool keeps the deadlines (ProxyHandler's would cut a body that is streaming) and decides
@@ -159,11 +179,12 @@ public final class StreamingProxy implements AutoCloseable {
                 .setMaxConnectionRetries(Integer.MAX_VALUE)
                 .setIdempotentRequestPredicate(pool::mayResendMethod)
                 .setNext(exchange -> { // no healthy target
+                    pool.noTarget();
                     exchange.setStatusCode(503);
                     exchange.endExchange();
                 })
                 .build();
-        return new Upstream(pool, handler);
+        return new Upstream(config.name(), pool, handler);
     }
 
     /** One thread for every pool's active health checks, made when the first pool has checks. */

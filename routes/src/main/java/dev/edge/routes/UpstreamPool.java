@@ -33,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
@@ -80,12 +81,44 @@ final class UpstreamPool implements ProxyClient {
     };
     private static final Set<String> SET_BY_PROXY = Set.of("host", "content-length", "transfer-encoding");
 
-    private record Target(URI base, String host, LoadBalancingProxyClient client, AtomicInteger inFlight,
-                          AtomicLong ejectedUntilNanos, AtomicInteger consecutiveFailures, ActiveHealth health)
-            implements ProxyTarget {
+    /** One target: its connections, load, passive and active health, meters. */
+    private static final class Target implements ProxyTarget {
+        private final URI base;
+        private final String host;
+        private final LoadBalancingProxyClient client;
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private final AtomicLong ejectedUntilNanos = new AtomicLong();
+        private final AtomicInteger consecutiveFailures = new AtomicInteger();
+        private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+        private final ActiveHealth health;
+        private final UpstreamMetrics.Target meters;
+
+        Target(URI base, LoadBalancingProxyClient client, UpstreamMetrics metrics) {
+            this.base = base;
+            this.host = base.getRawAuthority();
+            this.client = client;
+            this.health = new ActiveHealth(base, this::ejectedByChecks);
+            this.meters = metrics.target(base.toString(), this, t -> t.available(System.nanoTime()) ? 1 : 0,
+                    t -> t.connections.size());
+        }
+
+        private void ejectedByChecks() {
+            meters.ejectedActively();
+        }
+
         /** In rotation: passing its active checks (if any) and not ejected by failed tries. */
         boolean available(long nowNanos) {
             return health.up() && ejectedUntilNanos.get() - nowNanos <= 0;
+        }
+
+        /** Counts a connection while it is open (the first time a request uses it). */
+        void using(ClientConnection connection) {
+            if (!connections.contains(connection) && connections.add(connection)) {
+                connection.addCloseListener(connections::remove);
+                if (!connection.isOpen()) {
+                    connections.remove(connection);
+                }
+            }
         }
     }
 
@@ -141,22 +174,28 @@ final class UpstreamPool implements ProxyClient {
     private final AtomicInteger next = new AtomicInteger();
     private final Optional<ActiveHealth.Checks> checks;
     private final Optional<CircuitBreaker> breaker;
+    private final UpstreamMetrics metrics;
 
     /**
      * @param checker runs the pool's active health checks, if it has any (off the request path)
      */
     UpstreamPool(UpstreamPoolConfig config, ProxyHeaders rules, Function<URI, LoadBalancingProxyClient> clients,
-                 SSLContext tls, Supplier<ScheduledExecutorService> checker) {
+                 SSLContext tls, Supplier<ScheduledExecutorService> checker, UpstreamMetrics metrics) {
         List<Target> list = new ArrayList<>();
         for (URI target : config.targets()) {
             URI base = StreamingProxy.base(target);
-            list.add(new Target(base, base.getRawAuthority(), clients.apply(base), new AtomicInteger(), new AtomicLong(),
-                    new AtomicInteger(), new ActiveHealth(base)));
+            list.add(new Target(base, clients.apply(base), metrics));
         }
         this.targets = List.copyOf(list);
+        this.metrics = metrics;
         this.breaker = config.circuitBreaker().map(UpstreamPool::breaker);
+        breaker.ifPresent(circuit -> metrics.circuitState(() -> switch (circuit.getState()) {
+            case CLOSED, DISABLED, METRICS_ONLY -> 0;
+            case HALF_OPEN -> 2;
+            default -> 1;
+        }));
         this.checks = config.health().map(health -> ActiveHealth.start(health, config.timeouts().connect(), tls,
-                targets.stream().map(Target::health).toList(), checker.get()));
+                targets.stream().map(t -> t.health).toList(), checker.get()));
         this.balance = config.balance();
         this.hashKey = config.hashOn().map(UpstreamPool::hashKey).orElse(exchange -> null);
         this.timeouts = config.timeouts();
@@ -189,6 +228,7 @@ final class UpstreamPool implements ProxyClient {
         }
         CircuitBreaker circuit = breaker.get();
         if (!circuit.tryAcquirePermission()) {
+            metrics.circuitOpen();
             return false;
         }
         long start = System.nanoTime();
@@ -211,6 +251,11 @@ final class UpstreamPool implements ProxyClient {
         return true;
     }
 
+    /** ProxyHandler found no target in rotation: the pool answers 503. */
+    void noTarget() {
+        metrics.noTarget();
+    }
+
     int size() {
         return targets.size();
     }
@@ -227,7 +272,7 @@ final class UpstreamPool implements ProxyClient {
     /** Stops the health checks and closes every pooled connection: the pool is no longer used. */
     void close() {
         checks.ifPresent(ActiveHealth.Checks::stop);
-        targets.forEach(t -> t.client().closeCurrentConnections());
+        targets.forEach(t -> t.client.closeCurrentConnections());
     }
 
     @Override
@@ -242,6 +287,7 @@ final class UpstreamPool implements ProxyClient {
         }
         tries.retryWanted = false;
         tries.retries++;
+        metrics.retried();
         return choose(exchange, tries.tried);
     }
 
@@ -275,7 +321,7 @@ final class UpstreamPool implements ProxyClient {
         Target least = healthy.get(start);
         for (int i = 1; i < healthy.size(); i++) {
             Target candidate = healthy.get((start + i) % healthy.size());
-            if (candidate.inFlight().get() < least.inFlight().get()) {
+            if (candidate.inFlight.get() < least.inFlight.get()) {
                 least = candidate;
             }
         }
@@ -287,7 +333,7 @@ final class UpstreamPool implements ProxyClient {
         Target best = null;
         long bestWeight = Long.MIN_VALUE;
         for (Target target : healthy) {
-            long weight = mix(key.hashCode() * 31L + target.base().hashCode());
+            long weight = mix(key.hashCode() * 31L + target.base.hashCode());
             if (best == null || weight > bestWeight) {
                 best = target;
                 bestWeight = weight;
@@ -328,16 +374,17 @@ final class UpstreamPool implements ProxyClient {
         Target target = (Target) proxyTarget;
         Tries tries = exchange.getAttachment(TRIES);
         tries.tried.add(target);
-        target.inFlight().incrementAndGet();
+        exchange.putAttachment(StreamingProxy.UPSTREAM_TARGET, target.base.toString());
+        target.inFlight.incrementAndGet();
         exchange.addExchangeCompleteListener((ex, nextListener) -> {
-            target.inFlight().decrementAndGet();
+            target.inFlight.decrementAndGet();
             nextListener.proceed();
         });
         Connect connect = new Connect(target, tries, exchange, callback);
         tries.cancel = connect::deadline;
         connect.timer = exchange.getIoThread().executeAfter(connect::timedOut, timeouts.connect().toMillis(),
                 TimeUnit.MILLISECONDS);
-        LoadBalancingProxyClient client = target.client();
+        LoadBalancingProxyClient client = target.client;
         client.getConnection(client.findTarget(exchange), exchange, connect, timeout, unit);
     }
 
@@ -350,6 +397,7 @@ final class UpstreamPool implements ProxyClient {
         private final Tries tries;
         private final HttpServerExchange exchange;
         private final ProxyCallback<ProxyConnection> callback;
+        private final long startNanos = System.nanoTime();
         private boolean settled;
         private XnioExecutor.Key timer;
 
@@ -374,15 +422,16 @@ final class UpstreamPool implements ProxyClient {
         @Override
         public void completed(HttpServerExchange exchange, ProxyConnection connection) {
             if (settle()) {
+                target.using(connection.getConnection());
                 callback.completed(exchange, new ProxyConnection(
-                        new Ruled(connection.getConnection(), exchange, target, tries), connection.getTargetPath()));
+                        new Ruled(connection.getConnection(), exchange, target, tries, startNanos), connection.getTargetPath()));
             }
         }
 
         @Override
         public void failed(HttpServerExchange exchange) {
             if (settle()) {
-                failedTry(target, tries, UpstreamPoolConfig.Failure.CONNECT_FAILURE, true);
+                failedTry(target, tries, UpstreamPoolConfig.Failure.CONNECT_FAILURE, true, startNanos);
                 callback.failed(exchange);
             }
         }
@@ -403,7 +452,7 @@ final class UpstreamPool implements ProxyClient {
         void timedOut() {
             timer = null;
             if (settle()) {
-                failedTry(target, tries, UpstreamPoolConfig.Failure.CONNECT_FAILURE, true);
+                failedTry(target, tries, UpstreamPoolConfig.Failure.CONNECT_FAILURE, true, startNanos);
                 tries.lastFailure = UpstreamPoolConfig.Failure.TIMEOUT;
                 callback.failed(exchange);
             }
@@ -413,6 +462,7 @@ final class UpstreamPool implements ProxyClient {
             if (settle()) {
                 tries.lastFailure = UpstreamPoolConfig.Failure.TIMEOUT;
                 tries.retryWanted = false;
+                target.meters.tried(UpstreamPoolConfig.Failure.TIMEOUT.text(), System.nanoTime() - startNanos);
                 callback.couldNotResolveBackend(exchange);
             }
         }
@@ -421,7 +471,9 @@ final class UpstreamPool implements ProxyClient {
      * A try failed: remembered for the answer (502 or 504), counted towards ejecting the target, and tried again if
      * {@code retries.on} lists the failure and sending again is safe.
      */
-    private void failedTry(Target target, Tries tries, UpstreamPoolConfig.Failure failure, boolean resendSafe) {
+    private void failedTry(Target target, Tries tries, UpstreamPoolConfig.Failure failure, boolean resendSafe,
+                           long startNanos) {
+        target.meters.tried(failure.text(), System.nanoTime() - startNanos);
         tries.lastFailure = failure;
         tries.retryWanted = resendSafe && retries.on().contains(failure);
         countFailure(target);
@@ -429,15 +481,16 @@ final class UpstreamPool implements ProxyClient {
 
     /** Passive health: {@code eject_after} failed tries in a row take the target out for {@code eject_for}. */
     private void countFailure(Target target) {
-        if (target.consecutiveFailures().incrementAndGet() >= ejectAfter && ejectForNanos > 0) {
-            target.consecutiveFailures().set(0);
-            target.ejectedUntilNanos().set(System.nanoTime() + ejectForNanos);
+        if (target.consecutiveFailures.incrementAndGet() >= ejectAfter && ejectForNanos > 0) {
+            target.consecutiveFailures.set(0);
+            target.ejectedUntilNanos.set(System.nanoTime() + ejectForNanos);
+            target.meters.ejectedPassively();
         }
     }
 
     private static void countSuccess(Target target) {
-        if (target.consecutiveFailures().get() != 0) {
-            target.consecutiveFailures().set(0);
+        if (target.consecutiveFailures.get() != 0) {
+            target.consecutiveFailures.set(0);
         }
     }
 
@@ -495,19 +548,21 @@ final class UpstreamPool implements ProxyClient {
         private final HttpServerExchange exchange;
         private final Target target;
         private final Tries tries;
+        private final long startNanos;
 
-        Ruled(ClientConnection connection, HttpServerExchange exchange, Target target, Tries tries) {
+        Ruled(ClientConnection connection, HttpServerExchange exchange, Target target, Tries tries, long startNanos) {
             this.connection = connection;
             this.exchange = exchange;
             this.target = target;
             this.tries = tries;
+            this.startNanos = startNanos;
         }
 
         @Override
         public void sendRequest(ClientRequest request, ClientCallback<ClientExchange> callback) {
             IngressRequest head = exchange.getAttachment(HEAD);
             if (head != null) {
-                rewrite(request, head, target.host());
+                rewrite(request, head, target.host);
             }
             try {
                 // Undertow's client closes a connection that reads nothing for this long (nginx's proxy_read_timeout).
@@ -593,6 +648,7 @@ final class UpstreamPool implements ProxyClient {
                 return;
             }
             int status = result.getResponse().getResponseCode();
+            sent.target.meters.tried(UpstreamMetrics.statusClass(status), System.nanoTime() - sent.startNanos);
             if (status >= 500) {
                 countFailure(sent.target);
             } else {
@@ -613,7 +669,8 @@ final class UpstreamPool implements ProxyClient {
             if (settle()) {
                 UpstreamPoolConfig.Failure failure = e instanceof ReadTimeoutException
                         ? UpstreamPoolConfig.Failure.TIMEOUT : UpstreamPoolConfig.Failure.RESET;
-                failedTry(sent.target, sent.tries, failure, mayResend(sent.exchange, sent.tries, requestCompleteWhenSent));
+                failedTry(sent.target, sent.tries, failure, mayResend(sent.exchange, sent.tries, requestCompleteWhenSent),
+                        sent.startNanos);
                 fail(e);
             }
         }
@@ -623,7 +680,7 @@ final class UpstreamPool implements ProxyClient {
             timer = null;
             if (settle()) {
                 failedTry(sent.target, sent.tries, UpstreamPoolConfig.Failure.TIMEOUT,
-                        mayResend(sent.exchange, sent.tries, requestCompleteWhenSent));
+                        mayResend(sent.exchange, sent.tries, requestCompleteWhenSent), sent.startNanos);
                 fail(new IOException("no response head within try_timeout"));
                 IoUtils.safeClose(sent.connection);
             }
@@ -631,7 +688,7 @@ final class UpstreamPool implements ProxyClient {
 
         void deadline() {
             if (settle()) {
-                failedTry(sent.target, sent.tries, UpstreamPoolConfig.Failure.TIMEOUT, false);
+                failedTry(sent.target, sent.tries, UpstreamPoolConfig.Failure.TIMEOUT, false, sent.startNanos);
                 fail(new IOException("no response head within request_timeout"));
                 IoUtils.safeClose(sent.connection);
             }
