@@ -282,7 +282,11 @@ final class UpstreamPool implements ProxyClient {
             return choose(exchange, List.of());
         }
         // ProxyHandler asks again after a failed try.
-        if (!tries.retryWanted || tries.retries >= retries.attempts() || tries.pastDeadline()) {
+        if (!tries.retryWanted || tries.retries >= retries.attempts()) {
+            return null;
+        }
+        if (tries.pastDeadline()) {
+            tries.lastFailure = UpstreamPoolConfig.Failure.TIMEOUT; // request_timeout ended the tries: 504
             return null;
         }
         tries.retryWanted = false;
