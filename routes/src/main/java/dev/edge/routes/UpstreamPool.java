@@ -487,8 +487,10 @@ final class UpstreamPool implements ProxyClient {
     private void countFailure(Target target) {
         if (target.consecutiveFailures.incrementAndGet() >= ejectAfter && ejectForNanos > 0) {
             target.consecutiveFailures.set(0);
-            target.ejectedUntilNanos.set(System.nanoTime() + ejectForNanos);
-            target.meters.ejectedPassively();
+            long now = System.nanoTime();
+            if (target.ejectedUntilNanos.getAndSet(now + ejectForNanos) - now <= 0) {
+                target.meters.ejectedPassively(); // counted when it leaves rotation, not when tries in flight fail too
+            }
         }
     }
 
