@@ -150,6 +150,8 @@ public final class EdgeApp implements AutoCloseable {
                                 + "': no [upstream." + name + "] in the runtime config");
                     });
         }
+        java.util.Optional<dev.edge.routes.TlsSettings> tls = ListenerTls.settings(settings.tls(), runtime.listener(),
+                settings.runtimeConfigFile());
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             Loaded loaded = load(config, settings.environment(), resources);
@@ -181,7 +183,7 @@ public final class EdgeApp implements AutoCloseable {
                     appName, manifest.application().version(), new RequestMetrics(registry));
             ListenAddress listen = settings.listen();
             IngressServer ingress = ListenException.binding(listen, () -> IngressServer.start(listen.host(),
-                    listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()), settings.tls(),
+                    listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()), tls,
                     budgets.bodies(), dispatcher));
             resources.push(ingress);
             io.micrometer.core.instrument.Gauge.builder("edge.http.requests.in.flight", ingress, IngressServer::inFlight)
@@ -194,7 +196,7 @@ public final class EdgeApp implements AutoCloseable {
             // Only a fully started app owns its state files: a failed start leaves them to the next app.
             backends.claimFiles();
             return new EdgeApp(manifest, resources, ingress, defaultStoreFile(runtime, stateDir), runtime.kvRoutes(),
-                    settings.proxies(), settings.tls().isPresent());
+                    settings.proxies(), tls.isPresent());
         } catch (Exception | Error e) {
             closeAll(resources);
             throw e;
@@ -247,6 +249,13 @@ public final class EdgeApp implements AutoCloseable {
      */
     public static Checked check(Path manifest, Path runtimeConfigFile, Path stateDir) throws Exception {
         AppConfig config = AppConfig.load(manifest, runtimeConfigFile, stateDir, System.getenv());
+        // the [listener] certificates, as up reads them (--tls-cert is up's alone, so tuning without one passes)
+        java.util.Optional<dev.edge.routes.TlsSettings> tls = config.runtime().listener().certificates().isEmpty()
+                ? java.util.Optional.empty()
+                : ListenerTls.settings(java.util.Optional.empty(), config.runtime().listener(), runtimeConfigFile);
+        if (tls.isPresent()) {
+            tls.get().sslContext();
+        }
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             Loaded loaded = load(config, Map.of(), resources);
