@@ -16,7 +16,8 @@ final class AdminServer implements AutoCloseable {
         this.undertow = undertow;
     }
 
-    static AdminServer start(ListenAddress address, PrometheusMeterRegistry registry) {
+    /** @param registry the registry of the app generation serving now (a reload brings a new one) */
+    static AdminServer start(ListenAddress address, java.util.function.Supplier<PrometheusMeterRegistry> registry) {
         Undertow undertow = Undertow.builder()
                 .setIoThreads(1)
                 .setWorkerThreads(2)
@@ -24,7 +25,7 @@ final class AdminServer implements AutoCloseable {
                 .setHandler(exchange -> {
                     if (exchange.getRequestPath().equals("/metrics")) {
                         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-                        exchange.getResponseSender().send(registry.scrape());
+                        exchange.getResponseSender().send(registry.get().scrape());
                     } else {
                         exchange.setStatusCode(404);
                         exchange.endExchange();

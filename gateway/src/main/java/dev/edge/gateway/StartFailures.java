@@ -10,14 +10,18 @@ final class StartFailures {
 
     /** Prints {@code e} as one line on {@code err}; returns the exit code, 1. */
     static int report(PrintStream err, Exception e) {
-        if (e instanceof ConfigException || e instanceof ListenException) {
-            err.println(e.getMessage());
-        } else if (e instanceof WasmLoadException || e instanceof IllegalArgumentException) {
-            err.println("Error: " + e.getMessage());
-        } else {
-            err.println("Error: cannot start: " + rootMessage(e));
-        }
+        err.println(line(e));
         return 1;
+    }
+
+    /** {@code e} as one line, no stack trace (also a failed reload's reason). */
+    static String line(Exception e) {
+        if (e instanceof ConfigException || e instanceof ListenException) {
+            return e.getMessage();
+        } else if (e instanceof WasmLoadException || e instanceof IllegalArgumentException) {
+            return "Error: " + e.getMessage();
+        }
+        return "Error: cannot start: " + rootMessage(e);
     }
 
     private static String rootMessage(Throwable e) {
