@@ -262,7 +262,7 @@ public final class EdgeApp implements AutoCloseable {
             next = loadGeneration(settings);
         } catch (Exception e) {
             reloadsFailed.incrementAndGet();
-            String reason = StartFailures.line(e).replaceFirst("^Error: ", "");
+            String reason = StartFailures.reason(e);
             Reload failed = new Reload(false, ingress.generation(),
                     "reload failed, still serving generation " + ingress.generation() + ": " + reason);
             LOG.warn(failed.line());

@@ -14,7 +14,7 @@ final class StartFailures {
         return 1;
     }
 
-    /** {@code e} as one line, no stack trace (also a failed reload's reason). */
+    /** {@code e} as one line, no stack trace. */
     static String line(Exception e) {
         if (e instanceof ConfigException || e instanceof ListenException) {
             return e.getMessage();
@@ -22,6 +22,15 @@ final class StartFailures {
             return "Error: " + e.getMessage();
         }
         return "Error: cannot start: " + rootMessage(e);
+    }
+
+    /** Why {@code e} stopped a load, as one line without the start's "Error: cannot start:" (a failed reload's reason). */
+    static String reason(Exception e) {
+        if (e instanceof ConfigException || e instanceof ListenException || e instanceof WasmLoadException
+                || e instanceof IllegalArgumentException) {
+            return e.getMessage();
+        }
+        return rootMessage(e);
     }
 
     private static String rootMessage(Throwable e) {
