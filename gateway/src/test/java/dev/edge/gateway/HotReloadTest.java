@@ -145,15 +145,26 @@ class HotReloadTest {
     }
 
     @Test
-    void watchReloadsWhenTheManifestChanges() throws Exception {
+    void watchReloadsWhenTheManifestOrAComponentChanges() throws Exception {
         Path manifest = writeApp("before");
+        Path wasm = Files.copy(TestApps.wasmExecGuest("hello"), temp.resolve("app/guest.wasm"));
+        Files.writeString(manifest, Files.readString(manifest)
+                + TestApps.component("/guest", "guest", wasm));
         int port = FreePort.next();
         try (GatewayProcess gateway = start(manifest, port, FreePort.next(), "--watch")) {
             assertThat(get(port, "/static")).isEqualTo("before");
-            writeApp("after");
+            assertThat(get(port, "/guest")).startsWith("hello GET /guest");
+            Files.writeString(manifest, Files.readString(manifest).replace("\"before\"", "\"after\""));
             awaitLine(gateway, "reloaded app reloaded (generation 2) in ");
             assertThat(get(port, "/static")).isEqualTo("after");
-            assertThat(gateway.stderr()).filteredOn(line -> line.startsWith("reloaded")).hasSize(1);
+
+            // a rebuilt component: its .wasm replaced (sleep answers "slept=<ms>")
+            Files.copy(TestApps.wasmExecGuest("sleep"), temp.resolve("app/guest.tmp"));
+            Files.move(temp.resolve("app/guest.tmp"), wasm, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            awaitLine(gateway, "reloaded app reloaded (generation 3) in ");
+            assertThat(get(port, "/guest")).isEqualTo("slept=0");
+            assertThat(gateway.stderr()).filteredOn(line -> line.startsWith("reload")).hasSize(2);
         }
     }
 }
