@@ -65,11 +65,20 @@ public final class EdgeApp implements AutoCloseable {
             ListenAddress adminListen,
             List<ProxyRoute> proxies,
             Map<String, String> environment,
-            java.util.Optional<dev.edge.routes.TlsFiles> tls) {
+            java.util.Optional<dev.edge.routes.TlsFiles> tls,
+            java.util.Optional<String> adminToken) {
 
         public Settings {
             proxies = List.copyOf(proxies);
             environment = Map.copyOf(environment);
+        }
+
+        /** Without the admin listener's key-value endpoints (no admin token). */
+        public Settings(Path manifest, ListenAddress listen, Path stateDir, Path runtimeConfigFile,
+                        ListenAddress adminListen, List<ProxyRoute> proxies, Map<String, String> environment,
+                        java.util.Optional<dev.edge.routes.TlsFiles> tls) {
+            this(manifest, listen, stateDir, runtimeConfigFile, adminListen, proxies, environment, tls,
+                    java.util.Optional.empty());
         }
 
         /** Plain HTTP, without {@code -e} variables. */
@@ -113,11 +122,12 @@ public final class EdgeApp implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong reloadsOk = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong reloadsFailed = new java.util.concurrent.atomic.AtomicLong();
 
-    private EdgeApp(Settings settings, Deque<AutoCloseable> resources, IngressServer ingress, Generation first) {
+    private EdgeApp(Settings settings, Deque<AutoCloseable> resources, IngressServer ingress, Generation first,
+                    boolean tls) {
         this.settings = settings;
         this.resources = resources;
         this.ingress = ingress;
-        this.tls = settings.tls().isPresent();
+        this.tls = tls;
         this.current = first;
     }
 
@@ -146,24 +156,33 @@ public final class EdgeApp implements AutoCloseable {
         try {
             // The listener's limits come from the first generation's runtime config: a reload keeps them.
             RuntimeConfig runtime = first.runtime();
+            java.util.Optional<dev.edge.routes.TlsSettings> tls;
+            try {
+                tls = ListenerTls.settings(settings.tls(), runtime.listener(), settings.runtimeConfigFile());
+            } catch (Exception | Error e) {
+                first.generation().close();
+                throw e;
+            }
             GuestLimits limits = guestLimits(runtime.guestLimits());
             NodeBudgets budgets = NodeBudgets.of(runtime.execution());
             ListenAddress listen = settings.listen();
             IngressServer ingress;
             try {
                 ingress = ListenException.binding(listen, () -> IngressServer.start(listen.host(),
-                        listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()), settings.tls(),
+                        listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()), tls,
                         budgets.bodies(), first.generation().dispatcher(), first.generation()));
             } catch (Exception | Error e) {
                 first.generation().close();
                 throw e;
             }
             resources.push(ingress);
-            EdgeApp app = new EdgeApp(settings, resources, ingress, first.generation());
+            EdgeApp app = new EdgeApp(settings, resources, ingress, first.generation(), tls.isPresent());
             app.registerListenerMeters(first.generation().registry());
             if (settings.adminListen() != null) {
                 resources.push(ListenException.binding(settings.adminListen(),
-                        () -> AdminServer.start(settings.adminListen(), () -> app.current.registry())));
+                        () -> AdminServer.start(settings.adminListen(), () -> app.current.registry(),
+                                settings.adminToken().map(token -> () -> new AdminKvHandler(token,
+                                        app.current.backends().factor())))));
             }
             // Only a fully started app owns its state files: a failed start leaves them to the next app.
             first.generation().backends().claimFiles();
@@ -193,6 +212,8 @@ public final class EdgeApp implements AutoCloseable {
                                 + "': no [upstream." + name + "] in the runtime config");
                     });
         }
+        java.util.Optional<dev.edge.routes.TlsSettings> tls = ListenerTls.settings(settings.tls(), runtime.listener(),
+                settings.runtimeConfigFile());
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             Loaded loaded = load(config, settings.environment(), resources);
@@ -337,6 +358,13 @@ public final class EdgeApp implements AutoCloseable {
      */
     public static Checked check(Path manifest, Path runtimeConfigFile, Path stateDir) throws Exception {
         AppConfig config = AppConfig.load(manifest, runtimeConfigFile, stateDir, System.getenv());
+        // the [listener] certificates, as up reads them (--tls-cert is up's alone, so tuning without one passes)
+        java.util.Optional<dev.edge.routes.TlsSettings> tls = config.runtime().listener().certificates().isEmpty()
+                ? java.util.Optional.empty()
+                : ListenerTls.settings(java.util.Optional.empty(), config.runtime().listener(), runtimeConfigFile);
+        if (tls.isPresent()) {
+            tls.get().sslContext();
+        }
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             Loaded loaded = load(config, Map.of(), resources);
