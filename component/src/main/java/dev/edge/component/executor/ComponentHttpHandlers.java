@@ -94,12 +94,13 @@ public final class ComponentHttpHandlers {
         OutboundHttp outbound = new OutboundHttp(OutboundPolicy.parse(component.allowedOutboundHosts()),
                 OutboundHttp.defaultClient(), null, limits.maxRequestBody());
         Set<String> grants = Set.copyOf(component.keyValueStores());
+        // Without a key-value capability every open is still answered inside the component (access-denied,
+        // or no-such-store for a granted label), never a missing state that traps.
+        KeyValueFactor stores = keyValues != null ? keyValues : new KeyValueFactor(id, Map.of());
         ComponentHttpHandler.States states = (request, context) -> {
             context.with(new CliState(id, component.environment(), options.output()));
             context.with(files.root() == null ? FilesystemState.none() : new FilesystemState(files.root()));
-            if (keyValues != null) {
-                context.with(new KeyValueState(keyValues.newStoreTable(grants)));
-            }
+            context.with(new KeyValueState(stores.newStoreTable(grants)));
             context.with(new VariablesState(id, resolvedVariables));
             context.with(outbound);
         };
