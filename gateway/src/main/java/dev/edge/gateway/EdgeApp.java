@@ -154,7 +154,8 @@ public final class EdgeApp implements AutoCloseable {
                 settings.runtimeConfigFile());
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            Loaded loaded = load(config, settings.environment(), selfOrigin(settings), resources);
+            Loaded loaded = load(config, settings.environment(),
+                    selfOrigin(settings.listen(), tls.isPresent()), resources);
             PrometheusMeterRegistry registry = loaded.registry();
             KeyValueBackends backends = loaded.backends();
             KeyValueFactor keyValues = backends.factor();
@@ -207,12 +208,13 @@ public final class EdgeApp implements AutoCloseable {
     private record Loaded(PrometheusMeterRegistry registry, KeyValueBackends backends, GuestLimits limits,
                           NodeBudgets budgets, Map<HttpTrigger, GuestHandler> handlers) {}
 
-    /** Everything {@code up} builds before it listens: metrics, key-value stores, compiled components. */
     /** Where a component's request without an authority (Spin's {@code self}) goes: this node's listener. */
-    private static java.net.URI selfOrigin(Settings settings) {
-        String base = settings.listen().baseUrl();
-        return java.net.URI.create(settings.tls().isPresent() ? "https" + base.substring("http".length()) : base);
+    private static java.net.URI selfOrigin(ListenAddress listen, boolean tls) {
+        String base = listen.baseUrl();
+        return java.net.URI.create(tls ? "https" + base.substring("http".length()) : base);
     }
+
+    /** Everything {@code up} builds before it listens: metrics, key-value stores, compiled components. */
 
     private static Loaded load(AppConfig config, Map<String, String> environment, java.net.URI selfOrigin,
                                Deque<AutoCloseable> resources)
