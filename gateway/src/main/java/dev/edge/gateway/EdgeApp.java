@@ -324,7 +324,6 @@ public final class EdgeApp implements AutoCloseable {
     }
 
     /** Everything {@code up} builds before it listens: metrics, key-value stores, compiled components. */
-
     private static Loaded load(AppConfig config, Map<String, String> environment, java.net.URI selfOrigin,
                                Deque<AutoCloseable> resources)
             throws WasmLoadException {
