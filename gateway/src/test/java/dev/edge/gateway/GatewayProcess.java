@@ -19,10 +19,12 @@ final class GatewayProcess implements AutoCloseable {
     private final List<String> stdout = Collections.synchronizedList(new ArrayList<>());
     private final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
 
+    /** The readers of stdout and stderr: they end at EOF, after the process's last line. */
+    private final List<Thread> pumps;
+
     private GatewayProcess(Process process) {
         this.process = process;
-        pump(process.getInputStream(), stdout);
-        pump(process.getErrorStream(), stderr);
+        this.pumps = List.of(pump(process.getInputStream(), stdout), pump(process.getErrorStream(), stderr));
     }
 
     static GatewayProcess start(String... args) throws IOException {
@@ -112,7 +114,16 @@ final class GatewayProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new AssertionError("gateway did not stop within 30 s of SIGTERM");
         }
+        awaitOutput();
         return process.exitValue();
+    }
+
+    /** SIGHUP, as {@code kill -HUP <pid>}: edge reloads the app. */
+    void hangUp() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -HUP " + process.pid() + " exited with " + kill.exitValue());
+        }
     }
 
     int awaitExit() throws InterruptedException {
@@ -120,6 +131,7 @@ final class GatewayProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new AssertionError("gateway did not exit");
         }
+        awaitOutput();
         return process.exitValue();
     }
 
@@ -130,7 +142,20 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    private static void pump(java.io.InputStream in, List<String> lines) {
+    /**
+     * Once the process has exited, waits for its last lines to be read: the process can exit before the
+     * readers have caught up (a loaded machine), and a check of {@link #stderr()} would see part of it.
+     */
+    private void awaitOutput() throws InterruptedException {
+        for (Thread pump : pumps) {
+            pump.join(10_000);
+            if (pump.isAlive()) {
+                throw new AssertionError("the gateway's output was not read to its end within 10 s of its exit");
+            }
+        }
+    }
+
+    private static Thread pump(java.io.InputStream in, List<String> lines) {
         Thread thread = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
@@ -143,5 +168,6 @@ final class GatewayProcess implements AutoCloseable {
         }, "gateway-output");
         thread.setDaemon(true);
         thread.start();
+        return thread;
     }
 }
