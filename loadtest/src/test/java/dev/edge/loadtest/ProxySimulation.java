@@ -11,15 +11,12 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 import dev.edge.loadtest.fixtures.LoopbackFixtures;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
-import io.undertow.Undertow;
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The reverse proxy under load: one edge node proxies {@code /api/...} ({@code --proxy '/api/...=upstream:api'}) to
- * an {@code [upstream.api]} pool of two local Undertow upstreams, round robin. 90 % {@code GET /api/item} (each
+ * an {@code [upstream.api]} pool of two local Undertow upstreams ({@code NamedUpstream}, each in its own JVM), round
+ * robin. 90 % {@code GET /api/item} (each
  * upstream answers its name), 10 % {@code POST /api/echo} with a 4 KiB body the upstream echoes back. Every answer
  * must be 200 with the expected body; both upstreams must be used.
  * <pre>
@@ -37,44 +34,25 @@ public class ProxySimulation extends Simulation {
     private static final boolean POOL = Boolean.parseBoolean(System.getProperty("pool", "true"));
 
     private final LoopbackFixtures fixtures = new LoopbackFixtures("proxy");
-    private final AtomicLong oneHits = new AtomicLong();
-    private final AtomicLong twoHits = new AtomicLong();
-    private final Undertow one = upstream("one", oneHits);
-    private final Undertow two = upstream("two", twoHits);
+    private final String one = fixtures.upstream("one");
+    private final String two = fixtures.upstream("two");
     private final String node;
+    private long oneBefore;
+    private long twoBefore;
 
     {
         node = fixtures.gateway("proxy", """
                 [upstream.api]
-                targets = ["http://127.0.0.1:%d", "http://127.0.0.1:%d"]
+                targets = ["%s", "%s"]
                 balance = "round_robin"
-                """.formatted(port(one), port(two)), "--proxy",
-                "/api/...=" + (POOL ? "upstream:api" : "http://127.0.0.1:" + port(one)));
+                """.formatted(one, two), "--proxy", "/api/...=" + (POOL ? "upstream:api" : one));
         LoopbackFixtures.warmUp(node + "/api/item", WARM_UP);
-        oneHits.set(0); // count only the measured run
-        twoHits.set(0);
+        oneBefore = hits(one); // count only the measured run
+        twoBefore = hits(two);
     }
 
-    /** Undertow answering {@code name} to a GET and echoing a POST's body, on a free loopback port. */
-    private static Undertow upstream(String name, AtomicLong hits) {
-        Undertow server = Undertow.builder()
-                .addHttpListener(LoopbackFixtures.freePort(), "127.0.0.1")
-                .setHandler(exchange -> {
-                    hits.incrementAndGet();
-                    if (exchange.getRequestMethod().toString().equals("POST")) {
-                        exchange.getRequestReceiver().receiveFullBytes((done, bytes) ->
-                                done.getResponseSender().send(ByteBuffer.wrap(bytes)));
-                    } else {
-                        exchange.getResponseSender().send(name);
-                    }
-                })
-                .build();
-        server.start();
-        return server;
-    }
-
-    private static int port(Undertow server) {
-        return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+    private static long hits(String upstream) {
+        return Long.parseLong(LoopbackFixtures.get(upstream + "/hits").strip());
     }
 
     private final ScenarioBuilder readers = scenario("GET through the pool")
@@ -96,12 +74,12 @@ public class ProxySimulation extends Simulation {
 
     @Override
     public void after() {
+        long oneHits = hits(one) - oneBefore;
+        long twoHits = hits(two) - twoBefore;
         fixtures.close();
-        one.stop();
-        two.stop();
-        System.out.printf("proxy: upstream hits one=%d two=%d%n", oneHits.get(), twoHits.get());
-        if (POOL && (oneHits.get() == 0 || twoHits.get() == 0)) {
-            throw new AssertionError("round robin must use both upstreams: one=" + oneHits.get() + " two=" + twoHits.get());
+        System.out.printf("proxy: upstream hits one=%d two=%d%n", oneHits, twoHits);
+        if (POOL && (oneHits == 0 || twoHits == 0)) {
+            throw new AssertionError("round robin must use both upstreams: one=" + oneHits + " two=" + twoHits);
         }
     }
 }
