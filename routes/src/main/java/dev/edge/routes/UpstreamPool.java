@@ -68,6 +68,11 @@ import org.xnio.XnioWorker;
  * in {@code retries.methods} whose request had no body left to send). ProxyHandler asks {@link #findTarget} for
  * the next target; this answers null when no retry is due, and ProxyHandler then ends the exchange, which
  * {@link StreamingProxy} answers 502 or 504.
+ *
+ * <p>Health: a target is in rotation while its active checks ({@link ActiveHealth}, off the request path) pass and
+ * failed tries have not ejected it. A pool's circuit breaker ({@link #admit}) answers for the whole pool. Every try
+ * is metered per target ({@link UpstreamMetrics}). {@link #close} stops the checks: a pool belongs to one app
+ * generation.
  */
 final class UpstreamPool implements ProxyClient {
     static final AttachmentKey<IngressRequest> HEAD = AttachmentKey.create(IngressRequest.class);
