@@ -58,6 +58,8 @@ public final class StreamingProxy implements AutoCloseable {
     private final Map<String, UpstreamPoolConfig> poolConfigs;
     private final Map<String, Upstream> pools = new LinkedHashMap<>();
     private final Map<URI, Upstream> urls = new ConcurrentHashMap<>();
+    /** Each upstream URL as routes and kv values give it, to its base's: {@link #base} parses, so once per URL. */
+    private final Map<URI, Upstream> resolved = new ConcurrentHashMap<>();
     private volatile UndertowXnioSsl ssl;
     private ScheduledExecutorService healthChecker;
 
@@ -152,6 +154,10 @@ public final class StreamingProxy implements AutoCloseable {
     }
 
     private Upstream url(URI upstream) {
+        Upstream known = resolved.get(upstream);
+        if (known != null) {
+            return known;
+        }
         URI base = base(upstream);
         Upstream target = urls.get(base);
         if (target == null) {
@@ -161,6 +167,13 @@ public final class StreamingProxy implements AutoCloseable {
             UpstreamPoolConfig.Timeouts defaults = UpstreamPoolConfig.Timeouts.DEFAULTS;
             target = urls.computeIfAbsent(base, b -> open(UpstreamPoolConfig.of(b.toString(), List.of(b)).withTimeouts(
                     new UpstreamPoolConfig.Timeouts(defaults.connect(), timeout, Optional.empty(), defaults.idle()))));
+        }
+        if (resolved.size() >= MAX_URLS) {
+            resolved.clear(); // bounds junk; each entry is found again through urls
+        }
+        resolved.put(upstream, target);
+        if (urls.get(base) != target) {
+            resolved.remove(upstream, target); // closed meanwhile (closeUrls empties urls, then resolved)
         }
         return target;
     }
@@ -269,6 +282,7 @@ public final class StreamingProxy implements AutoCloseable {
                 closeConnections(upstream);
             }
         }
+        resolved.clear();
     }
 
     private static void closeConnections(Upstream upstream) {

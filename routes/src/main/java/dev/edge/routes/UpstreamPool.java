@@ -391,10 +391,14 @@ final class UpstreamPool implements ProxyClient {
         });
         Connect connect = new Connect(target, tries, exchange, callback);
         tries.cancel = connect::deadline;
-        connect.timer = exchange.getIoThread().executeAfter(connect::timedOut, timeouts.connect().toMillis(),
-                TimeUnit.MILLISECONDS);
         LoadBalancingProxyClient client = target.client;
         client.getConnection(client.findTarget(exchange), exchange, connect, timeout, unit);
+        // A pooled idle connection is handed over at once; only a connection still to be made needs the timer (a
+        // timer costs a sorted insert and removal on the IO thread). Outcomes come later on this same IO thread.
+        if (!connect.settled) {
+            connect.timer = exchange.getIoThread().executeAfter(connect::timedOut, timeouts.connect().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
