@@ -2,6 +2,7 @@ package dev.edge.routes;
 
 import dev.edge.config.CidrBlock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -134,15 +135,35 @@ public final class ProxyHeaders {
                 if (names == null) {
                     names = new HashSet<>(HOP_BY_HOP);
                 }
-                for (String token : header.getValue().split(",")) {
-                    String name = token.strip().toLowerCase(Locale.ROOT);
-                    if (!name.isEmpty()) {
-                        names.add(name);
-                    }
-                }
+                addTokens(header.getValue(), names);
             }
         }
         return names == null ? HOP_BY_HOP : names;
+    }
+
+    /**
+     * The names {@link #toClient} drops from a response other than a 101 whose {@code Connection} header values are
+     * {@code connectionValues} (null for none): every other header passes as it is, so the proxy removes these in
+     * place instead of rebuilding the response's headers.
+     */
+    static Set<String> droppedToClient(Collection<String> connectionValues) {
+        if (connectionValues == null || connectionValues.isEmpty()) {
+            return HOP_BY_HOP;
+        }
+        Set<String> names = new HashSet<>(HOP_BY_HOP);
+        for (String value : connectionValues) {
+            addTokens(value, names);
+        }
+        return names;
+    }
+
+    private static void addTokens(String connectionValue, Set<String> names) {
+        for (String token : connectionValue.split(",")) {
+            String name = token.strip().toLowerCase(Locale.ROOT);
+            if (!name.isEmpty()) {
+                names.add(name);
+            }
+        }
     }
 
     private boolean isTrusted(String peerIp) {

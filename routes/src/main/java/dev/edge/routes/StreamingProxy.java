@@ -6,6 +6,8 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyHandler;
 import io.undertow.util.AttachmentKey;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.net.URI;
@@ -134,10 +136,21 @@ public final class StreamingProxy implements AutoCloseable {
             deadline.remove();
             next.proceed();
         });
-        exchange.addResponseCommitListener(ex -> UpstreamPool.replace(ex.getResponseHeaders(),
-                rules.toClient(ex.getStatusCode(), UpstreamPool.entries(ex.getResponseHeaders()))));
+        exchange.addResponseCommitListener(this::headersToClient);
         exchange.addDefaultResponseListener(StreamingProxy::failedTriesAre502Or504);
         target.handler().handleRequest(exchange);
+    }
+
+    /** {@link ProxyHeaders#toClient}'s rules on the committed response; in place unless it is a 101 (an upgrade). */
+    private void headersToClient(HttpServerExchange exchange) {
+        HeaderMap headers = exchange.getResponseHeaders();
+        if (exchange.getStatusCode() == 101) {
+            UpstreamPool.replace(headers, rules.toClient(101, UpstreamPool.entries(headers)));
+            return;
+        }
+        for (String name : ProxyHeaders.droppedToClient(headers.get(Headers.CONNECTION))) {
+            headers.remove(name);
+        }
     }
 
     /**

@@ -167,4 +167,17 @@ class ProxyHeaderRulesTest {
         assertThat(get("/static/../secret").status()).isEqualTo(400);
         assertThat(get("/static/%2E%2E/secret").status()).isEqualTo(400);
     }
+
+    /** The proxy drops a response's hop-by-hop headers in place: exactly the names toClient leaves out. */
+    @Test
+    void inPlaceResponseRuleDropsWhatToClientDrops() {
+        List<Map.Entry<String, String>> response = List.of(Map.entry("connection", "keep-alive, X-Up-Secret"),
+                Map.entry("x-up-secret", "s"), Map.entry("keep-alive", "timeout=5"),
+                Map.entry("transfer-encoding", "chunked"), Map.entry("x-up-public", "p"));
+        List<String> kept = ProxyHeaders.untrusting().toClient(200, response).stream().map(Map.Entry::getKey).toList();
+        java.util.Set<String> dropped = ProxyHeaders.droppedToClient(List.of("keep-alive, X-Up-Secret"));
+        assertThat(response.stream().map(Map.Entry::getKey).filter(name -> !dropped.contains(name)).toList())
+                .isEqualTo(kept).containsExactly("x-up-public");
+        assertThat(ProxyHeaders.droppedToClient(null)).isEqualTo(ProxyHeaders.HOP_BY_HOP);
+    }
 }
