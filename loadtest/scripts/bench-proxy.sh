@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reverse-proxy benchmark: edge's --proxy against nginx's proxy_pass, in front of the same upstream (an nginx
 # serving the same 40 bytes, keep-alive to the upstream on both sides), measured in turn RUNS times with the
-# same wrk connections (interleaved to spread machine noise). Prints one line per run and target:
+# same wrk connections (interleaved to spread machine noise); beside them Undertow's own ProxyHandler with nothing
+# of edge's (RawUndertowProxy.java), the floor edge's proxy stands on. Prints one line per run and target:
 #   <label> <requests/s> <server cpu µs/request> <p50> <p99>   (cpu of the proxy process alone, see cpu-per-request.sh)
 # then streams a 1 GiB response through edge running with -Xmx256m.
 # Loopback only; every load run is bounded by SECONDS_PER_RUN.
@@ -9,6 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-3} SECONDS_PER_RUN=${SECONDS_PER_RUN:-10} CONNS=${CONNS:-32}
+# The JVMs' warm-up: C2 compiling edge's path takes tens of seconds of CPU, counted against the first runs if short.
+WARMUP_SECONDS=${WARMUP_SECONDS:-30}
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -39,13 +42,19 @@ NGINX
 JAVA_OPTS=${JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}
 java $JAVA_OPTS -jar gateway/target/edge.jar up --from examples/hello-world/spin.toml --listen 127.0.0.1:3010 \
   --state-dir "$work/edge-state" --proxy '/...=http://127.0.0.1:8090' > "$work/edge.log" 2>&1 & edge_pid=$!; pids+=($edge_pid)
+java $JAVA_OPTS -cp gateway/target/edge.jar loadtest/scripts/RawUndertowProxy.java 127.0.0.1:3012 http://127.0.0.1:8090 \
+  > "$work/undertow.log" 2>&1 & undertow_pid=$!; pids+=($undertow_pid)
 wait_http http://127.0.0.1:8090/rs; wait_http http://127.0.0.1:8091/rs; wait_http http://127.0.0.1:3010/rs
-# Warm-up: the JIT, both proxies' upstream connection pools.
-wrk -t1 -c"$CONNS" -d5s http://127.0.0.1:3010/rs > /dev/null; wrk -t1 -c"$CONNS" -d2s http://127.0.0.1:8091/rs > /dev/null
+wait_http http://127.0.0.1:3012/rs
+# Warm-up: the JIT, the proxies' upstream connection pools.
+wrk -t1 -c"$CONNS" -d"${WARMUP_SECONDS}s" http://127.0.0.1:3010/rs > /dev/null
+wrk -t1 -c"$CONNS" -d"${WARMUP_SECONDS}s" http://127.0.0.1:3012/rs > /dev/null
+wrk -t1 -c"$CONNS" -d2s http://127.0.0.1:8091/rs > /dev/null
 upstream_pid=$(cat "$work/upstream.pid")
 for run in $(seq 1 "$RUNS"); do
   loadtest/scripts/cpu-per-request.sh "upstream-direct" "$upstream_pid" http://127.0.0.1:8090/rs "$SECONDS_PER_RUN" "$CONNS"
   loadtest/scripts/cpu-per-request.sh "nginx-proxy_pass" "$nginx_pid" http://127.0.0.1:8091/rs "$SECONDS_PER_RUN" "$CONNS"
+  loadtest/scripts/cpu-per-request.sh "undertow-ProxyHandler" "$undertow_pid" http://127.0.0.1:3012/rs "$SECONDS_PER_RUN" "$CONNS"
   loadtest/scripts/cpu-per-request.sh "edge-proxy" "$edge_pid" http://127.0.0.1:3010/rs "$SECONDS_PER_RUN" "$CONNS"
 done
 # 1 GiB through edge with a 256 MiB heap: the body must stream.
