@@ -247,7 +247,9 @@ public final class StreamingProxy implements AutoCloseable {
             if (selected == null) {
                 return host; // tried before by this exchange: the only host there is
             }
-            host = selected;
+            if (host != selected) {
+                host = selected; // a volatile write per request would fence the IO thread for nothing
+            }
             return selected;
         }
     }

@@ -523,13 +523,12 @@ final class UpstreamPool implements ProxyClient {
         HeaderMap headers = request.getRequestHeaders();
         String length = headers.getFirst(Headers.CONTENT_LENGTH);
         String coding = headers.getFirst(Headers.TRANSFER_ENCODING);
-        List<Map.Entry<String, String>> ruled = new ArrayList<>();
+        headers.clear();
         for (Map.Entry<String, String> header : rules.toUpstream(head.headers(), head.target())) {
             if (!SET_BY_PROXY.contains(header.getKey())) {
-                ruled.add(header);
+                headers.add(HttpString.tryFromString(header.getKey()), header.getValue());
             }
         }
-        replace(headers, ruled);
         headers.put(Headers.HOST, host);
         if (length != null) {
             headers.put(Headers.CONTENT_LENGTH, length);
