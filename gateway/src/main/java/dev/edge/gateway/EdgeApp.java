@@ -233,7 +233,7 @@ public final class EdgeApp implements AutoCloseable {
             List<IngressStage> stages = new ArrayList<>();
             // One proxy, so every kind of proxying follows the same header rules.
             StreamingProxy proxy = new StreamingProxy(new ProxyHeaders(runtime.proxy().trustForwarded()), UPSTREAM_TIMEOUT,
-                    runtime.proxy().upstreams());
+                    runtime.proxy().upstreams(), registry);
             resources.push(proxy);
             if (!runtime.kvRoutes().isEmpty()) {
                 // KV routes first: a key can override a --proxy route too ("pass" hands the request on).
