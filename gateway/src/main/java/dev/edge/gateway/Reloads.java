@@ -20,7 +20,7 @@ final class Reloads implements AutoCloseable {
     static final Duration POLL = Duration.ofMillis(250);
     static final Duration SETTLE = Duration.ofMillis(500);
 
-    private final EdgeApp app;
+    private volatile EdgeApp app;
     private final Duration drain;
     private final PrintStream err;
     private final Thread worker;
@@ -29,17 +29,22 @@ final class Reloads implements AutoCloseable {
     private volatile boolean closed;
     private Thread watcher;
 
-    Reloads(EdgeApp app, Duration drain, PrintStream err) {
-        this.app = app;
+    Reloads(Duration drain, PrintStream err) {
         this.drain = drain;
         this.err = err;
         this.worker = new Thread(this::work, "edge-reload");
         worker.setDaemon(true);
+    }
+
+    /** From now on requests reload {@code app}; before, they are ignored (the start is loading the files anyway). */
+    void serve(EdgeApp app) {
+        this.app = app;
         worker.start();
     }
 
     /**
-     * SIGHUP reloads, as for nginx. {@code sun.misc.Signal} is the JDK's only way to handle a signal (module
+     * SIGHUP reloads, as for nginx; installed before the app starts so that a HUP during a slow start (which would
+     * otherwise stop the JVM) is only ignored. {@code sun.misc.Signal} is the JDK's only way to handle a signal (module
      * jdk.unsupported, present in every JDK and JRE image); where HUP cannot be handled a warning says so.
      */
     void onSighup() {
@@ -50,7 +55,7 @@ final class Reloads implements AutoCloseable {
         }
     }
 
-    /** {@code --watch}: polls the files a reload reads; a change, once they have settled, reloads. */
+    /** {@code --watch} (after {@link #serve}): polls the files a reload reads; a change, once they have settled, reloads. */
     void watch() {
         watcher = new Thread(this::poll, "edge-watch");
         watcher.setDaemon(true);
@@ -59,6 +64,10 @@ final class Reloads implements AutoCloseable {
 
     /** Asks for a reload; returns at once. */
     void request() {
+        if (app == null) {
+            err.println("reload ignored: the app is still starting");
+            return;
+        }
         synchronized (lock) {
             requested = true;
             lock.notifyAll();

@@ -78,6 +78,9 @@ public final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // SIGHUP (and --watch) reload the app behind the same listeners (docs/gateway.md, "Hot reload").
+        Reloads reloads = new Reloads(drainTimeout, err);
+        reloads.onSighup();
         EdgeApp app;
         try {
             List<ProxyRoute> proxyRoutes = new ArrayList<>();
@@ -99,9 +102,7 @@ public final class UpCommand implements Callable<Integer> {
         } catch (Exception e) {
             return StartFailures.report(err, e);
         }
-        // SIGHUP (and --watch) reload the app behind the same listeners (docs/gateway.md, "Hot reload").
-        Reloads reloads = new Reloads(app, drainTimeout, err);
-        reloads.onSighup();
+        reloads.serve(app);
         if (watch) {
             reloads.watch();
         }

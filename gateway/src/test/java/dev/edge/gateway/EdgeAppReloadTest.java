@@ -1,7 +1,9 @@
 package dev.edge.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.edge.kv.testing.RedisServerProcess;
 import dev.edge.routes.FreePort;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,8 +16,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link EdgeApp#reload} in process: the SQLite store carries over, another app name cannot take the file. */
+/**
+ * {@link EdgeApp#reload} in process: the SQLite store carries over, another app name cannot take the file, Redis
+ * connections are replaced.
+ */
 class EdgeAppReloadTest {
+    private static final Path TUTORIAL = Path.of("../examples/hello-key-value-store/spin.toml").toAbsolutePath().normalize();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
@@ -46,6 +52,30 @@ class EdgeAppReloadTest {
             assertThat(reload.generation()).isEqualTo(2);
             assertThat(reload.line()).matches("reloaded app keeper \\(generation 2\\) in \\d+ ms");
             assertThat(get(listen, "/pages", "x-prefix", "k", "x-limit", "10")).contains("k0\nk1\nk2\n");
+        }
+    }
+
+    @Test
+    void aReloadOnRedisOpensNewConnectionsAndClosesTheOldGenerationsOnes() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            Path runtimeConfig = Files.writeString(temp.resolve("runtime-config.toml"), """
+                    [key_value_store.default]
+                    type = "redis"
+                    url = "%s"
+                    """.formatted(redis.uri()));
+            ListenAddress listen = new ListenAddress("127.0.0.1", FreePort.next());
+            try (EdgeApp app = EdgeApp.start(new EdgeApp.Settings(TUTORIAL, listen, temp.resolve("state"), runtimeConfig,
+                    null, List.of()))) {
+                assertThat(TutorialLoad.set(client, listen, "river", "River")).isEqualTo(200);
+                long clients = Long.parseLong(redis.info("clients", "connected_clients"));
+
+                EdgeApp.Reload reload = app.reload(Duration.ofSeconds(5));
+                assertThat(reload.ok()).as(reload.line()).isTrue();
+                assertThat(TutorialLoad.get(client, listen, "river").body()).contains("River");
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                        Long.parseLong(redis.info("clients", "connected_clients")))
+                        .as("the old generation's connections are closed, the new one's open").isEqualTo(clients));
+            }
         }
     }
 

@@ -1,0 +1,95 @@
+package dev.edge.loadtest;
+
+import dev.edge.component.executor.ComponentHttpHandler;
+import dev.edge.component.executor.ComponentHttpHandlers;
+import dev.edge.component.executor.InstanceContext;
+import dev.edge.component.runtime.Component;
+import dev.edge.component.spin.kv.KeyValueState;
+import dev.edge.component.spin.variables.VariablesState;
+import dev.edge.component.wasi.cli.CliState;
+import dev.edge.component.wasi.filesystem.FilesystemState;
+import dev.edge.component.wasi.http.OutboundHttp;
+import dev.edge.component.wasi.http.OutboundPolicy;
+import dev.edge.kv.KeyValueFactor;
+import dev.edge.kv.memory.InMemoryStoreBackend;
+import dev.edge.wasm.CompileCache;
+import dev.edge.wasm.DeadlineWatchdog;
+import dev.edge.wasm.GuestLimits;
+import dev.edge.wasm.GuestOutputSink;
+import dev.edge.wasm.GuestRequest;
+import dev.edge.wasm.GuestResponse;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where a component request's CPU goes, in process: loads a component once (warm compile cache), sets
+ * {@code rs} in an in-memory store through {@code POST /set/rs}, then times N {@code GET /get/rs} requests
+ * through {@link ComponentHttpHandler} and N bare {@code Component.instantiate} calls, as this thread's own
+ * CPU time (so GC and other processes are excluded). Run it under JFR to see which frames the time is in.
+ *
+ * <pre>java -Xmx2g -cp loadtest/target/benchmarks.jar dev.edge.loadtest.ComponentRequestProfile COMPONENT.wasm CACHE_DIR [N]</pre>
+ */
+public final class ComponentRequestProfile {
+    private ComponentRequestProfile() {}
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 2 ? Integer.parseInt(args[2]) : 40;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long t0 = threads.getCurrentThreadCpuTime();
+        Component component = Component.load(Files.readAllBytes(Path.of(args[0])),
+                ComponentHttpHandlers.hostInterfaces(), 1L << 30, CompileCache.at(Path.of(args[1])));
+        System.out.printf("load: %.0f ms CPU%n", (threads.getCurrentThreadCpuTime() - t0) / 1e6);
+        KeyValueFactor stores = new KeyValueFactor("hello", Map.of("default", new InMemoryStoreBackend()));
+        OutboundHttp outbound = new OutboundHttp(new OutboundPolicy(List.of()), OutboundHttp.defaultClient(), null, 1 << 20);
+        ComponentHttpHandler.States states = (request, context) -> {
+            context.with(new CliState("hello", Map.of(), GuestOutputSink.slf4j()));
+            context.with(FilesystemState.none());
+            context.with(new KeyValueState(stores.newStoreTable(Set.of("default"))));
+            context.with(new VariablesState("hello", Map.of()));
+            context.with(outbound);
+        };
+        try (DeadlineWatchdog watchdog = new DeadlineWatchdog()) {
+            ComponentHttpHandler handler = new ComponentHttpHandler("hello", component, states,
+                    new GuestLimits(1L << 30, Duration.ofSeconds(60), 1 << 20, 1 << 20, 1), watchdog);
+            GuestResponse set = handler.handle(request("POST", "/set/rs",
+                    "{\"firstName\": \"River\", \"lastName\": \"Scott\"}"));
+            System.out.println("POST /set/rs: " + set.status());
+            long[] requests = new long[n];
+            long[] instantiations = new long[n];
+            for (int i = 0; i < n; i++) {
+                long start = threads.getCurrentThreadCpuTime();
+                GuestResponse get = handler.handle(request("GET", "/get/rs", ""));
+                long request = threads.getCurrentThreadCpuTime() - start;
+                start = threads.getCurrentThreadCpuTime();
+                component.instantiate(new InstanceContext()).close();
+                long instantiate = threads.getCurrentThreadCpuTime() - start;
+                requests[i] = request;
+                instantiations[i] = instantiate;
+                System.out.printf("GET /get/rs %d %d bytes: request %.1f ms, instantiate alone %.1f ms CPU%n",
+                        get.status(), get.body().length, request / 1e6, instantiate / 1e6);
+            }
+            System.out.printf("median of the last half: request %.1f ms, instantiate alone %.1f ms CPU%n",
+                    medianOfLastHalf(requests) / 1e6, medianOfLastHalf(instantiations) / 1e6);
+        }
+    }
+
+    /** The median of the second half (the first requests still run while the JIT compiles). */
+    private static long medianOfLastHalf(long[] values) {
+        long[] tail = java.util.Arrays.copyOfRange(values, values.length / 2, values.length);
+        java.util.Arrays.sort(tail);
+        return tail[tail.length / 2];
+    }
+
+    private static GuestRequest request(String method, String path, String body) {
+        return new GuestRequest(method, path, List.of(Map.entry("host", "localhost:3000"),
+                Map.entry("content-type", "application/json")), body.getBytes(StandardCharsets.UTF_8),
+                "127.0.0.1:5000", "HTTP/1.1");
+    }
+}
