@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# A/B of edge jars as reverse proxies: nginx proxy_pass, Undertow's ProxyHandler alone (RawUndertowProxy.java) and
+# each LABEL=JAR given, in front of the same nginx upstream (the same 40 bytes), warmed WARMUP seconds each, then
+# measured in turn RUNS times (interleaved, so machine noise falls on all alike) with cpu-per-request.sh.
+#   cp gateway/target/edge.jar /tmp/a.jar; ...change, rebuild...; loadtest/scripts/bench-proxy-ab.sh a=/tmp/a.jar b=gateway/target/edge.jar
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RUNS=${RUNS:-3} SECONDS_PER_RUN=${SECONDS_PER_RUN:-8} CONNS=${CONNS:-32} WARMUP=${WARMUP:-30}
+work=$(mktemp -d); pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+wait_http() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+chmod 755 "$work"; mkdir -p "$work/www"; chmod 755 "$work/www"
+printf '{"firstName":"River","lastName":"Scott"}' > "$work/www/rs"
+cat > "$work/upstream.conf" <<NGINX
+worker_processes 1; daemon off; pid $work/upstream.pid; error_log $work/upstream-error.log;
+events { worker_connections 1024; }
+http { access_log off; sendfile on; keepalive_requests 1000000;
+  server { listen 127.0.0.1:8290; root $work/www; default_type application/json; } }
+NGINX
+cat > "$work/proxy.conf" <<NGINX
+worker_processes 1; daemon off; pid $work/proxy.pid; error_log $work/proxy-error.log;
+events { worker_connections 1024; }
+http { access_log off; keepalive_requests 1000000;
+  upstream backend { server 127.0.0.1:8290; keepalive 64; }
+  server { listen 127.0.0.1:8291;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; proxy_set_header X-Forwarded-Host \$host;
+      proxy_set_header X-Forwarded-Proto \$scheme; } } }
+NGINX
+/usr/sbin/nginx -c "$work/upstream.conf" -p "$work" & pids+=($!)
+/usr/sbin/nginx -c "$work/proxy.conf" -p "$work" & nginx_pid=$!; pids+=($nginx_pid)
+JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC"
+declare -A pid_of url_of; labels=(nginx-proxy_pass raw-undertow)
+pid_of[nginx-proxy_pass]=$nginx_pid; url_of[nginx-proxy_pass]=http://127.0.0.1:8291/rs
+java $JAVA_OPTS -cp "${1#*=}" loadtest/scripts/RawUndertowProxy.java 127.0.0.1:3299 http://127.0.0.1:8290 > "$work/raw.log" 2>&1 & pid_of[raw-undertow]=$!; pids+=($!)
+url_of[raw-undertow]=http://127.0.0.1:3299/rs
+port=3210
+for spec in "$@"; do label=${spec%%=*} jar=${spec#*=}
+  java $JAVA_OPTS -jar "$jar" up --from examples/hello-world/spin.toml --listen 127.0.0.1:$port \
+    --state-dir "$work/$label-state" --proxy "/...=http://127.0.0.1:8290" > "$work/$label.log" 2>&1 & pid_of[$label]=$!; pids+=($!)
+  url_of[$label]=http://127.0.0.1:$port/rs; labels+=("$label"); port=$((port+1))
+done
+for l in "${labels[@]}"; do wait_http "${url_of[$l]}"; done
+for l in "${labels[@]}"; do wrk -t1 -c"$CONNS" -d"${WARMUP}s" "${url_of[$l]}" > /dev/null; done
+for run in $(seq 1 "$RUNS"); do
+  echo "# run $run $(uptime)"
+  for l in "${labels[@]}"; do loadtest/scripts/cpu-per-request.sh "$l" "${pid_of[$l]}" "${url_of[$l]}" "$SECONDS_PER_RUN" "$CONNS"; done
+done
