@@ -142,15 +142,15 @@ public final class ProxyHeaders {
     }
 
     /**
-     * The names {@link #toClient} drops from a response other than a 101 whose {@code Connection} header values are
-     * {@code connectionValues} (null for none): every other header passes as it is, so the proxy removes these in
-     * place instead of rebuilding the response's headers.
+     * The names a response's {@code Connection} header values (null for none) list, lower case: with
+     * {@link #HOP_BY_HOP}, what {@link #toClient} drops from a response other than a 101. Every other header passes
+     * as it is, so the proxy removes these in place instead of rebuilding the response's headers.
      */
-    static Set<String> droppedToClient(Collection<String> connectionValues) {
+    static Set<String> namedByConnection(Collection<String> connectionValues) {
         if (connectionValues == null || connectionValues.isEmpty()) {
-            return HOP_BY_HOP;
+            return Set.of();
         }
-        Set<String> names = new HashSet<>(HOP_BY_HOP);
+        Set<String> names = new HashSet<>(4);
         for (String value : connectionValues) {
             addTokens(value, names);
         }

@@ -8,6 +8,7 @@ import io.undertow.server.handlers.proxy.ProxyHandler;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.net.URI;
@@ -53,6 +54,9 @@ public final class StreamingProxy implements AutoCloseable {
     private static final int IDLE_CONNECTIONS_PER_IO_THREAD = 64;
     private static final int IDLE_CONNECTION_TTL_MILLIS = 60_000;
     private static final int MAX_QUEUED_REQUESTS = 1_000;
+
+    /** {@link ProxyHeaders#HOP_BY_HOP} as Undertow's names, their hashes computed once. */
+    private static final List<HttpString> HOP_BY_HOP = ProxyHeaders.HOP_BY_HOP.stream().map(HttpString::tryFromString).toList();
 
     private final ProxyHeaders rules;
     private final Duration timeout;
@@ -148,7 +152,11 @@ public final class StreamingProxy implements AutoCloseable {
             UpstreamPool.replace(headers, rules.toClient(101, UpstreamPool.entries(headers)));
             return;
         }
-        for (String name : ProxyHeaders.droppedToClient(headers.get(Headers.CONNECTION))) {
+        java.util.Collection<String> connection = headers.remove(Headers.CONNECTION);
+        for (HttpString name : HOP_BY_HOP) {
+            headers.remove(name);
+        }
+        for (String name : ProxyHeaders.namedByConnection(connection)) {
             headers.remove(name);
         }
     }
