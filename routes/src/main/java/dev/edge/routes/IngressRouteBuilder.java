@@ -32,7 +32,18 @@ public final class IngressRouteBuilder extends RouteBuilder {
                 // Bean names, resolved by the consumer; the last is outermost: body reader → inline answers → Camel.
                 + "&handlers=" + INLINE_BEAN + "," + BODY_READER_BEAN)
                 .routeId(ROUTE_ID)
-                .process(exchange -> exchange.getMessage().setBody(
-                        dispatcher.dispatch((IngressRequest) exchange.getIn().getBody())));
+                .process(exchange -> {
+                    IngressRequest request = (IngressRequest) exchange.getIn().getBody();
+                    // The worker thread's log lines (guest errors, guest output) carry the request's id.
+                    String id = RequestId.in(request.headers());
+                    if (id != null) {
+                        org.slf4j.MDC.put(RequestId.MDC_KEY, id);
+                    }
+                    try {
+                        exchange.getMessage().setBody(dispatcher.dispatch(request));
+                    } finally {
+                        org.slf4j.MDC.remove(RequestId.MDC_KEY);
+                    }
+                });
     }
 }

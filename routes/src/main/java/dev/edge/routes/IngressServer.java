@@ -48,6 +48,17 @@ public final class IngressServer implements AutoCloseable {
     public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsFiles> tls,
                                       MemoryBudget bodyBuffers, SpinDispatcher dispatcher,
                                       org.apache.camel.RoutesBuilder... extraRoutes) throws Exception {
+        return start(host, port, limits, tls, bodyBuffers, java.util.Optional.empty(), dispatcher, extraRoutes);
+    }
+
+    /**
+     * As {@link #start(String, int, HttpLimits, java.util.Optional, MemoryBudget, SpinDispatcher, org.apache.camel.RoutesBuilder...)},
+     * logging every request to {@code accessLog} if present (which the caller closes after this server).
+     */
+    public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsFiles> tls,
+                                      MemoryBudget bodyBuffers, java.util.Optional<AccessLog> accessLog,
+                                      SpinDispatcher dispatcher, org.apache.camel.RoutesBuilder... extraRoutes)
+            throws Exception {
         if (tls.isPresent()) {
             tls.get().sslContext(); // fail early, in one line, on a bad certificate or key
         }
@@ -63,7 +74,8 @@ public final class IngressServer implements AutoCloseable {
         camel.getRegistry().bind(IngressRouteBuilder.INLINE_BEAN, new InlineAnswers(dispatcher));
         // Undertow with edge's header limits, parse/idle timeouts and connection cap (docs/security.md).
         DrainGate gate = new DrainGate();
-        camel.addComponent("undertow", new EdgeUndertowComponent(limits, tls, gate));
+        camel.addComponent("undertow", new EdgeUndertowComponent(limits, tls, gate,
+                new ObservedRequests(accessLog.orElse(null))));
         camel.addRoutes(new IngressRouteBuilder(host, port, dispatcher));
         for (org.apache.camel.RoutesBuilder routes : extraRoutes) {
             camel.addRoutes(routes);

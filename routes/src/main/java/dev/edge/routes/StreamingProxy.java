@@ -84,6 +84,7 @@ public final class StreamingProxy implements AutoCloseable {
      */
     public void forward(HttpServerExchange exchange, URI upstream, String pathInfo, IngressRequest head) throws Exception {
         Optional<String> poolName = poolName(upstream);
+        exchange.putAttachment(ObservedRequests.UPSTREAM, upstream.toString());
         Upstream target = poolName.isPresent() ? pools.get(poolName.get()) : url(upstream);
         if (target == null) {
             LOG.warn("No upstream pool '{}'", poolName.orElse(""));

@@ -166,6 +166,7 @@ final class UpstreamPool implements ProxyClient {
     private void connect(Target target, HttpServerExchange exchange, ProxyCallback<ProxyConnection> callback,
                          long timeout, TimeUnit unit, List<Target> tried) {
         tried.add(target);
+        exchange.putAttachment(ObservedRequests.TARGET, target.base().toString());
         target.inFlight().incrementAndGet();
         exchange.addExchangeCompleteListener((ex, nextListener) -> {
             target.inFlight().decrementAndGet();
