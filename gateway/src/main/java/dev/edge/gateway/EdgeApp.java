@@ -13,7 +13,9 @@ import dev.edge.config.KvStoreConfig;
 import dev.edge.config.RuntimeConfig;
 import dev.edge.kv.KeyValueFactor;
 import dev.edge.routes.HttpLimits;
+import dev.edge.routes.AccessLog;
 import dev.edge.routes.IngressServer;
+import io.micrometer.core.instrument.FunctionCounter;
 import dev.edge.routes.IngressStage;
 import dev.edge.routes.KvRouteStage;
 import dev.edge.routes.ProxyHeaders;
@@ -64,11 +66,26 @@ public final class EdgeApp implements AutoCloseable {
             ListenAddress adminListen,
             List<ProxyRoute> proxies,
             Map<String, String> environment,
-            java.util.Optional<dev.edge.routes.TlsFiles> tls) {
+            java.util.Optional<dev.edge.routes.TlsFiles> tls,
+            java.util.Optional<AccessLogOption> accessLog) {
 
         public Settings {
             proxies = List.copyOf(proxies);
             environment = Map.copyOf(environment);
+        }
+
+        /** Without an access log. */
+        public Settings(Path manifest, ListenAddress listen, Path stateDir, Path runtimeConfigFile,
+                        ListenAddress adminListen, List<ProxyRoute> proxies, Map<String, String> environment,
+                        java.util.Optional<dev.edge.routes.TlsFiles> tls) {
+            this(manifest, listen, stateDir, runtimeConfigFile, adminListen, proxies, environment, tls,
+                    java.util.Optional.empty());
+        }
+
+        /** These settings, logging every request as {@code accessLog} says. */
+        public Settings withAccessLog(AccessLogOption accessLog) {
+            return new Settings(manifest, listen, stateDir, runtimeConfigFile, adminListen, proxies, environment, tls,
+                    java.util.Optional.of(accessLog));
         }
 
         /** Plain HTTP, without {@code -e} variables. */
@@ -171,9 +188,15 @@ public final class EdgeApp implements AutoCloseable {
             SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(manifest.triggers()), handlers, stages,
                     appName, manifest.application().version(), new RequestMetrics(registry));
             ListenAddress listen = settings.listen();
+            java.util.Optional<AccessLog> accessLog = settings.accessLog().map(AccessLogOption::open);
+            if (accessLog.isPresent()) {
+                resources.push(accessLog.get()); // closed after the listener: the last requests are written
+                FunctionCounter.builder("edge.access.log.dropped", accessLog.get(), AccessLog::dropped)
+                        .description("access log lines dropped because the writer fell behind").register(registry);
+            }
             IngressServer ingress = ListenException.binding(listen, () -> IngressServer.start(listen.host(),
                     listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()), settings.tls(),
-                    budgets.bodies(), dispatcher));
+                    budgets.bodies(), accessLog, dispatcher));
             resources.push(ingress);
             io.micrometer.core.instrument.Gauge.builder("edge.http.requests.in.flight", ingress, IngressServer::inFlight)
                     .description("HTTP requests accepted and not yet answered").register(registry);
@@ -205,9 +228,11 @@ public final class EdgeApp implements AutoCloseable {
                 .description("edge's version (label version) and the Java runtime it runs on; always 1")
                 .tag("version", EdgeMain.VERSION).tag("java_version", Runtime.version().toString())
                 .register(registry);
+        NodeMeters.jvmAndProcess(registry, resources);
         KeyValueBackends backends = KeyValueBackends.build(config.manifest().application().name(), runtime,
                 config.stateDir(), registry);
         resources.push(backends.factor());
+        NodeMeters.keyValue(backends, registry);
         GuestLimits limits = guestLimits(runtime.guestLimits());
         NodeBudgets budgets = NodeBudgets.of(runtime.execution());
         DeadlineWatchdog watchdog = new DeadlineWatchdog();
@@ -222,6 +247,7 @@ public final class EdgeApp implements AutoCloseable {
         Map<HttpTrigger, GuestHandler> handlers = loadHandlers(config, environment, backends.factor(), limits, options,
                 watchdog);
         handlers.values().stream().distinct().forEach(resources::push);
+        NodeMeters.instancePools(handlers.values(), registry);
         return new Loaded(registry, backends, limits, budgets, handlers);
     }
 
