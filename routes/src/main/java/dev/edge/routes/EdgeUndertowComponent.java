@@ -19,11 +19,11 @@ import org.apache.camel.component.undertow.handlers.NotFoundHandler;
  */
 final class EdgeUndertowComponent extends UndertowComponent {
     private final HttpLimits limits;
-    private final Optional<TlsFiles> tls;
+    private final Optional<TlsSettings> tls;
     private final DrainGate gate;
     private final ObservedRequests observed;
 
-    EdgeUndertowComponent(HttpLimits limits, Optional<TlsFiles> tls, DrainGate gate, ObservedRequests observed) {
+    EdgeUndertowComponent(HttpLimits limits, Optional<TlsSettings> tls, DrainGate gate, ObservedRequests observed) {
         this.limits = limits;
         this.tls = tls;
         this.gate = gate;
@@ -39,14 +39,14 @@ final class EdgeUndertowComponent extends UndertowComponent {
     static final class HardenedHost implements UndertowHost {
         private final UndertowHostKey key;
         private final HttpLimits limits;
-        private final Optional<TlsFiles> tls;
+        private final Optional<TlsSettings> tls;
         private final DrainGate gate;
         private final ObservedRequests observed;
         private final ReentrantLock lock = new ReentrantLock();
         private final CamelRootHandler root = new CamelRootHandler(new NotFoundHandler());
         private IngressListener undertow;
 
-        HardenedHost(UndertowHostKey key, HttpLimits limits, Optional<TlsFiles> tls, DrainGate gate,
+        HardenedHost(UndertowHostKey key, HttpLimits limits, Optional<TlsSettings> tls, DrainGate gate,
                      ObservedRequests observed) {
             this.key = key;
             this.limits = limits;
