@@ -12,12 +12,7 @@ import org.apache.camel.component.undertow.CamelUndertowHttpHandler;
  * to a worker. Runs after {@link RequestBodyReader}, so the body has been read and the connection stays in step.
  */
 public final class InlineAnswers implements CamelUndertowHttpHandler {
-    private final SpinDispatcher dispatcher;
     private volatile HttpHandler next;
-
-    public InlineAnswers(SpinDispatcher dispatcher) {
-        this.dispatcher = dispatcher;
-    }
 
     @Override
     public void setNext(HttpHandler next) {
@@ -26,7 +21,8 @@ public final class InlineAnswers implements CamelUndertowHttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        Optional<SpinDispatcher.Routed> answer = dispatcher.answerInline(SpinUndertowBinding.requestTarget(exchange));
+        Optional<SpinDispatcher.Routed> answer = AppGenerations.dispatcher(exchange)
+                .answerInline(SpinUndertowBinding.requestTarget(exchange));
         if (answer.isEmpty()) {
             next.handleRequest(exchange);
             return;

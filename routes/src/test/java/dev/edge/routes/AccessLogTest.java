@@ -69,12 +69,12 @@ class AccessLogTest {
         combinedLog = AccessLog.toFile(dir.resolve("access.log"), AccessLogFormat.COMBINED);
         inlinePort = FreePort.next();
         inline = IngressServer.start("127.0.0.1", inlinePort, HttpLimits.withMaxRequestBody(1 << 20), Optional.empty(),
-                dev.edge.wasm.MemoryBudget.bodyDefault(), Optional.of(jsonLog), dispatcher(List.of()));
+                dev.edge.wasm.MemoryBudget.bodyDefault(), Optional.of(jsonLog), dispatcher(List.of()), () -> { });
         ProxyStage proxy = new ProxyStage(List.of(ProxyRoute.parse("/api/...=http://127.0.0.1:"
                 + upstream.getAddress().getPort() + "/v1")), new StreamingProxy(ProxyHeaders.untrusting(), Duration.ofSeconds(10)));
         proxiedPort = FreePort.next();
         proxied = IngressServer.start("127.0.0.1", proxiedPort, HttpLimits.withMaxRequestBody(1 << 20), Optional.empty(),
-                dev.edge.wasm.MemoryBudget.bodyDefault(), Optional.of(combinedLog), dispatcher(List.of(proxy)));
+                dev.edge.wasm.MemoryBudget.bodyDefault(), Optional.of(combinedLog), dispatcher(List.of(proxy)), () -> { });
     }
 
     /** {@code /static} (a static response) and {@code /guest/...}, a guest that answers with the id it was given. */

@@ -31,10 +31,11 @@ import org.sqlite.SQLiteConfig;
  * fails with {@link IllegalStateException}.
  *
  * <p>Concurrency: WAL journal (readers never block the writer) and a small pool of connections each caching its
- * prepared statements. The writers of this process take turns in a fair in-process queue ({@link #writeLock})
+ * prepared statements. The writers of this backend take turns in a fair in-process queue ({@link #writeLock})
  * before they reach SQLite's one write lock, so they never wait on it through SQLite's busy handler (which
- * sleeps and retries, unfairly: a writer could lose for longer than any timeout and see SQLITE_BUSY). The
- * busy timeout is left for the writers of other processes, such as {@code edge kv} beside {@code edge up}.
+ * sleeps and retries, unfairly: a writer could lose for longer than any timeout and see SQLITE_BUSY). A
+ * process should therefore open one backend per file (the gateway does). The busy timeout is left for the
+ * writers of other processes, such as {@code edge kv} beside {@code edge up}.
  * Every write is committed (synchronous=FULL) before the method returns; increment and compare-and-swap run
  * in one {@code BEGIN IMMEDIATE} transaction.
  */

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SqliteWriteContentionTest {
     private static final int THREADS = 8;
-    private static final int ROUNDS = 60;
+    private static final int ROUNDS = 25;
 
     @TempDir
     Path temp;
