@@ -240,7 +240,8 @@ public final class EdgeApp implements AutoCloseable {
                 settings.runtimeConfigFile());
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            Loaded loaded = load(config, settings.environment(), resources);
+            Loaded loaded = load(config, settings.environment(),
+                    selfOrigin(settings.listen(), tls.isPresent()), resources);
             PrometheusMeterRegistry registry = loaded.registry();
             KeyValueBackends backends = loaded.backends();
             KeyValueFactor keyValues = backends.factor();
@@ -342,8 +343,15 @@ public final class EdgeApp implements AutoCloseable {
     private record Loaded(PrometheusMeterRegistry registry, KeyValueBackends backends, GuestLimits limits,
                           NodeBudgets budgets, Map<HttpTrigger, GuestHandler> handlers) {}
 
+    /** Where a component's request without an authority (Spin's {@code self}) goes: this node's listener. */
+    private static java.net.URI selfOrigin(ListenAddress listen, boolean tls) {
+        String base = listen.baseUrl();
+        return java.net.URI.create(tls ? "https" + base.substring("http".length()) : base);
+    }
+
     /** Everything {@code up} builds before it listens: metrics, key-value stores, compiled components. */
-    private static Loaded load(AppConfig config, Map<String, String> environment, Deque<AutoCloseable> resources)
+    private static Loaded load(AppConfig config, Map<String, String> environment, java.net.URI selfOrigin,
+                               Deque<AutoCloseable> resources)
             throws WasmLoadException {
         RuntimeConfig runtime = config.runtime();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -369,7 +377,7 @@ public final class EdgeApp implements AutoCloseable {
                 .withBodyBuffers(budgets.bodies())
                 .withCompileCache(CompileCache.at(config.stateDir().resolve(COMPILE_CACHE_DIR)));
         Map<HttpTrigger, GuestHandler> handlers = loadHandlers(config, environment, backends.factor(), limits, options,
-                watchdog);
+                watchdog, selfOrigin);
         handlers.values().stream().distinct().forEach(resources::push);
         NodeMeters.instancePools(handlers.values(), registry);
         return new Loaded(registry, backends, limits, budgets, handlers);
@@ -396,7 +404,7 @@ public final class EdgeApp implements AutoCloseable {
         }
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            Loaded loaded = load(config, Map.of(), resources);
+            Loaded loaded = load(config, Map.of(), null, resources);
             java.util.Set<String> labels = new java.util.HashSet<>(config.runtime().keyValueStores().keySet());
             labels.add(RuntimeConfig.DEFAULT_LABEL);
             return new Checked(config.manifest().application().name(),
@@ -419,12 +427,14 @@ public final class EdgeApp implements AutoCloseable {
     /** A WebAssembly component (Spin's toolchain) runs on the component runtime; a core module on edge's ABI or WAGI. */
     private static GuestHandler loadHandler(Component component, Executor executor, AppConfig config,
                                             KeyValueFactor keyValues, GuestLimits limits, ExecutorOptions options,
-                                            DeadlineWatchdog watchdog) throws WasmLoadException {
+                                            DeadlineWatchdog watchdog, java.net.URI selfOrigin) throws WasmLoadException {
         Map<String, String> variables = config.variables().componentVariables(component.id());
         Path baseDir = config.manifest().baseDir();
         if (executor.type() == Executor.Type.HTTP && isComponent(component)) {
-            return ComponentHttpHandlers.load(component, baseDir, config.stateDir(), keyValues, variables, limits,
-                    options, watchdog);
+            ComponentHttpHandlers.Outbound outbound = new ComponentHttpHandlers.Outbound(
+                    config.variables().allowedOutboundHosts(component.id()), selfOrigin);
+            return ComponentHttpHandlers.load(component, baseDir, config.stateDir(), keyValues, variables, outbound,
+                    limits, options, watchdog);
         }
         return ComponentHandlers.load(component, executor, baseDir, config.stateDir(), keyValues, variables, limits,
                 options, watchdog);
@@ -441,7 +451,7 @@ public final class EdgeApp implements AutoCloseable {
     private static Map<HttpTrigger, GuestHandler> loadHandlers(AppConfig config, Map<String, String> environment,
                                                                KeyValueFactor keyValues,
                                                                GuestLimits limits, ExecutorOptions options,
-                                                               DeadlineWatchdog watchdog)
+                                                               DeadlineWatchdog watchdog, java.net.URI selfOrigin)
             throws WasmLoadException {
         AppManifest manifest = config.manifest();
         Map<HttpTrigger, GuestHandler> handlers = new LinkedHashMap<>();
@@ -457,7 +467,8 @@ public final class EdgeApp implements AutoCloseable {
                 GuestHandler handler = loaded.get(key);
                 if (handler == null) {
                     long started = System.nanoTime();
-                    handler = loadHandler(component, trigger.executor(), config, keyValues, limits, options, watchdog);
+                    handler = loadHandler(component, trigger.executor(), config, keyValues, limits, options, watchdog,
+                            selfOrigin);
                     loaded.put(key, handler);
                     LOG.info("Loaded component {} in {} ms", component.id(), (System.nanoTime() - started) / 1_000_000);
                 }
