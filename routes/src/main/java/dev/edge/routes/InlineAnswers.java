@@ -1,6 +1,5 @@
 package dev.edge.routes;
 
-import dev.edge.wasm.GuestResponse;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import java.util.Optional;
@@ -22,11 +21,13 @@ public final class InlineAnswers implements CamelUndertowHttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        Optional<GuestResponse> answer = AppGenerations.dispatcher(exchange).answerInline(SpinUndertowBinding.requestTarget(exchange));
+        Optional<SpinDispatcher.Routed> answer = AppGenerations.dispatcher(exchange)
+                .answerInline(SpinUndertowBinding.requestTarget(exchange));
         if (answer.isEmpty()) {
             next.handleRequest(exchange);
             return;
         }
-        exchange.getResponseSender().send(SpinUndertowBinding.writeHead(exchange, answer.get()));
+        exchange.putAttachment(ObservedRequests.ROUTE, answer.get().route());
+        exchange.getResponseSender().send(SpinUndertowBinding.writeHead(exchange, answer.get().response()));
     }
 }

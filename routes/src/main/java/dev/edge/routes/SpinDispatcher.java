@@ -52,7 +52,7 @@ public final class SpinDispatcher {
      * worker: {@code /.well-known/spin/*} always (it precedes the stages), and with no {@link IngressStage}s (which
      * may claim any path) a static response or a 404. Empty when the request must go to {@link #dispatch}.
      */
-    public Optional<GuestResponse> answerInline(RequestTarget target) {
+    public Optional<Routed> answerInline(RequestTarget target) {
         long start = System.nanoTime();
         String path = target.path();
         String label;
@@ -77,8 +77,14 @@ public final class SpinDispatcher {
         if (metrics != null) {
             metrics.record(label, response.status(), System.nanoTime() - start);
         }
-        return Optional.of(response);
+        return Optional.of(new Routed(label, response));
     }
+
+    /**
+     * A response and what gave it: the component id, or {@code static}, {@code well-known}, {@code no-route} (the
+     * metrics' and the access log's route).
+     */
+    public record Routed(String route, GuestResponse response) {}
 
     /** A stage's decision about a request, and the stage's name (the metrics' target). */
     public record Staged(String stage, IngressStage.Decision decision) {}
@@ -124,7 +130,7 @@ public final class SpinDispatcher {
     }
 
     /** Answers a request no stage took: the well-known endpoints, then Spin routing. */
-    public GuestResponse dispatch(IngressRequest request) {
+    public Routed dispatch(IngressRequest request) {
         long start = System.nanoTime();
         String target = "no-route";
         GuestResponse response;
@@ -150,7 +156,7 @@ public final class SpinDispatcher {
         if (metrics != null) {
             metrics.record(target, response.status(), System.nanoTime() - start);
         }
-        return response;
+        return new Routed(target, response);
     }
 
     private GuestResponse serve(RouteMatch match, IngressRequest request) {

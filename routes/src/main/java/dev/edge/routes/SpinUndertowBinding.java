@@ -76,6 +76,10 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
     /** Writes status and headers; the returned buffer is the body camel-undertow sends. */
     @Override
     public Object toHttpResponse(HttpServerExchange http, Message message) {
+        if (message.getBody() instanceof SpinDispatcher.Routed routed) {
+            http.putAttachment(ObservedRequests.ROUTE, routed.route());
+            return writeHead(http, routed.response());
+        }
         return writeHead(http, message.getBody() instanceof GuestResponse r ? r : GuestResponse.empty(500));
     }
 

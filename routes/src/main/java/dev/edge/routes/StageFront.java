@@ -47,6 +47,7 @@ final class StageFront {
             return;
         }
         String stage = staged.get().stage();
+        exchange.putAttachment(ObservedRequests.ROUTE, stage);
         exchange.addExchangeCompleteListener((ex, next) -> {
             dispatcher.record(stage, ex.getStatusCode(), System.nanoTime() - start);
             next.proceed();

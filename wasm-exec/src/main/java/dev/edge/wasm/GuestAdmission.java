@@ -53,6 +53,7 @@ public final class GuestAdmission {
     private final Limits limits;
     private final Semaphore slots;
     private final AtomicInteger waiting = new AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder rejected = new java.util.concurrent.atomic.LongAdder();
     private final Map<String, Semaphore> bulkheads = new ConcurrentHashMap<>();
 
     public GuestAdmission(Limits limits) {
@@ -64,6 +65,9 @@ public final class GuestAdmission {
 
     /** Requests waiting for a slot right now. */
     public int waiting() { return waiting.get(); }
+
+    /** Requests answered 503 because no slot came free in time (or the queue was full), since start. */
+    public long rejected() { return rejected.sum(); }
 
     /** Guests executing right now. */
     public int executing() { return limits.maxConcurrent() - slots.availablePermits(); }
@@ -91,10 +95,12 @@ public final class GuestAdmission {
         public GuestResponse handle(GuestRequest request) throws GuestException {
             long deadline = System.nanoTime() + limits.maxWait().toNanos();
             if (!enter(bulkhead, deadline)) {
+                rejected.increment();
                 return GuestResponse.overloaded();
             }
             try {
                 if (!enter(slots, deadline)) {
+                    rejected.increment();
                     return GuestResponse.overloaded();
                 }
                 try {
