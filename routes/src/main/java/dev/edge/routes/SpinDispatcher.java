@@ -53,6 +53,15 @@ public final class SpinDispatcher {
      * may claim any path) a static response or a 404. Empty when the request must go to {@link #dispatch}.
      */
     public Optional<GuestResponse> answerInline(RequestTarget target) {
+        return answerInline(target, null);
+    }
+
+    /**
+     * As {@link #answerInline(RequestTarget)}, and also a component's answer if its guest can give it without
+     * blocking ({@link GuestHandler#tryInline}: no host call that might block, within a short CPU budget);
+     * {@code request} supplies the whole request for that (null: never run a guest here).
+     */
+    public Optional<GuestResponse> answerInline(RequestTarget target, java.util.function.Supplier<IngressRequest> request) {
         long start = System.nanoTime();
         String path = target.path();
         String label;
@@ -70,8 +79,28 @@ public final class SpinDispatcher {
             } else if (match.get().trigger().staticResponse().isPresent()) {
                 label = "static";
                 response = staticResponse(match.get().trigger().staticResponse().get());
-            } else {
+            } else if (request == null) {
                 return Optional.empty();
+            } else {
+                HttpTrigger trigger = match.get().trigger();
+                GuestHandler handler = handlersByTrigger.get(trigger);
+                if (handler == null) {
+                    return Optional.empty(); // dispatch() reports it
+                }
+                label = trigger.componentId().orElse("static");
+                IngressRequest whole = request.get();
+                try {
+                    response = handler.tryInline(toGuestRequest(match.get(), whole));
+                } catch (GuestException e) {
+                    LOG.warn("{} {}: {}", whole.method(), path, e.getMessage());
+                    response = GuestResponse.empty(e.status());
+                } catch (RuntimeException e) {
+                    LOG.error("Request {} {} failed", whole.method(), path, e);
+                    response = GuestResponse.empty(500);
+                }
+                if (response == null) {
+                    return Optional.empty(); // it must block: dispatch() runs it on a worker
+                }
             }
         }
         if (metrics != null) {

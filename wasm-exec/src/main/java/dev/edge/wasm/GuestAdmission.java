@@ -107,6 +107,26 @@ public final class GuestAdmission {
             }
         }
 
+        /** Inline only with a slot free at once: an IO thread never waits for one (null sends it to a worker). */
+        @Override
+        public GuestResponse tryInline(GuestRequest request) throws GuestException {
+            if (waiting.get() > 0 || !bulkhead.tryAcquire()) {
+                return null; // requests already wait for a slot: do not overtake them
+            }
+            try {
+                if (!slots.tryAcquire()) {
+                    return null;
+                }
+                try {
+                    return handler.tryInline(request);
+                } finally {
+                    slots.release();
+                }
+            } finally {
+                bulkhead.release();
+            }
+        }
+
         @Override
         public void close() {
             handler.close();
