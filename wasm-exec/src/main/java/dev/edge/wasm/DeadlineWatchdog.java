@@ -22,8 +22,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * looks at the running ones every half budget, and stops itself after a second without any.
  */
 public final class DeadlineWatchdog implements AutoCloseable {
-    /** How long a guest may run inline before it is abandoned and re-run on a worker. */
-    public static final Duration DEFAULT_INLINE_BUDGET = Duration.ofMillis(4);
+    /**
+     * How long a guest may run inline before it is abandoned and re-run on a worker. Wall-clock time, so on a
+     * loaded machine a descheduled thread uses it up too: 10 ms leaves room for that, and still keeps one IO
+     * thread's other connections waiting at most that long for a guest that turns out to be slow.
+     */
+    public static final Duration DEFAULT_INLINE_BUDGET = Duration.ofMillis(10);
     private static final AtomicInteger THREADS = new AtomicInteger();
     private final ScheduledThreadPoolExecutor scheduler;
     private final long inlineBudgetNanos;

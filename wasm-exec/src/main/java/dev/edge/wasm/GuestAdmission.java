@@ -107,24 +107,14 @@ public final class GuestAdmission {
             }
         }
 
-        /** Inline only with a slot free at once: an IO thread never waits for one (null sends it to a worker). */
+        /**
+         * Inline runs take no slot: they are as many as the IO threads at most and end within a short CPU budget, so
+         * they cannot pile up the way slow guests do; they neither wait for nor hold back queued requests. (Taking a
+         * slot would send inline runs to the workers whenever slow guests fill the slots, where they would queue.)
+         */
         @Override
         public GuestResponse tryInline(GuestRequest request) throws GuestException {
-            if (waiting.get() > 0 || !bulkhead.tryAcquire()) {
-                return null; // requests already wait for a slot: do not overtake them
-            }
-            try {
-                if (!slots.tryAcquire()) {
-                    return null;
-                }
-                try {
-                    return handler.tryInline(request);
-                } finally {
-                    slots.release();
-                }
-            } finally {
-                bulkhead.release();
-            }
+            return handler.tryInline(request);
         }
 
         @Override

@@ -47,8 +47,10 @@ class InlineRunTest {
         watchdog.close();
     }
 
+    private String app;
+
     private WasmHttpHandler tutorial(String backendKind) throws Exception {
-        String app = TestBackends.newAppName();
+        app = TestBackends.newAppName();
         StoreBackend backend = TestBackends.create(backendKind, app, stateDir);
         kv = new KeyValueFactor(app, Map.of("default", backend));
         store = backend.open(app, "default");
@@ -90,7 +92,13 @@ class InlineRunTest {
     @Test
     void redisReadsRunInlineOnANearCacheHitOnly() throws Exception {
         tutorial(TestBackends.REDIS);
-        setRs();
+        // Written by another node: a key this node wrote stays dirty (read from the primary, uncached) for a while.
+        StoreBackend otherNode = TestBackends.create(TestBackends.REDIS, app, stateDir);
+        try {
+            otherNode.open(app, "default").set("rs", RS.getBytes(StandardCharsets.UTF_8));
+        } finally {
+            otherNode.close();
+        }
 
         // Never read here yet: a near-cache miss must wait on Redis, so the run goes to a worker.
         assertThat(handler.tryInline(request("GET", "/get/rs", ""))).isNull();
@@ -147,20 +155,23 @@ class InlineRunTest {
     }
 
     @Test
-    void anAdmittedHandlerRunsInlineOnlyWithASlotFreeAtOnce() throws Exception {
+    void inlineRunsTakeNoAdmissionSlotSoSlowGuestsHoldingEverySlotDoNotStopThem() throws Exception {
         tutorial(TestBackends.MEMORY);
         setRs();
         GuestAdmission admission = new GuestAdmission(new GuestAdmission.Limits(1, 4, 1, Duration.ofSeconds(1)));
         GuestHandler admitted = admission.admit(handler);
-        assertThat(admitted.tryInline(request("GET", "/get/rs", ""))).isNotNull();
-
-        GuestHandler other = admission.admit(new GuestHandler() {
-            @Override public String componentId() { return "other"; }
+        GuestHandler slow = admission.admit(new GuestHandler() {
+            @Override public String componentId() { return "slow"; }
             @Override public GuestResponse handle(GuestRequest r) throws GuestException {
-                return admitted.tryInline(request("GET", "/get/rs", "")); // while this holds the only slot
+                assertThat(admission.executing()).isEqualTo(1); // this holds the only slot
+                return admitted.tryInline(request("GET", "/get/rs", ""));
             }
             @Override public void close() {}
         });
-        assertThat(other.handle(request("GET", "/", ""))).isNull();
+
+        GuestResponse inline = slow.handle(request("GET", "/", ""));
+
+        assertThat(inline).isNotNull();
+        assertThat(text(inline)).isEqualTo(RS);
     }
 }
