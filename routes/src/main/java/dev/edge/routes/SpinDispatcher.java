@@ -109,6 +109,17 @@ public final class SpinDispatcher {
         return Optional.of(response);
     }
 
+    /**
+     * The guest that {@link #dispatch} will run for this request, when no stage can claim it first: the ingress asks
+     * for its admission before the request takes a worker. Empty for everything else.
+     */
+    public Optional<GuestHandler> guestHandler(RequestTarget target) {
+        if (!stages.isEmpty() || target.path().startsWith(WELL_KNOWN)) {
+            return Optional.empty();
+        }
+        return router.route(target).map(match -> handlersByTrigger.get(match.trigger()));
+    }
+
     /** A stage's decision about a request, and the stage's name (the metrics' target). */
     public record Staged(String stage, IngressStage.Decision decision) {}
 

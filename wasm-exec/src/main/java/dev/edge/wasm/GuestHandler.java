@@ -20,6 +20,15 @@ public interface GuestHandler extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Waits for this handler's admission without holding a thread: {@code admitted} gets a permit (now or when a slot
+     * frees) under which to call {@link #handle} ({@link GuestAdmission.Permit#run}), or {@code refused} runs (answer
+     * 503). Exactly one runs, once. Default: no admission control, admitted at once with no permit (null).
+     */
+    default void enter(java.util.function.Consumer<GuestAdmission.Permit> admitted, Runnable refused) {
+        admitted.accept(null);
+    }
+
     @Override
     void close();
 }
