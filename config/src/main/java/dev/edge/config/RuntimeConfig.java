@@ -16,10 +16,11 @@ import java.util.Optional;
  * @param guestLimits     memory, time and body limits of every component ({@code [guest_limits]})
  * @param proxy           settings of every reverse proxy ({@code [proxy]})
  * @param execution       node-wide memory budgets and guest admission limits ({@code [execution]})
+ * @param listener        TLS certificates by SNI name, minimum version and ciphers ({@code [listener]})
  */
 public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueLimits keyValueLimits,
                             List<KvRouteConfig> kvRoutes, GuestLimitsConfig guestLimits, ProxyConfig proxy,
-                            ExecutionConfig execution) {
+                            ExecutionConfig execution, ListenerConfig listener) {
     public static final String DEFAULT_LABEL = "default";
     /** File name of the default store inside the state directory, as in Spin. */
     public static final String DEFAULT_DB_FILE = "sqlite_key_value.db";
@@ -39,6 +40,16 @@ public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueL
         if (execution == null) {
             throw new IllegalArgumentException("execution");
         }
+        if (listener == null) {
+            throw new IllegalArgumentException("listener");
+        }
+    }
+
+    /** With the default listener settings. */
+    public RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueLimits keyValueLimits,
+                         List<KvRouteConfig> kvRoutes, GuestLimitsConfig guestLimits, ProxyConfig proxy,
+                         ExecutionConfig execution) {
+        this(keyValueStores, keyValueLimits, kvRoutes, guestLimits, proxy, execution, ListenerConfig.DEFAULTS);
     }
 
     /** With the default proxy and execution settings. */
@@ -88,6 +99,6 @@ public record RuntimeConfig(Map<String, KvStoreConfig> keyValueStores, KeyValueL
         }
         Map<String, KvStoreConfig> stores = new HashMap<>(keyValueStores);
         stores.put(DEFAULT_LABEL, defaultStore(stateDir));
-        return new RuntimeConfig(stores, keyValueLimits, kvRoutes, guestLimits, proxy, execution);
+        return new RuntimeConfig(stores, keyValueLimits, kvRoutes, guestLimits, proxy, execution, listener);
     }
 }

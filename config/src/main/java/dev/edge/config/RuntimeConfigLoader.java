@@ -16,7 +16,7 @@ import java.util.Optional;
 /**
  * Loads {@code runtime-config.toml}: Spin's {@code [key_value_store.<label>]} sections (types {@code spin}
  * and {@code redis}, with edge's redis extensions), edge's {@code [key_value_limits]}, {@code [[kv_route]]} and
- * {@code [guest_limits]}, {@code [proxy]} and {@code [upstream.<name>]}. Errors never
+ * {@code [guest_limits]}, {@code [proxy]}, {@code [upstream.<name>]}, {@code [execution]} and {@code [listener]}. Errors never
  * contain a Redis password. See docs/runtime-config.md.
  */
 public final class RuntimeConfigLoader {
@@ -55,7 +55,7 @@ public final class RuntimeConfigLoader {
         Path absolute = file.toAbsolutePath().normalize();
         Table root = TomlTree.parse(absolute, text);
         root.allowOnly("key_value_store", "key_value_limits", "kv_route", "guest_limits", "proxy", "upstream",
-                "execution");
+                "execution", "listener");
         Path baseDir = absolute.getParent() == null ? Path.of("/") : absolute.getParent();
         Map<String, KvStoreConfig> stores = new LinkedHashMap<>();
         root.optTable("key_value_store").ifPresent(t -> {
@@ -76,7 +76,9 @@ public final class RuntimeConfigLoader {
         ProxyConfig proxy = new ProxyConfig(trusted, UpstreamPoolLoader.load(root));
         ExecutionConfig execution = root.optTable("execution").map(RuntimeConfigLoader::execution)
                 .orElse(ExecutionConfig.DEFAULTS);
-        return new RuntimeConfig(withDefault.keyValueStores(), limits, kvRoutes, guestLimits, proxy, execution);
+        ListenerConfig listener = ListenerLoader.load(root, baseDir);
+        return new RuntimeConfig(withDefault.keyValueStores(), limits, kvRoutes, guestLimits, proxy, execution,
+                listener);
     }
 
     private static List<CidrBlock> trustForwarded(Table t) {

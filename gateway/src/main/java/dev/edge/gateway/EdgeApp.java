@@ -64,11 +64,20 @@ public final class EdgeApp implements AutoCloseable {
             ListenAddress adminListen,
             List<ProxyRoute> proxies,
             Map<String, String> environment,
-            java.util.Optional<dev.edge.routes.TlsFiles> tls) {
+            java.util.Optional<dev.edge.routes.TlsFiles> tls,
+            java.util.Optional<String> adminToken) {
 
         public Settings {
             proxies = List.copyOf(proxies);
             environment = Map.copyOf(environment);
+        }
+
+        /** Without the admin listener's key-value endpoints (no admin token). */
+        public Settings(Path manifest, ListenAddress listen, Path stateDir, Path runtimeConfigFile,
+                        ListenAddress adminListen, List<ProxyRoute> proxies, Map<String, String> environment,
+                        java.util.Optional<dev.edge.routes.TlsFiles> tls) {
+            this(manifest, listen, stateDir, runtimeConfigFile, adminListen, proxies, environment, tls,
+                    java.util.Optional.empty());
         }
 
         /** Plain HTTP, without {@code -e} variables. */
@@ -141,6 +150,8 @@ public final class EdgeApp implements AutoCloseable {
                                 + "': no [upstream." + name + "] in the runtime config");
                     });
         }
+        java.util.Optional<dev.edge.routes.TlsSettings> tls = ListenerTls.settings(settings.tls(), runtime.listener(),
+                settings.runtimeConfigFile());
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             Loaded loaded = load(config, settings.environment(), resources);
@@ -172,19 +183,20 @@ public final class EdgeApp implements AutoCloseable {
                     appName, manifest.application().version(), new RequestMetrics(registry));
             ListenAddress listen = settings.listen();
             IngressServer ingress = ListenException.binding(listen, () -> IngressServer.start(listen.host(),
-                    listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()), settings.tls(),
+                    listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()), tls,
                     budgets.bodies(), dispatcher));
             resources.push(ingress);
             io.micrometer.core.instrument.Gauge.builder("edge.http.requests.in.flight", ingress, IngressServer::inFlight)
                     .description("HTTP requests accepted and not yet answered").register(registry);
             if (settings.adminListen() != null) {
                 resources.push(ListenException.binding(settings.adminListen(),
-                        () -> AdminServer.start(settings.adminListen(), registry)));
+                        () -> AdminServer.start(settings.adminListen(), registry,
+                                settings.adminToken().map(token -> new AdminKvHandler(token, keyValues)))));
             }
             // Only a fully started app owns its state files: a failed start leaves them to the next app.
             backends.claimFiles();
             return new EdgeApp(manifest, resources, ingress, defaultStoreFile(runtime, stateDir), runtime.kvRoutes(),
-                    settings.proxies(), settings.tls().isPresent());
+                    settings.proxies(), tls.isPresent());
         } catch (Exception | Error e) {
             closeAll(resources);
             throw e;
@@ -237,6 +249,13 @@ public final class EdgeApp implements AutoCloseable {
      */
     public static Checked check(Path manifest, Path runtimeConfigFile, Path stateDir) throws Exception {
         AppConfig config = AppConfig.load(manifest, runtimeConfigFile, stateDir, System.getenv());
+        // the [listener] certificates, as up reads them (--tls-cert is up's alone, so tuning without one passes)
+        java.util.Optional<dev.edge.routes.TlsSettings> tls = config.runtime().listener().certificates().isEmpty()
+                ? java.util.Optional.empty()
+                : ListenerTls.settings(java.util.Optional.empty(), config.runtime().listener(), runtimeConfigFile);
+        if (tls.isPresent()) {
+            tls.get().sslContext();
+        }
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             Loaded loaded = load(config, Map.of(), resources);

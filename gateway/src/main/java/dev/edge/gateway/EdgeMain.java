@@ -22,7 +22,7 @@ public final class EdgeMain implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err, new CountDownLatch(1)));
+        System.exit(run(args, System.in, System.out, System.err, new CountDownLatch(1)));
     }
 
     /**
@@ -30,9 +30,15 @@ public final class EdgeMain implements Runnable {
      * on SIGTERM / Ctrl-C).
      */
     static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop) {
+        return run(args, System.in, out, err, stop);
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream, CountDownLatch)}, with {@code in} as stdin ({@code edge kv set --value-file -}). */
+    static int run(String[] args, java.io.InputStream in, PrintStream out, PrintStream err, CountDownLatch stop) {
         CommandLine cli = new CommandLine(new EdgeMain())
                 .addSubcommand(new CommandLine(new UpCommand(out, err, stop)))
-                .addSubcommand(new CommandLine(new CheckCommand(out, err)));
+                .addSubcommand(new CommandLine(new CheckCommand(out, err)))
+                .addSubcommand(KvCommand.commandLine(in, out, err));
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         return cli.execute(args);

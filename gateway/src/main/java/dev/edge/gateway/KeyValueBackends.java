@@ -40,12 +40,8 @@ record KeyValueBackends(KeyValueFactor factor, java.util.Collection<SqliteStoreB
                 if (store.getValue() instanceof KvStoreConfig.Spin spin) {
                     Path file = sqliteFile(spin, stateDir);
                     backend = sqliteByFile.computeIfAbsent(file, f -> new SqliteStoreBackend(f, appName));
-                } else if (store.getValue() instanceof KvStoreConfig.Memory) {
-                    backend = new InMemoryStoreBackend();
-                } else if (store.getValue() instanceof KvStoreConfig.Redis redis) {
-                    backend = openRedis(store.getKey(), redis, registry);
                 } else {
-                    throw new IllegalStateException("unsupported key_value_store type for label " + store.getKey());
+                    backend = open(store.getKey(), store.getValue(), stateDir, appName, registry);
                 }
                 byLabel.put(store.getKey(), backend);
             }
@@ -56,6 +52,18 @@ record KeyValueBackends(KeyValueFactor factor, java.util.Collection<SqliteStoreB
         // Sizes and read/write rates of [key_value_limits], enforced in front of every backend.
         return new KeyValueBackends(KeyValueFactor.withLimits(appName, byLabel, runtime.keyValueLimits()),
                 List.copyOf(sqliteByFile.values()));
+    }
+
+    /** The backend of one {@code [key_value_store.<label>]}, opened (SQLite) or connected (Redis). */
+    static StoreBackend open(String label, KvStoreConfig store, Path stateDir, String appName, MeterRegistry registry) {
+        if (store instanceof KvStoreConfig.Spin spin) {
+            return new SqliteStoreBackend(sqliteFile(spin, stateDir), appName);
+        } else if (store instanceof KvStoreConfig.Memory) {
+            return new InMemoryStoreBackend();
+        } else if (store instanceof KvStoreConfig.Redis redis) {
+            return openRedis(label, redis, registry);
+        }
+        throw new IllegalStateException("unsupported key_value_store type for label " + label);
     }
 
     /** The error names the store: "key_value_store.<label>: cannot connect to Redis primary ..." (no password). */

@@ -30,6 +30,11 @@ public final class UpCommand implements Callable<Integer> {
             description = "Optional admin listener serving Prometheus metrics at /metrics")
     ListenAddress adminListen;
 
+    @Option(names = "--admin-token-file", paramLabel = "<file>",
+            description = "A file holding a bearer token: turns on the admin listener's /kv/<store>/<key> endpoints"
+                    + " (GET, PUT, DELETE; GET /kv/<store>/?prefix= lists). Off without it. Needs --admin-listen.")
+    Path adminTokenFile;
+
     @Option(names = "--proxy", paramLabel = "<route=url|upstream:name>",
             description = "Reverse-proxy a route to an upstream, e.g. --proxy '/api/...=http://127.0.0.1:8080',"
                     + " or to an [upstream.<name>] pool of the runtime config: '/api/...=upstream:<name>'."
@@ -78,8 +83,13 @@ public final class UpCommand implements Callable<Integer> {
                 return 1;
             }
             Optional<TlsFiles> tls = tlsCert == null ? Optional.empty() : Optional.of(new TlsFiles(tlsCert, tlsKey));
+            Optional<String> adminToken = adminToken();
+            if (adminToken.isPresent() && adminListen == null) {
+                err.println("Error: --admin-token-file turns on /kv/ on the admin listener, which needs --admin-listen");
+                return 1;
+            }
             app = EdgeApp.start(new EdgeApp.Settings(source.from, listen, source.stateDir, source.runtimeConfigFile, adminListen, proxyRoutes,
-                    env, tls));
+                    env, tls, adminToken));
         } catch (Exception e) {
             return StartFailures.report(err, e);
         }
@@ -91,6 +101,24 @@ public final class UpCommand implements Callable<Integer> {
         app.printBanner(out, listen);
         stop.await();
         return 0;
+    }
+
+    /** The token of {@code --admin-token-file}: the file's text without surrounding white space, never empty. */
+    private Optional<String> adminToken() {
+        if (adminTokenFile == null) {
+            return Optional.empty();
+        }
+        String token;
+        try {
+            token = java.nio.file.Files.readString(adminTokenFile).strip();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--admin-token-file " + adminTokenFile + ": cannot read (" + e + ")");
+        }
+        if (token.isEmpty() || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            throw new IllegalArgumentException("--admin-token-file " + adminTokenFile
+                    + ": the token must be one word of printable ASCII");
+        }
+        return Optional.of(token);
     }
 
     /** {@code 500ms}, {@code 5s}, {@code 1m}: the runtime config's duration syntax. */

@@ -19,10 +19,12 @@ final class GatewayProcess implements AutoCloseable {
     private final List<String> stdout = Collections.synchronizedList(new ArrayList<>());
     private final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
 
+    /** The readers of stdout and stderr: they end at EOF, after the process's last line. */
+    private final List<Thread> pumps;
+
     private GatewayProcess(Process process) {
         this.process = process;
-        pump(process.getInputStream(), stdout);
-        pump(process.getErrorStream(), stderr);
+        this.pumps = List.of(pump(process.getInputStream(), stdout), pump(process.getErrorStream(), stderr));
     }
 
     static GatewayProcess start(String... args) throws IOException {
@@ -103,6 +105,7 @@ final class GatewayProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new AssertionError("gateway did not stop within 30 s of SIGTERM");
         }
+        awaitOutput();
         return process.exitValue();
     }
 
@@ -111,6 +114,7 @@ final class GatewayProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new AssertionError("gateway did not exit");
         }
+        awaitOutput();
         return process.exitValue();
     }
 
@@ -121,7 +125,20 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    private static void pump(java.io.InputStream in, List<String> lines) {
+    /**
+     * Once the process has exited, waits for its last lines to be read: the process can exit before the
+     * readers have caught up (a loaded machine), and a check of {@link #stderr()} would see part of it.
+     */
+    private void awaitOutput() throws InterruptedException {
+        for (Thread pump : pumps) {
+            pump.join(10_000);
+            if (pump.isAlive()) {
+                throw new AssertionError("the gateway's output was not read to its end within 10 s of its exit");
+            }
+        }
+    }
+
+    private static Thread pump(java.io.InputStream in, List<String> lines) {
         Thread thread = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
@@ -134,5 +151,6 @@ final class GatewayProcess implements AutoCloseable {
         }, "gateway-output");
         thread.setDaemon(true);
         thread.start();
+        return thread;
     }
 }

@@ -9,10 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Mid-load traffic against the tutorial app over real HTTP: writers own their keys (a sequence per key,
@@ -23,7 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
 final class TutorialLoad {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
-    private final Map<String, LongAdder> statuses = new ConcurrentHashMap<>();
+    /** Every answer with its send and receive times, so a {@link Phase} counts the requests sent within it. */
+    private final java.util.Queue<Answer> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final List<String> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
     private final AtomicLong firstFailed = new AtomicLong(Long.MAX_VALUE);
@@ -77,7 +76,7 @@ final class TutorialLoad {
                 continue;
             }
             long now = System.nanoTime();
-            count("write:" + status);
+            count("write:" + status, start, now);
             if (status == 200) {
                 history.record(key, value, WriteHistory.Outcome.ACKNOWLEDGED);
                 if (firstFailed.get() != Long.MAX_VALUE) {
@@ -103,8 +102,9 @@ final class TutorialLoad {
         while (running.get()) {
             String key = "static" + (i++ % staticKeys);
             try {
+                long start = System.nanoTime();
                 HttpResponse<String> r = get(client, listen, key);
-                count("read:" + r.statusCode());
+                count("read:" + r.statusCode(), start, System.nanoTime());
                 String expected = "{\"firstName\":\"s" + key.substring(6) + "\",\"lastName\":\"x\"}";
                 if (r.statusCode() != 200 || !r.body().equals(expected)) {
                     unexpected.add("read " + key + ": " + r.statusCode() + " " + r.body());
@@ -116,9 +116,11 @@ final class TutorialLoad {
         }
     }
 
-    private void count(String kindStatus) {
-        statuses.computeIfAbsent(kindStatus, k -> new LongAdder()).increment();
+    private void count(String kindStatus, long sentNanos, long answeredNanos) {
+        answers.add(new Answer(kindStatus, sentNanos, answeredNanos));
     }
+
+    private record Answer(String kindStatus, long sentNanos, long answeredNanos) {}
 
     void markKilled() { killedAt.set(System.nanoTime()); }
 
@@ -137,15 +139,13 @@ final class TutorialLoad {
 
     List<String> unexpected() { return List.copyOf(unexpected); }
 
-    /** Counts from now until {@link Phase#end()}. */
+    /**
+     * Counts the requests sent from now on and answered before {@link Phase#end()}. A request sent earlier is
+     * not the phase's, even if answered within it: a write the primary acknowledged just before a fault was
+     * injected may still be on its way back to the client (its 200 is correct, not a write during the fault).
+     */
     Phase phase() {
-        return new Phase(this, snapshot(), System.nanoTime());
-    }
-
-    Map<String, Long> snapshot() {
-        Map<String, Long> copy = new java.util.TreeMap<>();
-        statuses.forEach((k, v) -> copy.put(k, v.sum()));
-        return copy;
+        return new Phase(this, System.nanoTime());
     }
 
     void stop() throws InterruptedException {
@@ -155,16 +155,16 @@ final class TutorialLoad {
         }
     }
 
-    record Phase(TutorialLoad load, Map<String, Long> before, long startNanos) {
+    record Phase(TutorialLoad load, long startNanos) {
         Map<String, Long> end() {
-            Map<String, Long> delta = new java.util.TreeMap<>();
-            load.snapshot().forEach((k, v) -> {
-                long d = v - before.getOrDefault(k, 0L);
-                if (d > 0) {
-                    delta.put(k, d);
+            long endNanos = System.nanoTime();
+            Map<String, Long> counts = new java.util.TreeMap<>();
+            for (Answer a : load.answers) {
+                if (a.sentNanos() >= startNanos && a.answeredNanos() <= endNanos) {
+                    counts.merge(a.kindStatus(), 1L, Long::sum);
                 }
-            });
-            return delta;
+            }
+            return counts;
         }
     }
 

@@ -19,10 +19,10 @@ import org.apache.camel.component.undertow.handlers.NotFoundHandler;
  */
 final class EdgeUndertowComponent extends UndertowComponent {
     private final HttpLimits limits;
-    private final Optional<TlsFiles> tls;
+    private final Optional<TlsSettings> tls;
     private final DrainGate gate;
 
-    EdgeUndertowComponent(HttpLimits limits, Optional<TlsFiles> tls, DrainGate gate) {
+    EdgeUndertowComponent(HttpLimits limits, Optional<TlsSettings> tls, DrainGate gate) {
         this.limits = limits;
         this.tls = tls;
         this.gate = gate;
@@ -37,13 +37,13 @@ final class EdgeUndertowComponent extends UndertowComponent {
     static final class HardenedHost implements UndertowHost {
         private final UndertowHostKey key;
         private final HttpLimits limits;
-        private final Optional<TlsFiles> tls;
+        private final Optional<TlsSettings> tls;
         private final DrainGate gate;
         private final ReentrantLock lock = new ReentrantLock();
         private final CamelRootHandler root = new CamelRootHandler(new NotFoundHandler());
         private IngressListener undertow;
 
-        HardenedHost(UndertowHostKey key, HttpLimits limits, Optional<TlsFiles> tls, DrainGate gate) {
+        HardenedHost(UndertowHostKey key, HttpLimits limits, Optional<TlsSettings> tls, DrainGate gate) {
             this.key = key;
             this.limits = limits;
             this.tls = tls;

@@ -30,7 +30,8 @@ import org.xnio.channels.AcceptingChannel;
  * The ingress socket: what {@code Undertow.builder()...start()} does, with the same worker, buffer and socket
  * defaults, plus what it has no hook for. Every accepted connection gets a {@link BareCrGuard} under the HTTP
  * parser. HTTP/2 is served over TLS (ALPN {@code h2}) and in clear text (h2c, by prior knowledge or
- * {@code Upgrade: h2c}). With {@link TlsFiles}, the certificate and key are read again when either file changes.
+ * {@code Upgrade: h2c}). With {@link TlsSettings}, the certificates (chosen by SNI name) are read again when a file
+ * changes; its protocol versions and cipher suites apply to every handshake.
  */
 final class IngressListener {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngressListener.class);
@@ -50,7 +51,7 @@ final class IngressListener {
         this.buffers = buffers;
     }
 
-    static IngressListener start(String host, int port, HttpLimits limits, Optional<TlsFiles> tls, HttpHandler root) {
+    static IngressListener start(String host, int port, HttpLimits limits, Optional<TlsSettings> tls, HttpHandler root) {
         int ioThreads = Math.max(Runtime.getRuntime().availableProcessors(), 2);
         int high = limits.maxConnections();
         OptionMap undertowOptions = OptionMap.builder()
@@ -140,8 +141,8 @@ final class IngressListener {
         };
     }
 
-    /** Checks the certificate files every second; a changed pair that loads replaces the context for new handshakes. */
-    private static void watch(XnioWorker worker, TlsFiles files, UndertowXnioSsl ssl) {
+    /** Checks the certificate files every second; a changed set that loads replaces the context for new handshakes. */
+    private static void watch(XnioWorker worker, TlsSettings files, UndertowXnioSsl ssl) {
         String[] seen = {files.stamp()};
         worker.getIoThread().executeAtInterval(() -> {
             String now = files.stamp();
@@ -152,7 +153,7 @@ final class IngressListener {
             worker.execute(() -> {
                 try {
                     ssl.updateSSLContext(files.sslContext());
-                    LOG.info("TLS certificate reloaded from {}", files.cert());
+                    LOG.info("TLS certificates reloaded (default {})", files.defaultCertificate().cert());
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("TLS certificate not reloaded, keeping the previous one: {}", e.getMessage());
                 }

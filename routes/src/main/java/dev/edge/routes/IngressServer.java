@@ -32,7 +32,7 @@ public final class IngressServer implements AutoCloseable {
     }
 
     /** As {@link #start(String, int, HttpLimits, java.util.Optional, MemoryBudget, SpinDispatcher, org.apache.camel.RoutesBuilder...)} with the process-wide default body budget. */
-    public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsFiles> tls,
+    public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsSettings> tls,
                                       SpinDispatcher dispatcher, org.apache.camel.RoutesBuilder... extraRoutes)
             throws Exception {
         return start(host, port, limits, tls, MemoryBudget.bodyDefault(), dispatcher, extraRoutes);
@@ -45,7 +45,7 @@ public final class IngressServer implements AutoCloseable {
      *
      * @param bodyBuffers the node's budget for buffered request bodies (shared with guests' response buffers)
      */
-    public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsFiles> tls,
+    public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsSettings> tls,
                                       MemoryBudget bodyBuffers, SpinDispatcher dispatcher,
                                       org.apache.camel.RoutesBuilder... extraRoutes) throws Exception {
         if (tls.isPresent()) {

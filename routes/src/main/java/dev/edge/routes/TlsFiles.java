@@ -6,17 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -26,24 +25,10 @@ import javax.net.ssl.SSLContext;
 public record TlsFiles(Path cert, Path key) {
     private static final Pattern BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
-    private static final char[] STORE_PASSWORD = "edge".toCharArray();
 
     /** A server context holding this certificate and key; a bad file is an {@link IOException} naming it and why. */
     public SSLContext sslContext() throws IOException {
-        List<Certificate> chain = certificates();
-        PrivateKey privateKey = privateKey();
-        try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            store.setKeyEntry("edge", privateKey, STORE_PASSWORD, chain.toArray(new Certificate[0]));
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, STORE_PASSWORD);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), null, null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IOException(cert + " and " + key + ": the key does not fit the certificate (" + e.getMessage() + ")");
-        }
+        return TlsSettings.of(this).sslContext();
     }
 
     /** Changes when either file is replaced or rewritten: what certificate reloading watches. */
@@ -57,6 +42,11 @@ public record TlsFiles(Path cert, Path key) {
         } catch (IOException e) {
             return "missing";
         }
+    }
+
+    /** The certificate chain, leaf first. */
+    X509Certificate[] chain() throws IOException {
+        return certificates().stream().map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
     }
 
     private List<Certificate> certificates() throws IOException {
@@ -75,7 +65,7 @@ public record TlsFiles(Path cert, Path key) {
         return chain;
     }
 
-    private PrivateKey privateKey() throws IOException {
+    PrivateKey privateKey() throws IOException {
         List<byte[]> pkcs8 = blocks(key, "PRIVATE KEY");
         List<byte[]> pkcs1 = blocks(key, "RSA PRIVATE KEY");
         byte[] der;

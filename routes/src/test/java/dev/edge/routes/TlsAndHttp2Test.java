@@ -56,7 +56,7 @@ class TlsAndHttp2Test {
         files = first.writePem(dir.resolve("cert.pem"), dir.resolve("key.pem"));
         SpinDispatcher dispatcher = JavaGuest.catchAll("tls", TlsAndHttp2Test::describe);
         tlsPort = FreePort.next();
-        tls = IngressServer.start("127.0.0.1", tlsPort, HttpLimits.defaults(), Optional.of(files), dispatcher);
+        tls = IngressServer.start("127.0.0.1", tlsPort, HttpLimits.defaults(), Optional.of(TlsSettings.of(files)), dispatcher);
         clearPort = FreePort.next();
         clear = IngressServer.start("127.0.0.1", clearPort, HttpLimits.defaults(), dispatcher);
     }
@@ -153,14 +153,14 @@ class TlsAndHttp2Test {
     void unusableCertificateOrKeyFailsStartNamingTheFile() throws Exception {
         Path empty = Files.writeString(dir.resolve("empty.pem"), "not a certificate\n");
         assertThatThrownBy(() -> IngressServer.start("127.0.0.1", FreePort.next(), HttpLimits.defaults(),
-                Optional.of(new TlsFiles(empty, files.key())), null))
+                Optional.of(TlsSettings.of(new TlsFiles(empty, files.key()))), null))
                 .isInstanceOf(IOException.class).hasMessage(empty + ": no PEM CERTIFICATE block");
         assertThatThrownBy(() -> IngressServer.start("127.0.0.1", FreePort.next(), HttpLimits.defaults(),
-                Optional.of(new TlsFiles(files.cert(), empty)), null))
+                Optional.of(TlsSettings.of(new TlsFiles(files.cert(), empty))), null))
                 .isInstanceOf(IOException.class).hasMessageStartingWith(empty + ": expected one unencrypted PEM PRIVATE KEY");
         Path missing = dir.resolve("missing.pem");
         assertThatThrownBy(() -> IngressServer.start("127.0.0.1", FreePort.next(), HttpLimits.defaults(),
-                Optional.of(new TlsFiles(missing, files.key())), null))
+                Optional.of(TlsSettings.of(new TlsFiles(missing, files.key()))), null))
                 .isInstanceOf(IOException.class).hasMessageStartingWith(missing + ": cannot read");
     }
 

@@ -40,7 +40,7 @@ final class SqliteKeyValueStore implements KeyValueStore {
 
     @Override
     public void set(String key, byte[] value) {
-        backend.withSession("set", session -> {
+        backend.withWriteSession("set", session -> {
             write(session, UPSERT, key, value);
             return null;
         });
@@ -48,7 +48,7 @@ final class SqliteKeyValueStore implements KeyValueStore {
 
     @Override
     public void delete(String key) {
-        backend.withSession("delete", session -> {
+        backend.withWriteSession("delete", session -> {
             remove(session, key);
             return null;
         });
@@ -173,7 +173,7 @@ final class SqliteKeyValueStore implements KeyValueStore {
     public boolean compareAndSwap(String key, byte[] expected, byte[] value) {
         if (expected == null) {
             // a single statement is atomic on its own
-            return backend.withSession("compare-and-swap", session -> write(session, INSERT_IF_ABSENT, key, value) == 1);
+            return backend.withWriteSession("compare-and-swap", session -> write(session, INSERT_IF_ABSENT, key, value) == 1);
         }
         return backend.inWriteTransaction("compare-and-swap", session -> {
             byte[] current = read(session, key);

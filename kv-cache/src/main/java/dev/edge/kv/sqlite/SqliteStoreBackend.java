@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -29,10 +30,14 @@ import org.sqlite.SQLiteConfig;
  * side table {@code edge_meta(name, value)} (Spin ignores it); opening the file for another application
  * fails with {@link IllegalStateException}.
  *
- * <p>Concurrency: WAL journal (readers never block the writer), a busy timeout for writers queueing on the
- * write lock, and a small pool of connections each caching its prepared statements. Every write is
- * committed (synchronous=FULL) before the method returns; increment and compare-and-swap run in one
- * {@code BEGIN IMMEDIATE} transaction.
+ * <p>Concurrency: WAL journal (readers never block the writer) and a small pool of connections each caching its
+ * prepared statements. The writers of this backend take turns in a fair in-process queue ({@link #writeLock})
+ * before they reach SQLite's one write lock, so they never wait on it through SQLite's busy handler (which
+ * sleeps and retries, unfairly: a writer could lose for longer than any timeout and see SQLITE_BUSY). A
+ * process should therefore open one backend per file (the gateway does). The busy timeout is left for the
+ * writers of other processes, such as {@code edge kv} beside {@code edge up}.
+ * Every write is committed (synchronous=FULL) before the method returns; increment and compare-and-swap run
+ * in one {@code BEGIN IMMEDIATE} transaction.
  */
 public final class SqliteStoreBackend implements StoreBackend {
     /** Spin's file name inside the state directory. */
@@ -56,6 +61,8 @@ public final class SqliteStoreBackend implements StoreBackend {
     private final ConcurrentLinkedQueue<SqliteSession> idle = new ConcurrentLinkedQueue<>();
     private final Semaphore permits;
     private final long borrowTimeoutMillis;
+    /** One writer of this process at a time, in arrival order (see the class comment). */
+    private final ReentrantLock writeLock = new ReentrantLock(true);
     private volatile boolean closed;
 
     /** {@code <stateDir>/sqlite_key_value.db}, Spin's default location. */
@@ -80,7 +87,8 @@ public final class SqliteStoreBackend implements StoreBackend {
         this.appName = appName;
         this.jdbcUrl = "jdbc:sqlite:" + this.databaseFile;
         this.permits = new Semaphore(poolSize, true);
-        this.borrowTimeoutMillis = Math.max(1000, busyTimeout.toMillis() * 2);
+        // also the longest a writer queues behind this process's other writers
+        this.borrowTimeoutMillis = Math.max(10_000, busyTimeout.toMillis() * 2);
         this.config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
@@ -153,6 +161,13 @@ public final class SqliteStoreBackend implements StoreBackend {
     }
 
     private void ownerTransaction(boolean claim) {
+        asWriter("claim", () -> {
+            ownerTransactionAsWriter(claim);
+            return null;
+        });
+    }
+
+    private void ownerTransactionAsWriter(boolean claim) {
         try (SqliteSession session = newSession()) {
             session.execute("BEGIN IMMEDIATE");
             try {
@@ -215,7 +230,30 @@ public final class SqliteStoreBackend implements StoreBackend {
 
     /** Work inside {@code BEGIN IMMEDIATE ... COMMIT}: atomic, and serialized against every other writer. */
     <T> T inWriteTransaction(String operation, SqlWork<T> work) {
-        return inTransaction(operation, "BEGIN IMMEDIATE", work);
+        return asWriter(operation, () -> inTransaction(operation, "BEGIN IMMEDIATE", work));
+    }
+
+    /** One writing statement (atomic on its own), in this process's writer queue. */
+    <T> T withWriteSession(String operation, SqlWork<T> work) {
+        return asWriter(operation, () -> withSession(operation, work));
+    }
+
+    /** Runs {@code write} as this process's only writer, after the writers that queued before it. */
+    private <T> T asWriter(String operation, java.util.function.Supplier<T> write) {
+        try {
+            if (!writeLock.tryLock(borrowTimeoutMillis, TimeUnit.MILLISECONDS)) {
+                throw new KvException(KvException.Kind.OTHER, "sqlite " + operation + ": the writers queued before it"
+                        + " took more than " + borrowTimeoutMillis + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw KvException.other("sqlite " + operation + " interrupted", e);
+        }
+        try {
+            return write.get();
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     /** Work inside a read transaction, so several reads see one snapshot. */
