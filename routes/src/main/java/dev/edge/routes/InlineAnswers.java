@@ -33,13 +33,16 @@ public final class InlineAnswers implements CamelUndertowHttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         RequestTarget target = SpinUndertowBinding.requestTarget(exchange);
+        boolean stagesPassed = exchange.getAttachment(StageFront.PASSED) != null;
+        // Guests run here only on the IO thread (a blocking stage may have moved the request to a worker already).
         Optional<GuestResponse> answer = dispatcher.answerInline(target,
-                () -> SpinUndertowBinding.toIngressRequest(exchange, target));
+                exchange.isInIoThread() ? () -> SpinUndertowBinding.toIngressRequest(exchange, target) : null,
+                stagesPassed);
         if (answer.isPresent()) {
             exchange.getResponseSender().send(SpinUndertowBinding.writeHead(exchange, answer.get()));
             return;
         }
-        Optional<GuestHandler> guest = dispatcher.guestHandler(target);
+        Optional<GuestHandler> guest = dispatcher.guestHandler(target, stagesPassed);
         if (guest.isEmpty()) {
             next.handleRequest(exchange);
             return;

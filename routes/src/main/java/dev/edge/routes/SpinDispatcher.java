@@ -53,15 +53,17 @@ public final class SpinDispatcher {
      * may claim any path) a static response or a 404. Empty when the request must go to {@link #dispatch}.
      */
     public Optional<GuestResponse> answerInline(RequestTarget target) {
-        return answerInline(target, null);
+        return answerInline(target, null, false);
     }
 
     /**
      * As {@link #answerInline(RequestTarget)}, and also a component's answer if its guest can give it without
      * blocking ({@link GuestHandler#tryInline}: no host call that might block, within a short CPU budget);
-     * {@code request} supplies the whole request for that (null: never run a guest here).
+     * {@code request} supplies the whole request for that (null: never run a guest here). {@code stagesPassed}: every
+     * stage has passed this request on its head already ({@link StageFront}), so Spin routing decides it.
      */
-    public Optional<GuestResponse> answerInline(RequestTarget target, java.util.function.Supplier<IngressRequest> request) {
+    public Optional<GuestResponse> answerInline(RequestTarget target, java.util.function.Supplier<IngressRequest> request,
+                                                boolean stagesPassed) {
         long start = System.nanoTime();
         String path = target.path();
         String label;
@@ -69,7 +71,7 @@ public final class SpinDispatcher {
         if (path.startsWith(WELL_KNOWN)) {
             label = "well-known";
             response = wellKnown(path.substring(WELL_KNOWN.length()));
-        } else if (!stages.isEmpty()) {
+        } else if (!stages.isEmpty() && !stagesPassed) {
             return Optional.empty();
         } else {
             Optional<RouteMatch> match = router.route(target);
@@ -113,8 +115,8 @@ public final class SpinDispatcher {
      * The guest that {@link #dispatch} will run for this request, when no stage can claim it first: the ingress asks
      * for its admission before the request takes a worker. Empty for everything else.
      */
-    public Optional<GuestHandler> guestHandler(RequestTarget target) {
-        if (!stages.isEmpty() || target.path().startsWith(WELL_KNOWN)) {
+    public Optional<GuestHandler> guestHandler(RequestTarget target, boolean stagesPassed) {
+        if ((!stages.isEmpty() && !stagesPassed) || target.path().startsWith(WELL_KNOWN)) {
             return Optional.empty();
         }
         return router.route(target).map(match -> handlersByTrigger.get(match.trigger()));

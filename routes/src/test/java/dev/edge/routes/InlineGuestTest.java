@@ -87,6 +87,27 @@ class InlineGuestTest {
     }
 
     @Test
+    void withAStageThatPassedTheRequestTheGuestStillRunsOnTheIoThread() throws Exception {
+        HttpTrigger pure = new HttpTrigger("/pure", false, Optional.of("pure"), Optional.empty(), Executor.http());
+        IngressStage passing = new IngressStage() {
+            @Override public Decision decide(IngressRequest head) { return PASS; }
+            @Override public boolean mayBlock() { return false; }
+            @Override public String name() { return "passing"; }
+        };
+        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(List.of(pure)),
+                Map.of(pure, new ThreadNamingGuest("pure", true)), List.of(passing), "staged", "1", null);
+        int stagedPort = FreePort.next();
+        IngressServer staged = IngressServer.start("127.0.0.1", stagedPort, 1 << 20, dispatcher);
+        try {
+            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + stagedPort + "/pure")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.body()).startsWith("inline on ").contains("I/O");
+        } finally {
+            staged.close();
+        }
+    }
+
+    @Test
     void aGuestThatMustBlockIsRunAgainOnAWorker() throws Exception {
         int tries = BLOCKING_INLINE_TRIES.get();
         String answer = get("/blocking");
