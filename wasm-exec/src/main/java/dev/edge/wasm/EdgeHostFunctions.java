@@ -384,6 +384,14 @@ final class EdgeHostFunctions {
         return List.of(types);
     }
 
+    /** Writes whose first check is the store handle (so an inline run answers a bad handle as a worker would). */
+    private static boolean storeHandleFirst(String name) {
+        return switch (name) {
+            case "kv_set", "kv_set_ttl", "kv_delete", "kv_set_many", "kv_delete_many" -> true;
+            default -> false;
+        };
+    }
+
     /** Calls that read the request, build the response in the instance or read a store without waiting. */
     private static boolean inlineSafe(String name) {
         return name.startsWith("req_") || name.startsWith("resp_") || name.equals("kv_open") || name.equals("kv_close")
@@ -393,13 +401,17 @@ final class EdgeHostFunctions {
     private HostFunction fn(String name, List<ValType> params, Op op) {
         FunctionType type = FunctionType.of(params, List.of(I32));
         boolean inlineSafe = inlineSafe(name);
+        boolean storeHandleFirst = storeHandleFirst(name);
         return new HostFunction(GuestAbi.MODULE, name, type, (instance, args) -> {
-            if (!inlineSafe && scope.inline()) {
-                throw MustBlock.INSTANCE;
-            }
             GuestMemory mem = memory(instance);
             int code;
             try {
+                if (!inlineSafe && scope.inline()) {
+                    if (storeHandleFirst) {
+                        store(args[0]); // a bad handle fails here as on a worker, with no effect: no need to re-run
+                    }
+                    throw MustBlock.INSTANCE;
+                }
                 code = op.call(mem, args);
             } catch (ChicoryException e) {
                 throw e; // traps (bad pointers, guest allocator trapping, response too large) end the request

@@ -37,6 +37,9 @@ public final class GuestAdmission {
      * @param maxWait         longest wait for a slot before 503
      */
     public record Limits(int maxConcurrent, int maxQueued, int maxPerComponent, Duration maxWait) {
+        /** The default queue per slot ({@link #forMachine}). */
+        public static final int QUEUED_PER_SLOT = 64;
+
         public Limits {
             if (maxConcurrent < 1 || maxQueued < 0 || maxPerComponent < 1 || maxWait.isNegative()) {
                 throw new IllegalArgumentException("invalid admission limits");
@@ -45,13 +48,14 @@ public final class GuestAdmission {
         }
 
         /**
-         * Sized to the machine: two guests per core (guests mostly compute, and wait on Redis briefly), four times
-         * as many waiting (as many as Undertow has workers, 8 per core: a burst of keep-alive clients waits rather
-         * than getting 503s), and each component may take all but a quarter of the slots when there are several.
+         * Sized to the machine: two guests per core (guests mostly compute, and wait on Redis briefly), 64 times as
+         * many waiting (a queued request holds no thread, only its exchange and its already budgeted body, so a burst
+         * of clients waits its turn rather than getting 503s; {@code maxWait} bounds how long), and each component
+         * may take all but a quarter of the slots when there are several.
          */
         public static Limits forMachine(int cores, int components, Duration maxWait) {
             int concurrent = Math.max(4, 2 * cores);
-            return new Limits(concurrent, 4 * concurrent, perComponent(concurrent, components), maxWait);
+            return new Limits(concurrent, QUEUED_PER_SLOT * concurrent, perComponent(concurrent, components), maxWait);
         }
 
         /** A component's default bulkhead: every slot if it is alone, else all but a quarter of them. */
