@@ -10,7 +10,8 @@ tck=$(getconf CLK_TCK)
 cpu() {
   local total=0 p
   for p in "$1" $(pgrep -P "$1" || true); do
-    total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat") ))
+    [ -r "/proc/$p/stat" ] || continue  # a child that ended meanwhile
+    total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) ))
   done
   echo "$total"
 }

@@ -73,7 +73,7 @@ public final class RuntimeConfigLoader {
         RuntimeConfig withDefault = new RuntimeConfig(stores, limits).withDefaultStore(stateDir);
         List<KvRouteConfig> kvRoutes = KvRouteLoader.load(root, withDefault.keyValueStores().keySet());
         List<CidrBlock> trusted = root.optTable("proxy").map(RuntimeConfigLoader::trustForwarded).orElse(List.of());
-        ProxyConfig proxy = new ProxyConfig(trusted, UpstreamPoolLoader.load(root));
+        ProxyConfig proxy = new ProxyConfig(trusted, UpstreamPoolLoader.load(root, baseDir));
         ExecutionConfig execution = root.optTable("execution").map(RuntimeConfigLoader::execution)
                 .orElse(ExecutionConfig.DEFAULTS);
         ListenerConfig listener = ListenerLoader.load(root, baseDir);

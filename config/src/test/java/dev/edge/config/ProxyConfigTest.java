@@ -69,13 +69,20 @@ class ProxyConfigTest {
                 [upstream.web]
                 targets = ["https://web.internal"]
                 """).proxy();
-        assertThat(proxy.upstream("api")).contains(new UpstreamPoolConfig("api",
-                List.of(java.net.URI.create("http://10.0.0.5:9000"), java.net.URI.create("http://10.0.0.6:9000/v1")),
-                UpstreamPoolConfig.Balance.HASH, java.util.Optional.of("header:x-user"),
-                java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(2)));
+        List<java.net.URI> targets = List.of(java.net.URI.create("http://10.0.0.5:9000"),
+                java.net.URI.create("http://10.0.0.6:9000/v1"));
+        assertThat(proxy.upstream("api")).contains(UpstreamPoolConfig.of("api", targets)
+                .withBalance(UpstreamPoolConfig.Balance.HASH, java.util.Optional.of("header:x-user"))
+                .withTimeouts(new UpstreamPoolConfig.Timeouts(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5),
+                        java.util.Optional.empty(), java.time.Duration.ofSeconds(60)))
+                .withEjection(new UpstreamPoolConfig.Ejection(5, java.time.Duration.ofSeconds(2))));
         UpstreamPoolConfig web = proxy.upstream("web").orElseThrow();
         assertThat(web.balance()).isEqualTo(UpstreamPoolConfig.Balance.ROUND_ROBIN);
-        assertThat(web.requestTimeout()).isEqualTo(UpstreamPoolConfig.DEFAULT_REQUEST_TIMEOUT);
+        assertThat(web.timeouts()).isEqualTo(UpstreamPoolConfig.Timeouts.DEFAULTS);
+        assertThat(web.retries()).as("no retry table: each other target once after a connect failure")
+                .isEqualTo(UpstreamPoolConfig.Retries.defaults(1));
+        assertThat(web.retries().attempts()).isZero();
+        assertThat(proxy.upstream("api").orElseThrow().retries().attempts()).isEqualTo(1);
         assertThat(proxy.upstream("nope")).isEmpty();
     }
 
@@ -88,14 +95,79 @@ class ProxyConfigTest {
             "targets = [\"http://h\"]\\nbalance = \"random\" | upstream.api.balance | unknown balance 'random' (expected round_robin, least_request or hash)",
             "targets = [\"http://h\"]\\nbalance = \"hash\"   | upstream.api.hash_on | balance = \"hash\" needs hash_on: \"header:<name>\", \"cookie:<name>\" or \"path\"",
             "targets = [\"http://h\"]\\nhash_on = \"path\"   | upstream.api.hash_on | only used with balance = \"hash\"",
-            "targets = [\"http://h\"]\\nretries = 2          | upstream.api.retries | unknown field 'retries'",
+            "targets = [\"http://h\"]\\nretry = 2            | upstream.api.retry | unknown field 'retry'",
+            "targets = [\"http://h\"]\\nretries = 2          | upstream.api.retries | expected a table, found an integer",
+            "targets = [\"http://h\"]\\nretries = { attempts = 11 } | upstream.api.retries.attempts | must be between 0 and 10",
+            "targets = [\"http://h\"]\\nretries = { on = [\"connect-failure\", \"404\"] } | upstream.api.retries.on[1] | unknown condition '404' (expected connect-failure, timeout, reset, 5xx or a 5xx status such as 503)",
+            "targets = [\"http://h\"]\\nretries = { methods = [\"GET\", \"post\"] } | upstream.api.retries.methods[1] | POST is not idempotent: a request the upstream may have acted on is never sent twice",
+            "targets = [\"http://h\"]\\nretries = { methods = \"all\" } | upstream.api.retries.methods | 'all' is not \"idempotent\" or a list of idempotent methods",
+            "targets = [\"http://h\"]\\nconnect_timeout = \"1 s\" | upstream.api.connect_timeout | invalid duration '1 s'; expected a number followed by ms, s, m or h (e.g. \"500ms\", \"30s\")",
+            "targets = [\"http://h\"]\\nrequest_timeout = \"2s\"\\ntry_timeout = \"3s\" | upstream.api.try_timeout | must be at most 2s",
+            "targets = [\"http://h\"]\\nidle_timeout = \"0s\" | upstream.api.idle_timeout | must be greater than 0",
+            "targets = [\"http://h\"]\\neject_after = 0      | upstream.api.eject_after | must be between 1 and 100",
+            "targets = [\"https://h\"]\\nca_file = \"runtime-config.toml\" | upstream.api.ca_file | DIR/runtime-config.toml holds no PEM certificate",
+            "targets = [\"https://h\"]\\nca_file = \"missing.pem\" | upstream.api.ca_file | DIR/missing.pem is not a file",
+            "targets = [\"http://h\"]\\ncircuit_breaker = { failure_rate = 150 } | upstream.api.circuit_breaker.failure_rate | must be a percentage between 1 and 100",
+            "targets = [\"http://h\"]\\ncircuit_breaker = { window = 0 } | upstream.api.circuit_breaker.window | must be between 1 and 10000 requests",
+            "targets = [\"http://h\"]\\ncircuit_breaker = { open_for = 10 } | upstream.api.circuit_breaker.open_for | expected a string, found an integer",
+            "targets = [\"http://h\"]\\nhealth = { interval = \"2s\" } | upstream.api.health.path | missing required field, e.g. \"/healthz\"",
+            "targets = [\"http://h\"]\\nhealth = { path = \"healthz\" } | upstream.api.health.path | 'healthz' must be a path starting with '/' (a query may follow), no spaces",
+            "targets = [\"http://h\"]\\nhealth = { path = \"/h\", interval = \"1s\", timeout = \"2s\" } | upstream.api.health.timeout | must be at most 1s",
+            "targets = [\"http://h\"]\\nhealth = { path = \"/h\", healthy_after = 0 } | upstream.api.health.healthy_after | must be between 1 and 100",
+            "targets = [\"http://h\"]\\nhealth = { path = \"/h\", every = \"1s\" } | upstream.api.health.every | unknown field 'every'",
     })
     void invalidPoolsNameTheFieldAndTheReason(String lines, String field, String reason) throws Exception {
         ConfigException e = catchThrowableOfType(ConfigException.class,
                 () -> load("[upstream.api]\n" + lines.replace("\\n", "\n") + "\n"));
         assertThat(e).as(lines).isNotNull();
         assertThat(e.getMessage()).isEqualTo(dir.resolve("runtime-config.toml").toAbsolutePath().normalize() + ": "
-                + field + ": " + reason);
+                + field + ": " + reason.replace("DIR", dir.toAbsolutePath().normalize().toString()));
+    }
+
+    @Test
+    void timeoutsRetriesAndEjectionAreReadFromThePool() throws Exception {
+        UpstreamPoolConfig api = load("""
+                [upstream.api]
+                targets = ["http://10.0.0.5:9000", "http://10.0.0.6:9000"]
+                connect_timeout = "250ms"
+                request_timeout = "10s"
+                try_timeout = "2s"
+                idle_timeout = "30s"
+                retries = { attempts = 2, on = ["connect-failure", "timeout", "reset", "503", "5xx"], methods = ["GET", "put"] }
+                eject_after = 3
+                eject_for = "20s"
+                """).proxy().upstream("api").orElseThrow();
+        assertThat(api.timeouts()).isEqualTo(new UpstreamPoolConfig.Timeouts(java.time.Duration.ofMillis(250),
+                java.time.Duration.ofSeconds(10), java.util.Optional.of(java.time.Duration.ofSeconds(2)),
+                java.time.Duration.ofSeconds(30)));
+        assertThat(api.retries().attempts()).isEqualTo(2);
+        assertThat(api.retries().on()).containsExactlyInAnyOrder(UpstreamPoolConfig.Failure.values());
+        assertThat(api.retries().statuses()).hasSize(100).contains(500, 503, 599);
+        assertThat(api.retries().methods()).containsExactlyInAnyOrder("GET", "PUT");
+        assertThat(api.ejection()).isEqualTo(new UpstreamPoolConfig.Ejection(3, java.time.Duration.ofSeconds(20)));
+        assertThat(api.health()).isEmpty();
+        assertThat(api.circuitBreaker()).isEmpty();
+        assertThat(load("""
+                [upstream.api]
+                targets = ["http://10.0.0.5:9000"]
+                circuit_breaker = { failure_rate = 25, window = 40, open_for = "3s" }
+                """).proxy().upstream("api").orElseThrow().circuitBreaker())
+                .contains(new UpstreamPoolConfig.CircuitBreaker(25, 40, java.time.Duration.ofSeconds(3)));
+        UpstreamPoolConfig checked = load("""
+                [upstream.api]
+                targets = ["http://10.0.0.5:9000"]
+                health = { path = "/healthz?deep=1", interval = "2s", unhealthy_after = 2, healthy_after = 4 }
+                """).proxy().upstream("api").orElseThrow();
+        assertThat(checked.health()).contains(new UpstreamPoolConfig.Health("/healthz?deep=1",
+                java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(2), 2, 4));
+        UpstreamPoolConfig.Retries idempotent = load("""
+                [upstream.api]
+                targets = ["http://10.0.0.5:9000"]
+                retries = { attempts = 1, on = ["503"], methods = "idempotent" }
+                """).proxy().upstream("api").orElseThrow().retries();
+        assertThat(idempotent.statuses()).containsExactly(503);
+        assertThat(idempotent.on()).isEmpty();
+        assertThat(idempotent.methods()).isEqualTo(UpstreamPoolConfig.Retries.IDEMPOTENT);
     }
 
     @Test

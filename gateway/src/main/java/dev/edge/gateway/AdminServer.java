@@ -18,12 +18,16 @@ final class AdminServer implements AutoCloseable {
     }
 
     static AdminServer start(ListenAddress address, PrometheusMeterRegistry registry) {
-        return start(address, registry, java.util.Optional.empty());
+        return start(address, () -> registry, java.util.Optional.empty());
     }
 
-    /** @param kv the {@code /kv/} endpoints, present only when an admin token is configured */
-    static AdminServer start(ListenAddress address, PrometheusMeterRegistry registry,
-                             java.util.Optional<AdminKvHandler> kv) {
+    /**
+     * @param registry the registry of the app generation serving now (a reload brings a new one)
+     * @param kv       the {@code /kv/} endpoints on the app generation serving now, present only when an admin
+     *                 token is configured
+     */
+    static AdminServer start(ListenAddress address, java.util.function.Supplier<PrometheusMeterRegistry> registry,
+                             java.util.Optional<java.util.function.Supplier<AdminKvHandler>> kv) {
         Undertow undertow = Undertow.builder()
                 .setIoThreads(1)
                 .setWorkerThreads(2)
@@ -31,9 +35,9 @@ final class AdminServer implements AutoCloseable {
                 .setHandler(exchange -> {
                     if (exchange.getRequestPath().equals("/metrics")) {
                         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-                        exchange.getResponseSender().send(registry.scrape());
+                        exchange.getResponseSender().send(registry.get().scrape());
                     } else if (kv.isPresent() && exchange.getRequestPath().startsWith(AdminKvHandler.PREFIX)) {
-                        kv.get().handleRequest(exchange);
+                        kv.get().get().handleRequest(exchange);
                     } else {
                         exchange.setStatusCode(404);
                         exchange.endExchange();

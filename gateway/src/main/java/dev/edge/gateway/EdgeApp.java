@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running application: manifest and runtime config loaded, key-value stores opened, components
- * compiled, ingress (and optionally the admin listener) serving. Closing it stops everything in reverse.
+ * compiled, ingress (and optionally the admin listener) serving. {@link #reload} swaps in a freshly loaded app
+ * generation behind the same listeners. Closing it stops everything in reverse.
  */
 public final class EdgeApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeApp.class);
@@ -110,23 +111,37 @@ public final class EdgeApp implements AutoCloseable {
     private static final java.time.Duration CLOSE_BUDGET = java.time.Duration.ofMillis(800);
     private static final java.time.Duration CLOSE_BUDGET_AFTER_EXPIRED_DRAIN = java.time.Duration.ofMillis(200);
 
-    private final AppManifest manifest;
+    private final Settings settings;
     private final Deque<AutoCloseable> resources;
     private final IngressServer ingress;
-    private final String defaultStoreFile;
-    private final List<KvRouteConfig> kvRoutes;
-    private final List<ProxyRoute> proxies;
     private final boolean tls;
+    /** The app generation new requests go to (hot reload: {@link #reload}). */
+    private volatile Generation current;
+    /** Set by {@link #shutdown}: no reload swaps in a generation nobody would close. */
+    private boolean closing;
+    private final java.util.concurrent.atomic.AtomicLong reloadsOk = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong reloadsFailed = new java.util.concurrent.atomic.AtomicLong();
 
-    private EdgeApp(AppManifest manifest, Deque<AutoCloseable> resources, IngressServer ingress,
-                    String defaultStoreFile, List<KvRouteConfig> kvRoutes, List<ProxyRoute> proxies, boolean tls) {
-        this.manifest = manifest;
+    private EdgeApp(Settings settings, Deque<AutoCloseable> resources, IngressServer ingress, Generation first,
+                    boolean tls) {
+        this.settings = settings;
         this.resources = resources;
         this.ingress = ingress;
-        this.defaultStoreFile = defaultStoreFile;
-        this.kvRoutes = kvRoutes;
-        this.proxies = List.copyOf(proxies);
         this.tls = tls;
+        this.current = first;
+    }
+
+    /**
+     * One loaded app: manifest and runtime config, stores, compiled components, proxies and admission, and the
+     * metrics registry they report to. Closing {@code resources} closes all of it.
+     */
+    private record Generation(AppManifest manifest, SpinDispatcher dispatcher, PrometheusMeterRegistry registry,
+                              KeyValueBackends backends, Deque<AutoCloseable> resources, String defaultStoreFile,
+                              List<KvRouteConfig> kvRoutes) implements AutoCloseable {
+        @Override
+        public void close() {
+            closeAll(resources);
+        }
     }
 
     /**
@@ -136,6 +151,53 @@ public final class EdgeApp implements AutoCloseable {
      * @throws Exception          another failure while starting
      */
     public static EdgeApp start(Settings settings) throws Exception {
+        LoadedGeneration first = loadGeneration(settings);
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            // The listener's limits come from the first generation's runtime config: a reload keeps them.
+            RuntimeConfig runtime = first.runtime();
+            java.util.Optional<dev.edge.routes.TlsSettings> tls;
+            try {
+                tls = ListenerTls.settings(settings.tls(), runtime.listener(), settings.runtimeConfigFile());
+            } catch (Exception | Error e) {
+                first.generation().close();
+                throw e;
+            }
+            GuestLimits limits = guestLimits(runtime.guestLimits());
+            NodeBudgets budgets = NodeBudgets.of(runtime.execution());
+            ListenAddress listen = settings.listen();
+            IngressServer ingress;
+            try {
+                ingress = ListenException.binding(listen, () -> IngressServer.start(listen.host(),
+                        listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()), tls,
+                        budgets.bodies(), first.generation().dispatcher(), first.generation()));
+            } catch (Exception | Error e) {
+                first.generation().close();
+                throw e;
+            }
+            resources.push(ingress);
+            EdgeApp app = new EdgeApp(settings, resources, ingress, first.generation(), tls.isPresent());
+            app.registerListenerMeters(first.generation().registry());
+            if (settings.adminListen() != null) {
+                resources.push(ListenException.binding(settings.adminListen(),
+                        () -> AdminServer.start(settings.adminListen(), () -> app.current.registry(),
+                                settings.adminToken().map(token -> () -> new AdminKvHandler(token,
+                                        app.current.backends().factor())))));
+            }
+            // Only a fully started app owns its state files: a failed start leaves them to the next app.
+            first.generation().backends().claimFiles();
+            return app;
+        } catch (Exception | Error e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    /** A generation and the runtime config it was built from. */
+    private record LoadedGeneration(Generation generation, RuntimeConfig runtime) {}
+
+    /** Loads manifest, runtime config and everything they name; nothing listens yet, no state file is claimed. */
+    private static LoadedGeneration loadGeneration(Settings settings) throws Exception {
         // Manifest, runtime config, cross-checks and variables (a required variable without a value fails here).
         AppConfig config = AppConfig.load(settings.manifest(), settings.runtimeConfigFile(), settings.stateDir(),
                 System.getenv());
@@ -154,7 +216,8 @@ public final class EdgeApp implements AutoCloseable {
                 settings.runtimeConfigFile());
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            Loaded loaded = load(config, settings.environment(), resources);
+            Loaded loaded = load(config, settings.environment(),
+                    selfOrigin(settings.listen(), tls.isPresent()), resources);
             PrometheusMeterRegistry registry = loaded.registry();
             KeyValueBackends backends = loaded.backends();
             KeyValueFactor keyValues = backends.factor();
@@ -170,7 +233,7 @@ public final class EdgeApp implements AutoCloseable {
             List<IngressStage> stages = new ArrayList<>();
             // One proxy, so every kind of proxying follows the same header rules.
             StreamingProxy proxy = new StreamingProxy(new ProxyHeaders(runtime.proxy().trustForwarded()), UPSTREAM_TIMEOUT,
-                    runtime.proxy().upstreams());
+                    runtime.proxy().upstreams(), registry);
             resources.push(proxy);
             if (!runtime.kvRoutes().isEmpty()) {
                 // KV routes first: a key can override a --proxy route too ("pass" hands the request on).
@@ -181,34 +244,88 @@ public final class EdgeApp implements AutoCloseable {
             }
             SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(manifest.triggers()), handlers, stages,
                     appName, manifest.application().version(), new RequestMetrics(registry));
-            ListenAddress listen = settings.listen();
-            IngressServer ingress = ListenException.binding(listen, () -> IngressServer.start(listen.host(),
-                    listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()), tls,
-                    budgets.bodies(), dispatcher));
-            resources.push(ingress);
-            io.micrometer.core.instrument.Gauge.builder("edge.http.requests.in.flight", ingress, IngressServer::inFlight)
-                    .description("HTTP requests accepted and not yet answered").register(registry);
-            if (settings.adminListen() != null) {
-                resources.push(ListenException.binding(settings.adminListen(),
-                        () -> AdminServer.start(settings.adminListen(), registry,
-                                settings.adminToken().map(token -> new AdminKvHandler(token, keyValues)))));
-            }
-            // Only a fully started app owns its state files: a failed start leaves them to the next app.
-            backends.claimFiles();
-            return new EdgeApp(manifest, resources, ingress, defaultStoreFile(runtime, stateDir), runtime.kvRoutes(),
-                    settings.proxies(), tls.isPresent());
+            return new LoadedGeneration(new Generation(manifest, dispatcher, registry, backends, resources,
+                    defaultStoreFile(runtime, stateDir), runtime.kvRoutes()), runtime);
         } catch (Exception | Error e) {
             closeAll(resources);
             throw e;
         }
     }
 
+    /** Meters of the listener and of reloads, registered again in each generation's registry. */
+    private void registerListenerMeters(PrometheusMeterRegistry registry) {
+        io.micrometer.core.instrument.Gauge.builder("edge.http.requests.in.flight", ingress, IngressServer::inFlight)
+                .description("HTTP requests accepted and not yet answered").register(registry);
+        for (String result : List.of("ok", "failed")) {
+            io.micrometer.core.instrument.FunctionCounter.builder("edge.reloads",
+                            result.equals("ok") ? reloadsOk : reloadsFailed,
+                            java.util.concurrent.atomic.AtomicLong::doubleValue)
+                    .description("Hot reloads (SIGHUP or --watch) since the process started, by result")
+                    .tag("result", result).register(registry);
+        }
+    }
+
+    /** What one {@link #reload} did, as the one line {@code edge up} prints. */
+    public record Reload(boolean ok, long generation, String line) {}
+
+    /**
+     * Hot reload (SIGHUP, {@code --watch}): loads the manifest, runtime config and components again and, once all
+     * of it has loaded, swaps it in: new requests go to it at once, requests in flight finish on the old generation,
+     * which is closed after them (or after {@code drain}). If anything fails to load, the old generation keeps
+     * serving and the returned line says why. The listeners (address, TLS, admin) stay as they are.
+     */
+    public synchronized Reload reload(java.time.Duration drain) {
+        long started = System.nanoTime();
+        if (closing) {
+            return new Reload(false, ingress.generation(), "reload skipped: shutting down");
+        }
+        LoadedGeneration next;
+        try {
+            next = loadGeneration(settings);
+        } catch (Exception e) {
+            reloadsFailed.incrementAndGet();
+            String reason = StartFailures.reason(e);
+            Reload failed = new Reload(false, ingress.generation(),
+                    "reload failed, still serving generation " + ingress.generation() + ": " + reason);
+            LOG.warn(failed.line());
+            return failed;
+        }
+        // Same app, same files: the claim is already this app's (another app's file failed the load above).
+        next.generation().backends().claimFiles();
+        registerListenerMeters(next.generation().registry());
+        long generation = ingress.swap(next.generation().dispatcher(), next.generation(), drain);
+        current = next.generation();
+        reloadsOk.incrementAndGet();
+        Reload done = new Reload(true, generation, "reloaded app " + next.generation().manifest().application().name()
+                + " (generation " + generation + ") in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+        LOG.info(done.line());
+        return done;
+    }
+
+    /** The manifest and runtime config files a reload reads again, and the component sources they name now. */
+    public List<Path> watchedFiles() {
+        List<Path> files = new ArrayList<>();
+        files.add(settings.manifest());
+        if (settings.runtimeConfigFile() != null) {
+            files.add(settings.runtimeConfigFile());
+        }
+        current.manifest().components().values().forEach(component -> files.add(component.source()));
+        return files;
+    }
+
     /** What {@link #load} opened: closing {@code resources} closes all of it. */
     private record Loaded(PrometheusMeterRegistry registry, KeyValueBackends backends, GuestLimits limits,
                           NodeBudgets budgets, Map<HttpTrigger, GuestHandler> handlers) {}
 
+    /** Where a component's request without an authority (Spin's {@code self}) goes: this node's listener. */
+    private static java.net.URI selfOrigin(ListenAddress listen, boolean tls) {
+        String base = listen.baseUrl();
+        return java.net.URI.create(tls ? "https" + base.substring("http".length()) : base);
+    }
+
     /** Everything {@code up} builds before it listens: metrics, key-value stores, compiled components. */
-    private static Loaded load(AppConfig config, Map<String, String> environment, Deque<AutoCloseable> resources)
+    private static Loaded load(AppConfig config, Map<String, String> environment, java.net.URI selfOrigin,
+                               Deque<AutoCloseable> resources)
             throws WasmLoadException {
         RuntimeConfig runtime = config.runtime();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -232,7 +349,7 @@ public final class EdgeApp implements AutoCloseable {
                 .withBodyBuffers(budgets.bodies())
                 .withCompileCache(CompileCache.at(config.stateDir().resolve(COMPILE_CACHE_DIR)));
         Map<HttpTrigger, GuestHandler> handlers = loadHandlers(config, environment, backends.factor(), limits, options,
-                watchdog);
+                watchdog, selfOrigin);
         handlers.values().stream().distinct().forEach(resources::push);
         return new Loaded(registry, backends, limits, budgets, handlers);
     }
@@ -258,7 +375,7 @@ public final class EdgeApp implements AutoCloseable {
         }
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            Loaded loaded = load(config, Map.of(), resources);
+            Loaded loaded = load(config, Map.of(), null, resources);
             java.util.Set<String> labels = new java.util.HashSet<>(config.runtime().keyValueStores().keySet());
             labels.add(RuntimeConfig.DEFAULT_LABEL);
             return new Checked(config.manifest().application().name(),
@@ -281,12 +398,14 @@ public final class EdgeApp implements AutoCloseable {
     /** A WebAssembly component (Spin's toolchain) runs on the component runtime; a core module on edge's ABI or WAGI. */
     private static GuestHandler loadHandler(Component component, Executor executor, AppConfig config,
                                             KeyValueFactor keyValues, GuestLimits limits, ExecutorOptions options,
-                                            DeadlineWatchdog watchdog) throws WasmLoadException {
+                                            DeadlineWatchdog watchdog, java.net.URI selfOrigin) throws WasmLoadException {
         Map<String, String> variables = config.variables().componentVariables(component.id());
         Path baseDir = config.manifest().baseDir();
         if (executor.type() == Executor.Type.HTTP && isComponent(component)) {
-            return ComponentHttpHandlers.load(component, baseDir, config.stateDir(), keyValues, variables, limits,
-                    options, watchdog);
+            ComponentHttpHandlers.Outbound outbound = new ComponentHttpHandlers.Outbound(
+                    config.variables().allowedOutboundHosts(component.id()), selfOrigin);
+            return ComponentHttpHandlers.load(component, baseDir, config.stateDir(), keyValues, variables, outbound,
+                    limits, options, watchdog);
         }
         return ComponentHandlers.load(component, executor, baseDir, config.stateDir(), keyValues, variables, limits,
                 options, watchdog);
@@ -303,7 +422,7 @@ public final class EdgeApp implements AutoCloseable {
     private static Map<HttpTrigger, GuestHandler> loadHandlers(AppConfig config, Map<String, String> environment,
                                                                KeyValueFactor keyValues,
                                                                GuestLimits limits, ExecutorOptions options,
-                                                               DeadlineWatchdog watchdog)
+                                                               DeadlineWatchdog watchdog, java.net.URI selfOrigin)
             throws WasmLoadException {
         AppManifest manifest = config.manifest();
         Map<HttpTrigger, GuestHandler> handlers = new LinkedHashMap<>();
@@ -319,7 +438,8 @@ public final class EdgeApp implements AutoCloseable {
                 GuestHandler handler = loaded.get(key);
                 if (handler == null) {
                     long started = System.nanoTime();
-                    handler = loadHandler(component, trigger.executor(), config, keyValues, limits, options, watchdog);
+                    handler = loadHandler(component, trigger.executor(), config, keyValues, limits, options, watchdog,
+                            selfOrigin);
                     loaded.put(key, handler);
                     LOG.info("Loaded component {} in {} ms", component.id(), (System.nanoTime() - started) / 1_000_000);
                 }
@@ -347,13 +467,17 @@ public final class EdgeApp implements AutoCloseable {
     public void printBanner(PrintStream out, ListenAddress listen) {
         String base = tls ? "https" + listen.baseUrl().substring("http".length()) : listen.baseUrl();
         StringBuilder banner = new StringBuilder();
+        Generation generation = current;
+        String defaultStoreFile = generation.defaultStoreFile();
+        List<KvRouteConfig> kvRoutes = generation.kvRoutes();
+        List<ProxyRoute> proxies = settings.proxies();
         if (defaultStoreFile != null) {
             banner.append("Storing default key-value data to \"").append(defaultStoreFile).append("\".\n");
         }
         banner.append('\n');
         banner.append("Serving ").append(base).append('\n');
         banner.append("Available Routes:\n");
-        for (HttpTrigger trigger : manifest.triggers()) {
+        for (HttpTrigger trigger : generation.manifest().triggers()) {
             if (trigger.isPrivate()) {
                 continue;
             }
@@ -381,7 +505,8 @@ public final class EdgeApp implements AutoCloseable {
         out.flush();
     }
 
-    public AppManifest manifest() { return manifest; }
+    /** The manifest of the generation serving now. */
+    public AppManifest manifest() { return current.manifest(); }
 
     /** Drains for up to {@link #DEFAULT_DRAIN_TIMEOUT}, then closes everything. */
     @Override
@@ -395,6 +520,9 @@ public final class EdgeApp implements AutoCloseable {
      * runaway guest can never keep the process alive. Returns within {@code drain} plus that budget.
      */
     public void shutdown(java.time.Duration drain) {
+        synchronized (this) {
+            closing = true;
+        }
         boolean drained;
         try {
             drained = ingress.drain(drain);

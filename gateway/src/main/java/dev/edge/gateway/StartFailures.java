@@ -10,14 +10,27 @@ final class StartFailures {
 
     /** Prints {@code e} as one line on {@code err}; returns the exit code, 1. */
     static int report(PrintStream err, Exception e) {
-        if (e instanceof ConfigException || e instanceof ListenException) {
-            err.println(e.getMessage());
-        } else if (e instanceof WasmLoadException || e instanceof IllegalArgumentException) {
-            err.println("Error: " + e.getMessage());
-        } else {
-            err.println("Error: cannot start: " + rootMessage(e));
-        }
+        err.println(line(e));
         return 1;
+    }
+
+    /** {@code e} as one line, no stack trace. */
+    static String line(Exception e) {
+        if (e instanceof ConfigException || e instanceof ListenException) {
+            return e.getMessage();
+        } else if (e instanceof WasmLoadException || e instanceof IllegalArgumentException) {
+            return "Error: " + e.getMessage();
+        }
+        return "Error: cannot start: " + rootMessage(e);
+    }
+
+    /** Why {@code e} stopped a load, as one line without the start's "Error: cannot start:" (a failed reload's reason). */
+    static String reason(Exception e) {
+        if (e instanceof ConfigException || e instanceof ListenException || e instanceof WasmLoadException
+                || e instanceof IllegalArgumentException) {
+            return e.getMessage();
+        }
+        return rootMessage(e);
     }
 
     private static String rootMessage(Throwable e) {

@@ -57,8 +57,14 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--drain-timeout", paramLabel = "<duration>", defaultValue = "5s",
             converter = DurationConverter.class,
             description = "On SIGTERM, how long requests in flight may take to finish (e.g. 500ms, 5s, 1m);"
-                    + " new requests get 503 meanwhile. Default: ${DEFAULT-VALUE}")
+                    + " new requests get 503 meanwhile. Also how long a reload lets requests finish on the old app."
+                    + " Default: ${DEFAULT-VALUE}")
     java.time.Duration drainTimeout;
+
+    @Option(names = "--watch",
+            description = "Reload the app (as SIGHUP does) when the manifest, the runtime config or a component's"
+                    + " .wasm changes, like spin watch; for local development.")
+    boolean watch;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -72,6 +78,9 @@ public final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // SIGHUP (and --watch) reload the app behind the same listeners (docs/gateway.md, "Hot reload").
+        Reloads reloads = new Reloads(drainTimeout, err);
+        reloads.onSighup();
         EdgeApp app;
         try {
             List<ProxyRoute> proxyRoutes = new ArrayList<>();
@@ -93,7 +102,12 @@ public final class UpCommand implements Callable<Integer> {
         } catch (Exception e) {
             return StartFailures.report(err, e);
         }
+        reloads.serve(app);
+        if (watch) {
+            reloads.watch();
+        }
         Thread shutdown = new Thread(() -> {
+            reloads.close();
             app.shutdown(drainTimeout);
             stop.countDown();
         }, "edge-shutdown");

@@ -203,6 +203,11 @@ class EdgeAppWiringTest {
                         "Proxy routes (--proxy, checked before the routes above):\n  " + listen.baseUrl()
                                 + "/api/... -> http://127.0.0.1:9/v1\n");
                 setAndGet(listen);
+                // The client can have the answer before the server has finished the exchange (and counted it):
+                // wait until the last request has left in flight.
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                        .pollInterval(java.time.Duration.ofMillis(10))
+                        .until(() -> get(admin, "/metrics").body().contains("\nedge_http_requests_in_flight 0.0\n"));
                 String metrics = get(admin, "/metrics").body();
                 assertThat(metrics).contains("# HELP edge_kv_redis_op_seconds ");
                 // issue 12 e: latency buckets (histogram_quantile needs _bucket with le), build info, in flight

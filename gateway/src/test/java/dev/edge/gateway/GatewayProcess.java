@@ -98,15 +98,32 @@ final class GatewayProcess implements AutoCloseable {
         return process;
     }
 
+    /**
+     * Sends SIGTERM, as Ctrl-C or an orchestrator would, and keeps reading the gateway's output: unlike
+     * {@link ProcessHandle#destroy()}, {@link Process#destroy()} also closes this side's pipes at once, so every line
+     * the gateway writes while it shuts down (the drain's log line) would be lost.
+     */
+    void sigterm() {
+        process.toHandle().destroy();
+    }
+
     /** SIGTERM, as Ctrl-C or an orchestrator would send; returns the exit code. */
     int terminate() throws InterruptedException {
-        process.destroy();
+        sigterm();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("gateway did not stop within 30 s of SIGTERM");
         }
         awaitOutput();
         return process.exitValue();
+    }
+
+    /** SIGHUP, as {@code kill -HUP <pid>}: edge reloads the app. */
+    void hangUp() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -HUP " + process.pid() + " exited with " + kill.exitValue());
+        }
     }
 
     int awaitExit() throws InterruptedException {

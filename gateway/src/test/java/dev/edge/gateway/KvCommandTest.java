@@ -183,6 +183,39 @@ class KvCommandTest {
     }
 
     @Test
+    void aKvRouteOnTheSqliteStoreFollowsAKeySetWithIt() throws Exception {
+        try (EchoUpstream blue = new EchoUpstream("blue");
+             EchoUpstream green = new EchoUpstream("green")) {
+            Path runtimeConfig = Files.writeString(temp.resolve("runtime-config.toml"), """
+                    [key_value_store.routing]
+                    type = "spin"
+                    path = "%s"
+
+                    [[kv_route]]
+                    route = "/api/..."
+                    store = "routing"
+                    key = "upstream:api"
+                    allowed_upstreams = ["http://127.0.0.1:*"]
+                    """.formatted(temp.resolve("routing.db")));
+            Path manifest = KvRoutingGatewayTest.staticManifest(temp);
+            String[] source = {"--from", manifest.toString(), "--runtime-config-file", runtimeConfig.toString(),
+                    "--state-dir", temp.resolve("state").toString(), "--store", "routing"};
+            ListenAddress listen = new ListenAddress("127.0.0.1", FreePort.next());
+            try (EdgeApp app = EdgeApp.start(new EdgeApp.Settings(manifest, listen, temp.resolve("state"),
+                    runtimeConfig, null, List.of()))) {
+                for (EchoUpstream upstream : List.of(blue, green)) {
+                    assertOk(kv(with(source, "set", "upstream:api", upstream.url())));
+                    // the SQLite store has no cache: the next request already follows the key
+                    assertThat(get(listen.baseUrl() + "/api/x").body())
+                            .isEqualTo((upstream == green ? "green" : "blue") + " GET /x");
+                }
+                assertOk(kv(with(source, "delete", "upstream:api")));
+                assertThat(get(listen.baseUrl() + "/api/x").body()).isEqualTo("from manifest");
+            }
+        }
+    }
+
+    @Test
     void badRequestsGetOneLineAndExitOne() throws Exception {
         Path runtimeConfig = Files.writeString(temp.resolve("runtime-config.toml"), """
                 [key_value_store.cache]

@@ -21,16 +21,18 @@ final class EdgeUndertowComponent extends UndertowComponent {
     private final HttpLimits limits;
     private final Optional<TlsSettings> tls;
     private final DrainGate gate;
+    private final AppGenerations generations;
 
-    EdgeUndertowComponent(HttpLimits limits, Optional<TlsSettings> tls, DrainGate gate) {
+    EdgeUndertowComponent(HttpLimits limits, Optional<TlsSettings> tls, DrainGate gate, AppGenerations generations) {
         this.limits = limits;
         this.tls = tls;
         this.gate = gate;
+        this.generations = generations;
     }
 
     @Override
     protected UndertowHost createUndertowHost(UndertowHostKey key) {
-        return new HardenedHost(key, limits, tls, gate);
+        return new HardenedHost(key, limits, tls, gate, generations);
     }
 
     /** The same life cycle as camel-undertow's DefaultUndertowHost: started by the first route, stopped by the last. */
@@ -39,15 +41,18 @@ final class EdgeUndertowComponent extends UndertowComponent {
         private final HttpLimits limits;
         private final Optional<TlsSettings> tls;
         private final DrainGate gate;
+        private final AppGenerations generations;
         private final ReentrantLock lock = new ReentrantLock();
         private final CamelRootHandler root = new CamelRootHandler(new NotFoundHandler());
         private IngressListener undertow;
 
-        HardenedHost(UndertowHostKey key, HttpLimits limits, Optional<TlsSettings> tls, DrainGate gate) {
+        HardenedHost(UndertowHostKey key, HttpLimits limits, Optional<TlsSettings> tls, DrainGate gate,
+                     AppGenerations generations) {
             this.key = key;
             this.limits = limits;
             this.tls = tls;
             this.gate = gate;
+            this.generations = generations;
         }
 
         @Override
@@ -66,7 +71,8 @@ final class EdgeUndertowComponent extends UndertowComponent {
                     if (key.getSslContext() != null) {
                         throw new IllegalStateException("edge's ingress listener does not take TLS from camel-undertow");
                     }
-                    undertow = IngressListener.start(key.getHost(), key.getPort(), limits, tls, gate.wrap(root));
+                    undertow = IngressListener.start(key.getHost(), key.getPort(), limits, tls,
+                            gate.wrap(generations.wrap(root)));
                 }
                 return registered;
             } finally {

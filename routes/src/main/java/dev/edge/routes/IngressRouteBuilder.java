@@ -4,7 +4,7 @@ import org.apache.camel.builder.RouteBuilder;
 
 /**
  * The one ingress route: camel-undertow on the listen address, every path and method, straight into
- * {@link SpinDispatcher}. One processor, no type conversion, no Camel headers (see {@link SpinUndertowBinding}).
+ * the {@link SpinDispatcher} of the request's app generation. One processor, no type conversion, no Camel headers (see {@link SpinUndertowBinding}).
  */
 public final class IngressRouteBuilder extends RouteBuilder {
     public static final String ROUTE_ID = "edge-ingress";
@@ -14,12 +14,10 @@ public final class IngressRouteBuilder extends RouteBuilder {
 
     private final String host;
     private final int port;
-    private final SpinDispatcher dispatcher;
 
-    public IngressRouteBuilder(String host, int port, SpinDispatcher dispatcher) {
+    public IngressRouteBuilder(String host, int port) {
         this.host = host;
         this.port = port;
-        this.dispatcher = dispatcher;
     }
 
     @Override
@@ -32,7 +30,9 @@ public final class IngressRouteBuilder extends RouteBuilder {
                 // Bean names, resolved by the consumer; the last is outermost: body reader → inline answers → Camel.
                 + "&handlers=" + INLINE_BEAN + "," + BODY_READER_BEAN)
                 .routeId(ROUTE_ID)
+                // The dispatcher of the app generation the request took as it arrived (AppGenerations).
                 .process(exchange -> exchange.getMessage().setBody(
-                        dispatcher.dispatch((IngressRequest) exchange.getIn().getBody())));
+                        exchange.getProperty(AppGenerations.DISPATCHER_PROPERTY, SpinDispatcher.class)
+                                .dispatch((IngressRequest) exchange.getIn().getBody())));
     }
 }

@@ -10,12 +10,12 @@ import org.apache.camel.impl.DefaultCamelContext;
  */
 public final class IngressServer implements AutoCloseable {
     private final CamelContext camel;
-    private final SpinDispatcher dispatcher;
+    private final AppGenerations generations;
     private final DrainGate gate;
 
-    private IngressServer(CamelContext camel, SpinDispatcher dispatcher, DrainGate gate) {
+    private IngressServer(CamelContext camel, AppGenerations generations, DrainGate gate) {
         this.camel = camel;
-        this.dispatcher = dispatcher;
+        this.generations = generations;
         this.gate = gate;
     }
 
@@ -48,6 +48,17 @@ public final class IngressServer implements AutoCloseable {
     public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsSettings> tls,
                                       MemoryBudget bodyBuffers, SpinDispatcher dispatcher,
                                       org.apache.camel.RoutesBuilder... extraRoutes) throws Exception {
+        return start(host, port, limits, tls, bodyBuffers, dispatcher, () -> { }, extraRoutes);
+    }
+
+    /**
+     * As above, serving {@code dispatcher} as the first app generation, which {@code owned} belongs to: it is closed
+     * with that generation (on {@link #close()}, or once a {@link #swap} has retired it). If starting fails,
+     * {@code owned} is left to the caller.
+     */
+    public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsSettings> tls,
+                                      MemoryBudget bodyBuffers, SpinDispatcher dispatcher, AutoCloseable owned,
+                                      org.apache.camel.RoutesBuilder... extraRoutes) throws Exception {
         if (tls.isPresent()) {
             tls.get().sslContext(); // fail early, in one line, on a bad certificate or key
         }
@@ -59,12 +70,13 @@ public final class IngressServer implements AutoCloseable {
         camel.getShutdownStrategy().setTimeUnit(java.util.concurrent.TimeUnit.SECONDS);
         camel.getRegistry().bind(IngressRouteBuilder.BINDING_BEAN, new SpinUndertowBinding());
         camel.getRegistry().bind(IngressRouteBuilder.BODY_READER_BEAN, new RequestBodyReader(limits.maxRequestBody(),
-                bodyBuffers, new StageFront(dispatcher, limits.maxRequestBody())));
-        camel.getRegistry().bind(IngressRouteBuilder.INLINE_BEAN, new InlineAnswers(dispatcher));
+                bodyBuffers, new StageFront(limits.maxRequestBody())));
+        camel.getRegistry().bind(IngressRouteBuilder.INLINE_BEAN, new InlineAnswers());
+        AppGenerations generations = new AppGenerations(dispatcher, owned);
         // Undertow with edge's header limits, parse/idle timeouts and connection cap (docs/security.md).
         DrainGate gate = new DrainGate();
-        camel.addComponent("undertow", new EdgeUndertowComponent(limits, tls, gate));
-        camel.addRoutes(new IngressRouteBuilder(host, port, dispatcher));
+        camel.addComponent("undertow", new EdgeUndertowComponent(limits, tls, gate, generations));
+        camel.addRoutes(new IngressRouteBuilder(host, port));
         for (org.apache.camel.RoutesBuilder routes : extraRoutes) {
             camel.addRoutes(routes);
         }
@@ -74,7 +86,23 @@ public final class IngressServer implements AutoCloseable {
             camel.close();
             throw e;
         }
-        return new IngressServer(camel, dispatcher, gate);
+        return new IngressServer(camel, generations, gate);
+    }
+
+    /**
+     * Hot reload: new requests go to {@code next} from now on; the requests in flight finish on the generation they
+     * started on, which is then closed (its stages and what it owns), or after {@code drain} regardless.
+     *
+     * @param owned closed with {@code next}'s generation
+     * @return the number of {@code next}'s generation (the first is 1)
+     */
+    public long swap(SpinDispatcher next, AutoCloseable owned, java.time.Duration drain) {
+        return generations.swap(next, owned, drain);
+    }
+
+    /** The number of the app generation new requests go to (1 until the first {@link #swap}). */
+    public long generation() {
+        return generations.generation();
     }
 
     public CamelContext camelContext() { return camel; }
@@ -100,7 +128,7 @@ public final class IngressServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("stopping Camel failed", e);
         } finally {
-            dispatcher.closeStages();
+            generations.close();
         }
     }
 }

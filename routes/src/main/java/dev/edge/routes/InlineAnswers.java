@@ -15,15 +15,10 @@ import org.apache.camel.component.undertow.CamelUndertowHttpHandler;
  * short CPU budget (a trivial handler, a near-cache hit), for the same saving. Any other guest request waits for
  * its admission ({@link GuestHandler#enter}) holding no thread, and goes on to camel-undertow's consumer on a worker
  * once admitted. Everything else goes on to camel-undertow's consumer, which dispatches it
- * to a worker. Runs after {@link RequestBodyReader}, so the body has been read and the connection stays in step.
+ * to a worker. The app generation's dispatcher comes with the exchange ({@link AppGenerations}). Runs after {@link RequestBodyReader}, so the body has been read and the connection stays in step.
  */
 public final class InlineAnswers implements CamelUndertowHttpHandler {
-    private final SpinDispatcher dispatcher;
     private volatile HttpHandler next;
-
-    public InlineAnswers(SpinDispatcher dispatcher) {
-        this.dispatcher = dispatcher;
-    }
 
     @Override
     public void setNext(HttpHandler next) {
@@ -32,6 +27,7 @@ public final class InlineAnswers implements CamelUndertowHttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        SpinDispatcher dispatcher = AppGenerations.dispatcher(exchange);
         RequestTarget target = SpinUndertowBinding.requestTarget(exchange);
         boolean stagesPassed = exchange.getAttachment(StageFront.PASSED) != null;
         // Guests run here only on the IO thread (a blocking stage may have moved the request to a worker already).

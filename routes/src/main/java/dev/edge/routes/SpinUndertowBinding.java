@@ -30,6 +30,7 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
     public Message toCamelMessage(HttpServerExchange http, Exchange exchange) {
         DefaultMessage message = new DefaultMessage(exchange);
         message.setBody(toIngressRequest(http));
+        exchange.setProperty(AppGenerations.DISPATCHER_PROPERTY, AppGenerations.dispatcher(http));
         return message;
     }
 

@@ -16,11 +16,9 @@ final class StageFront {
     /** Set on a request every stage passed: routing after the body is read need not ask the stages again. */
     static final io.undertow.util.AttachmentKey<Boolean> PASSED = io.undertow.util.AttachmentKey.create(Boolean.class);
 
-    private final SpinDispatcher dispatcher;
     private final long maxRequestBody;
 
-    StageFront(SpinDispatcher dispatcher, long maxRequestBody) {
-        this.dispatcher = dispatcher;
+    StageFront(long maxRequestBody) {
         this.maxRequestBody = maxRequestBody;
     }
 
@@ -29,19 +27,20 @@ final class StageFront {
      * stage's answer). False: no stage could take it; the caller goes on.
      */
     boolean take(HttpServerExchange exchange, Runnable readBody) {
+        SpinDispatcher dispatcher = AppGenerations.dispatcher(exchange);
         if (!dispatcher.hasStages()) {
             return false;
         }
         if (exchange.isInIoThread() && dispatcher.stagesMayBlock()) {
             // A stage may block (a kv route reads the store): never on an IO thread.
-            exchange.dispatch(() -> decide(exchange, readBody));
+            exchange.dispatch(() -> decide(dispatcher, exchange, readBody));
         } else {
-            decide(exchange, readBody);
+            decide(dispatcher, exchange, readBody);
         }
         return true;
     }
 
-    private void decide(HttpServerExchange exchange, Runnable readBody) {
+    private void decide(SpinDispatcher dispatcher, HttpServerExchange exchange, Runnable readBody) {
         long start = System.nanoTime();
         IngressRequest head = SpinUndertowBinding.toIngressRequest(exchange);
         Optional<SpinDispatcher.Staged> staged = dispatcher.onHead(head);

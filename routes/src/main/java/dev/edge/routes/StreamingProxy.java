@@ -5,8 +5,10 @@ import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyHandler;
+import io.undertow.util.AttachmentKey;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.net.URI;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,11 +16,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.OptionMap;
 import org.xnio.Xnio;
+import org.xnio.XnioExecutor;
 
 /**
  * edge's reverse proxy, for every kind of proxying ({@code --proxy} routes, kv routes). Undertow's non-blocking
@@ -26,12 +32,17 @@ import org.xnio.Xnio;
  * never whole, and no thread waits on a slow client or upstream. An upstream is a URL or a named pool
  * ({@code upstream:<name>}, {@code [upstream.<name>]}); {@link UpstreamPool} picks the target, keeps pooled
  * keep-alive HTTP/1.1 connections to each, and applies the header rules of {@link ProxyHeaders} as the request
- * leaves; the response's are applied as it is committed. Only a connection that could not be made is retried,
- * on another target of the pool: nothing was sent. Unreachable upstream or a transport failure before the upstream
- * answered: 502; a pool with no healthy target: 503; no response within the timeout: 504. Thread-safe.
+ * leaves; the response's are applied as it is committed. Retries follow the pool's {@code retries} (UpstreamPool).
+ * Unreachable upstream or a transport failure before the upstream answered: 502; a pool with no healthy target:
+ * 503, as does a pool whose circuit breaker is open; no response head within the pool's {@code request_timeout} or the
+ * last try's timeout: 504. Thread-safe.
  */
 public final class StreamingProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingProxy.class);
+    /** On a proxied exchange: the upstream it went to (a pool's name, or the URL), for access logs. */
+    public static final AttachmentKey<String> UPSTREAM = AttachmentKey.create(String.class);
+    /** On a proxied exchange: the base URL of the target its last try went to, for access logs. */
+    public static final AttachmentKey<String> UPSTREAM_TARGET = AttachmentKey.create(String.class);
     /** The scheme of a pool reference, {@code upstream:<name>}. */
     public static final String POOL_SCHEME = "upstream";
     /** Distinct URLs kept (one connection pool each); kv values name few, this only bounds junk. */
@@ -43,22 +54,34 @@ public final class StreamingProxy implements AutoCloseable {
 
     private final ProxyHeaders rules;
     private final Duration timeout;
+    private final MeterRegistry registry;
     private final Map<String, UpstreamPoolConfig> poolConfigs;
     private final Map<String, Upstream> pools = new LinkedHashMap<>();
     private final Map<URI, Upstream> urls = new ConcurrentHashMap<>();
     private volatile UndertowXnioSsl ssl;
+    private ScheduledExecutorService healthChecker;
 
-    private record Upstream(UpstreamPool pool, ProxyHandler handler) {}
+    private record Upstream(String name, UpstreamPool pool, ProxyHandler handler) {}
 
     /** URLs only, no pools. */
     public StreamingProxy(ProxyHeaders rules, Duration timeout) {
         this(rules, timeout, Map.of());
     }
 
-    /** @param timeout for URL upstreams; a pool has its own {@code request_timeout} */
+    /** Unmetered. */
     public StreamingProxy(ProxyHeaders rules, Duration timeout, Map<String, UpstreamPoolConfig> pools) {
+        this(rules, timeout, pools, new CompositeMeterRegistry());
+    }
+
+    /**
+     * @param timeout  for URL upstreams; a pool has its own {@code request_timeout}
+     * @param registry where the per-upstream and per-target meters go ({@link UpstreamMetrics})
+     */
+    public StreamingProxy(ProxyHeaders rules, Duration timeout, Map<String, UpstreamPoolConfig> pools,
+                          MeterRegistry registry) {
         this.rules = rules;
         this.timeout = timeout;
+        this.registry = registry;
         this.poolConfigs = Map.copyOf(pools);
         pools.forEach((name, config) -> this.pools.put(name, open(config)));
     }
@@ -91,21 +114,39 @@ public final class StreamingProxy implements AutoCloseable {
             exchange.endExchange();
             return;
         }
+        exchange.putAttachment(UPSTREAM, poolName.orElse(target.name()));
+        if (!target.pool().admit(exchange)) {
+            exchange.setStatusCode(503); // the pool's circuit breaker is open
+            exchange.endExchange();
+            return;
+        }
         String path = head.target().path();
         // ProxyHandler sends the target's base path + the request URI after the resolved path: the path info.
         exchange.setResolvedPath(path.substring(0, path.length() - pathInfo.length()));
         exchange.putAttachment(UpstreamPool.HEAD, head);
+        long requestTimeout = target.pool().timeouts().request().toNanos();
+        UpstreamPool.Tries tries = new UpstreamPool.Tries(System.nanoTime() + requestTimeout);
+        exchange.putAttachment(UpstreamPool.TRIES, tries);
+        XnioExecutor.Key deadline = exchange.getIoThread().executeAfter(tries::deadline, requestTimeout, TimeUnit.NANOSECONDS);
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            deadline.remove();
+            next.proceed();
+        });
         exchange.addResponseCommitListener(ex -> UpstreamPool.replace(ex.getResponseHeaders(),
                 rules.toClient(ex.getStatusCode(), UpstreamPool.entries(ex.getResponseHeaders()))));
-        exchange.addDefaultResponseListener(StreamingProxy::transportFailureIs502);
+        exchange.addDefaultResponseListener(StreamingProxy::failedTriesAre502Or504);
         target.handler().handleRequest(exchange);
     }
 
-    /** ProxyHandler answers its own failures with 500 or 503; an upstream's own status is never changed. */
-    private static boolean transportFailureIs502(HttpServerExchange exchange) {
-        if (exchange.getAttachment(UpstreamPool.TRIED) != null
+    /**
+     * ProxyHandler answers its own failures with 500 or 503: after a try, that is 504 if the last try timed out,
+     * else 502 (nginx's and Envoy's codes). An upstream's own status is never changed.
+     */
+    private static boolean failedTriesAre502Or504(HttpServerExchange exchange) {
+        UpstreamPool.Tries tries = exchange.getAttachment(UpstreamPool.TRIES);
+        if (tries != null && tries.started() && !tries.headReceived()
                 && (exchange.getStatusCode() == 500 || exchange.getStatusCode() == 503)) {
-            exchange.setStatusCode(502);
+            exchange.setStatusCode(tries.timedOut() ? 504 : 502);
         }
         return false;
     }
@@ -117,48 +158,86 @@ public final class StreamingProxy implements AutoCloseable {
             if (urls.size() >= MAX_URLS) {
                 closeUrls();
             }
-            target = urls.computeIfAbsent(base, b -> open(new UpstreamPoolConfig(b.toString(), List.of(b),
-                    UpstreamPoolConfig.Balance.ROUND_ROBIN, Optional.empty(), timeout, UpstreamPoolConfig.DEFAULT_EJECT_FOR)));
+            UpstreamPoolConfig.Timeouts defaults = UpstreamPoolConfig.Timeouts.DEFAULTS;
+            target = urls.computeIfAbsent(base, b -> open(UpstreamPoolConfig.of(b.toString(), List.of(b)).withTimeouts(
+                    new UpstreamPoolConfig.Timeouts(defaults.connect(), timeout, Optional.empty(), defaults.idle()))));
         }
         return target;
     }
 
     private Upstream open(UpstreamPoolConfig config) {
-        UpstreamPool pool = new UpstreamPool(config, rules, this::client);
+        SSLContext tls = UpstreamTls.context(config.caFile());
+        boolean https = config.targets().stream().anyMatch(t -> t.getScheme().equalsIgnoreCase("https"));
+        UndertowXnioSsl ssl = !https ? null : config.caFile().isEmpty() ? defaultSsl() : xnioSsl(tls);
+        UpstreamPool pool = new UpstreamPool(config, rules, base -> client(base, ssl), tls, this::healthChecker,
+                new UpstreamMetrics(registry, config.name()));
         ProxyHandler handler = ProxyHandler.builder()
                 .setProxyClient(pool)
-                .setMaxRequestTime((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()))
-                .setMaxConnectionRetries(0) // UpstreamPool tries the pool's other targets itself
+                // UpstreamPool keeps the deadlines (ProxyHandler's would cut a body that is streaming) and decides
+                // which failed try is tried again: ProxyHandler asks it for the next target after each.
+                .setMaxRequestTime(-1)
+                .setMaxConnectionRetries(Integer.MAX_VALUE)
+                .setIdempotentRequestPredicate(pool::mayResendMethod)
                 .setNext(exchange -> { // no healthy target
+                    pool.noTarget();
                     exchange.setStatusCode(503);
                     exchange.endExchange();
                 })
                 .build();
-        return new Upstream(pool, handler);
+        return new Upstream(config.name(), pool, handler);
     }
 
-    /** One target's connection pool. */
-    private LoadBalancingProxyClient client(URI base) {
-        LoadBalancingProxyClient client = new LoadBalancingProxyClient()
+    /** One thread for every pool's active health checks, made when the first pool has checks. */
+    private synchronized ScheduledExecutorService healthChecker() {
+        if (healthChecker == null) {
+            healthChecker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "edge-upstream-health");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return healthChecker;
+    }
+
+    /** One target's connection pool; {@code ssl} for an https target. */
+    private static LoadBalancingProxyClient client(URI base, UndertowXnioSsl ssl) {
+        LoadBalancingProxyClient client = new TargetClient()
                 .setConnectionsPerThread(CONNECTIONS_PER_IO_THREAD)
                 .setSoftMaxConnectionsPerThread(IDLE_CONNECTIONS_PER_IO_THREAD)
                 .setTtl(IDLE_CONNECTION_TTL_MILLIS)
                 .setMaxQueueSize(MAX_QUEUED_REQUESTS)
                 .setProblemServerRetry(1); // ejection is UpstreamPool's; a URL is tried again after 1 s
-        return base.getScheme().equals("https") ? client.addHost(base, ssl()) : client.addHost(base);
+        // Undertow's client checks the certificate's names against the host (endpoint identification "HTTPS").
+        return base.getScheme().equals("https") ? client.addHost(base, ssl) : client.addHost(base);
     }
 
-    private UndertowXnioSsl ssl() {
+    /** One target's connections. Undertow skips a host this exchange tried before; a retry may go to it again. */
+    private static final class TargetClient extends LoadBalancingProxyClient {
+        private volatile Host host;
+
+        @Override
+        protected Host selectHost(HttpServerExchange exchange) {
+            Host selected = super.selectHost(exchange);
+            if (selected == null) {
+                return host; // tried before by this exchange: the only host there is
+            }
+            host = selected;
+            return selected;
+        }
+    }
+
+    /** The JDK's trust store's, shared by every pool without a CA file. */
+    private UndertowXnioSsl defaultSsl() {
         UndertowXnioSsl current = ssl;
         if (current == null) {
-            try {
-                current = new UndertowXnioSsl(Xnio.getInstance(), OptionMap.EMPTY, SSLContext.getDefault());
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("no default TLS context", e);
-            }
+            current = xnioSsl(UpstreamTls.context(Optional.empty()));
             ssl = current;
         }
         return current;
+    }
+
+    private static UndertowXnioSsl xnioSsl(SSLContext context) {
+        return new UndertowXnioSsl(Xnio.getInstance(), OptionMap.EMPTY, context);
     }
 
     /** {@code scheme://authority/base} with no trailing '/' (the root is "/"): the path info is appended to it. */
@@ -171,11 +250,16 @@ public final class StreamingProxy implements AutoCloseable {
                 + (path.isEmpty() ? "/" : path));
     }
 
-    /** Closes every pooled upstream connection. */
+    /** Stops the health checks and closes every pooled upstream connection. */
     @Override
     public void close() {
         closeUrls();
         pools.values().forEach(StreamingProxy::closeConnections);
+        synchronized (this) {
+            if (healthChecker != null) {
+                healthChecker.shutdownNow();
+            }
+        }
     }
 
     private void closeUrls() {
@@ -189,7 +273,7 @@ public final class StreamingProxy implements AutoCloseable {
 
     private static void closeConnections(Upstream upstream) {
         try {
-            upstream.pool().closeConnections();
+            upstream.pool().close();
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // The connections live on the listener's IO threads: stopped with it, they are closed already.
         }

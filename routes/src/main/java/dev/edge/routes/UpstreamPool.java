@@ -1,6 +1,8 @@
 package dev.edge.routes;
 
 import dev.edge.config.UpstreamPoolConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientConnection;
 import io.undertow.client.ClientExchange;
@@ -13,7 +15,11 @@ import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyCallback;
 import io.undertow.server.handlers.proxy.ProxyClient;
 import io.undertow.server.handlers.proxy.ProxyConnection;
+import io.undertow.client.ClientResponse;
+import io.undertow.client.ContinueNotification;
+import io.undertow.client.PushCallback;
 import io.undertow.util.AttachmentKey;
+import io.undertow.util.AttachmentList;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
@@ -25,12 +31,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
+import org.xnio.Options;
+import org.xnio.XnioExecutor;
+import org.xnio.channels.ReadTimeoutException;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.channels.StreamSourceChannel;
 import org.xnio.Option;
 import org.xnio.StreamConnection;
 import org.xnio.XnioIoThread;
@@ -39,56 +56,264 @@ import org.xnio.XnioWorker;
 /**
  * The targets of one upstream (a pool, or a single URL as a pool of one), as Undertow's
  * {@link io.undertow.server.handlers.proxy.ProxyHandler} sees them: it picks a target per request (round robin,
- * least requests in flight, or a rendezvous hash of a header, cookie or the path), skips a target that refused a
- * connection for {@code eject_for} (a pool of one is never skipped, as in nginx), and sends each request with
- * exactly the headers {@link ProxyHeaders} decides. ProxyHandler adds its own {@code X-Forwarded-*} (and keeps a
- * client's {@code X-Forwarded-Host}); the request it built is rewritten here as it leaves, from the client's
- * original headers. Only the framing is the proxy's, and {@code Host} is the target's.
+ * least requests in flight, or a rendezvous hash of a header, cookie or the path), skips a target that failed
+ * {@code eject_after} tries in a row for {@code eject_for} (a pool of one is never skipped, as in nginx), and sends
+ * each request with exactly the headers {@link ProxyHeaders} decides. ProxyHandler adds its own
+ * {@code X-Forwarded-*} (and keeps a client's {@code X-Forwarded-Host}); the request it built is rewritten here as
+ * it leaves, from the client's original headers. Only the framing is the proxy's, and {@code Host} is the target's.
+ *
+ * <p>Timeouts and retries: each try is watched ({@link Try}) for {@code connect_timeout}, {@code try_timeout} and
+ * the request's overall deadline; a failed try is tried again only when {@code retries} lists its failure and
+ * ProxyHandler agrees it is safe (a connect failure always is: nothing was sent; anything else only for a method
+ * in {@code retries.methods} whose request had no body left to send). ProxyHandler asks {@link #findTarget} for
+ * the next target; this answers null when no retry is due, and ProxyHandler then ends the exchange, which
+ * {@link StreamingProxy} answers 502 or 504.
+ *
+ * <p>Health: a target is in rotation while its active checks ({@link ActiveHealth}, off the request path) pass and
+ * failed tries have not ejected it. A pool's circuit breaker ({@link #admit}) answers for the whole pool. Every try
+ * is metered per target ({@link UpstreamMetrics}). {@link #close} stops the checks: a pool belongs to one app
+ * generation.
  */
 final class UpstreamPool implements ProxyClient {
     static final AttachmentKey<IngressRequest> HEAD = AttachmentKey.create(IngressRequest.class);
-    /** Set once a connection to a target was tried: a 500/503 of ProxyHandler's own is then a 502. */
-    static final AttachmentKey<Boolean> TRIED = AttachmentKey.create(Boolean.class);
+    /** The request's tries: set by {@link StreamingProxy#forward} before ProxyHandler runs. */
+    static final AttachmentKey<Tries> TRIES = AttachmentKey.create(Tries.class);
+    private static final Exception FAILED_ANSWER = new Exception("5xx answer") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
     private static final Set<String> SET_BY_PROXY = Set.of("host", "content-length", "transfer-encoding");
 
-    private record Target(URI base, String host, LoadBalancingProxyClient client, AtomicInteger inFlight,
-                          AtomicLong ejectedUntilNanos) implements ProxyTarget {}
+    /** One target: its connections, load, passive and active health, meters. */
+    private static final class Target implements ProxyTarget {
+        private final URI base;
+        private final String host;
+        private final LoadBalancingProxyClient client;
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private final AtomicLong ejectedUntilNanos = new AtomicLong();
+        private final AtomicInteger consecutiveFailures = new AtomicInteger();
+        private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+        private final ActiveHealth health;
+        private final UpstreamMetrics.Target meters;
+
+        Target(URI base, LoadBalancingProxyClient client, UpstreamMetrics metrics) {
+            this.base = base;
+            this.host = base.getRawAuthority();
+            this.client = client;
+            this.health = new ActiveHealth(base, this::ejectedByChecks);
+            this.meters = metrics.target(base.toString(), this, t -> t.available(System.nanoTime()) ? 1 : 0,
+                    t -> t.connections.size());
+        }
+
+        private void ejectedByChecks() {
+            meters.ejectedActively();
+        }
+
+        /** In rotation: passing its active checks (if any) and not ejected by failed tries. */
+        boolean available(long nowNanos) {
+            return health.up() && ejectedUntilNanos.get() - nowNanos <= 0;
+        }
+
+        /** Counts a connection while it is open (the first time a request uses it). */
+        void using(ClientConnection connection) {
+            if (!connections.contains(connection) && connections.add(connection)) {
+                connection.addCloseListener(connections::remove);
+                if (!connection.isOpen()) {
+                    connections.remove(connection);
+                }
+            }
+        }
+    }
+
+    /** One proxied request's tries, on its IO thread. */
+    static final class Tries {
+        private final long deadlineNanos;
+        private final List<Target> tried = new ArrayList<>(2);
+        private int retries;
+        private boolean retryWanted;
+        private boolean headReceived;
+        private UpstreamPoolConfig.Failure lastFailure;
+        /** Fails the try in progress when the deadline passes. */
+        private Runnable cancel;
+
+        Tries(long deadlineNanos) {
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        boolean started() {
+            return !tried.isEmpty();
+        }
+
+        /** Whether the last try failed by a timeout (504) rather than a connection failure (502). */
+        boolean timedOut() {
+            return lastFailure == UpstreamPoolConfig.Failure.TIMEOUT;
+        }
+
+        boolean headReceived() {
+            return headReceived;
+        }
+
+        private boolean pastDeadline() {
+            return System.nanoTime() - deadlineNanos >= 0;
+        }
+
+        /** The overall deadline passed: the try in progress, if its head has not come, fails as timed out. */
+        void deadline() {
+            Runnable current = cancel;
+            if (!headReceived && current != null) {
+                current.run();
+            }
+        }
+    }
 
     private final List<Target> targets;
     private final UpstreamPoolConfig.Balance balance;
     private final Function<HttpServerExchange, String> hashKey;
+    private final UpstreamPoolConfig.Timeouts timeouts;
+    private final UpstreamPoolConfig.Retries retries;
+    private final int ejectAfter;
     private final long ejectForNanos;
     private final ProxyHeaders rules;
     private final AtomicInteger next = new AtomicInteger();
+    private final Optional<ActiveHealth.Checks> checks;
+    private final Optional<CircuitBreaker> breaker;
+    private final UpstreamMetrics metrics;
 
-    UpstreamPool(UpstreamPoolConfig config, ProxyHeaders rules, Function<URI, LoadBalancingProxyClient> clients) {
+    /**
+     * @param checker runs the pool's active health checks, if it has any (off the request path)
+     */
+    UpstreamPool(UpstreamPoolConfig config, ProxyHeaders rules, Function<URI, LoadBalancingProxyClient> clients,
+                 SSLContext tls, Supplier<ScheduledExecutorService> checker, UpstreamMetrics metrics) {
         List<Target> list = new ArrayList<>();
         for (URI target : config.targets()) {
             URI base = StreamingProxy.base(target);
-            list.add(new Target(base, base.getRawAuthority(), clients.apply(base), new AtomicInteger(), new AtomicLong()));
+            list.add(new Target(base, clients.apply(base), metrics));
         }
         this.targets = List.copyOf(list);
+        this.metrics = metrics;
+        this.breaker = config.circuitBreaker().map(UpstreamPool::breaker);
+        breaker.ifPresent(circuit -> metrics.circuitState(() -> switch (circuit.getState()) {
+            case CLOSED, DISABLED, METRICS_ONLY -> 0;
+            case HALF_OPEN -> 2;
+            default -> 1;
+        }));
+        this.checks = config.health().map(health -> ActiveHealth.start(health, config.timeouts().connect(), tls,
+                targets.stream().map(t -> t.health).toList(), checker.get()));
         this.balance = config.balance();
         this.hashKey = config.hashOn().map(UpstreamPool::hashKey).orElse(exchange -> null);
-        this.ejectForNanos = targets.size() > 1 ? config.ejectFor().toNanos() : 0;
+        this.timeouts = config.timeouts();
+        this.retries = config.retries();
+        this.ejectAfter = config.ejection().after();
+        this.ejectForNanos = targets.size() > 1 ? config.ejection().forDuration().toNanos() : 0;
         this.rules = rules;
+    }
+
+    /** Resilience4j's breaker, used without blocking: a permission per request, its outcome recorded when known. */
+    private static CircuitBreaker breaker(UpstreamPoolConfig.CircuitBreaker config) {
+        return CircuitBreaker.of("upstream", CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(config.window())
+                .minimumNumberOfCalls(config.window())
+                .failureRateThreshold(config.failureRate())
+                .waitDurationInOpenState(config.openFor())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .writableStackTraceEnabled(false)
+                .build());
+    }
+
+    /**
+     * Whether the pool's breaker lets {@code exchange} through (always, without a breaker). If it does, the answer's
+     * status is recorded as it is committed (5xx: a failure), or the permission released if none ever is.
+     */
+    boolean admit(HttpServerExchange exchange) {
+        if (breaker.isEmpty()) {
+            return true;
+        }
+        CircuitBreaker circuit = breaker.get();
+        if (!circuit.tryAcquirePermission()) {
+            metrics.circuitOpen();
+            return false;
+        }
+        long start = System.nanoTime();
+        boolean[] recorded = {false};
+        exchange.addResponseCommitListener(ex -> {
+            recorded[0] = true;
+            long elapsed = System.nanoTime() - start;
+            if (ex.getStatusCode() >= 500) {
+                circuit.onError(elapsed, TimeUnit.NANOSECONDS, FAILED_ANSWER);
+            } else {
+                circuit.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+            }
+        });
+        exchange.addExchangeCompleteListener((ex, nextListener) -> {
+            if (!recorded[0]) {
+                circuit.releasePermission(); // the client left before any answer
+            }
+            nextListener.proceed();
+        });
+        return true;
+    }
+
+    /** ProxyHandler found no target in rotation: the pool answers 503. */
+    void noTarget() {
+        metrics.noTarget();
     }
 
     int size() {
         return targets.size();
     }
 
-    void closeConnections() {
-        targets.forEach(t -> t.client().closeCurrentConnections());
+    UpstreamPoolConfig.Timeouts timeouts() {
+        return timeouts;
+    }
+
+    /** ProxyHandler's check before it sends a failed request again: the methods {@code retries} allows. */
+    boolean mayResendMethod(HttpServerExchange exchange) {
+        return retries.methods().contains(exchange.getRequestMethod().toString());
+    }
+
+    /** Stops the health checks and closes every pooled connection: the pool is no longer used. */
+    void close() {
+        checks.ifPresent(ActiveHealth.Checks::stop);
+        targets.forEach(t -> t.client.closeCurrentConnections());
     }
 
     @Override
     public ProxyTarget findTarget(HttpServerExchange exchange) {
+        Tries tries = exchange.getAttachment(TRIES);
+        if (tries == null || !tries.started()) {
+            return choose(exchange, List.of());
+        }
+        // ProxyHandler asks again after a failed try.
+        if (!tries.retryWanted || tries.retries >= retries.attempts()) {
+            return null;
+        }
+        if (tries.pastDeadline()) {
+            tries.lastFailure = UpstreamPoolConfig.Failure.TIMEOUT; // request_timeout ended the tries: 504
+            return null;
+        }
+        tries.retryWanted = false;
+        tries.retries++;
+        metrics.retried();
+        return choose(exchange, tries.tried);
+    }
+
+    /** A healthy target, one not tried yet if there is one; null if no target is healthy. */
+    private Target choose(HttpServerExchange exchange, List<Target> tried) {
         long now = System.nanoTime();
         List<Target> healthy = new ArrayList<>(targets.size());
         for (Target target : targets) {
-            if (target.ejectedUntilNanos().get() - now <= 0) {
+            if (target.available(now) && !tried.contains(target)) {
                 healthy.add(target);
+            }
+        }
+        if (healthy.isEmpty() && !tried.isEmpty()) {
+            for (Target target : tried) {
+                if (target.available(now)) {
+                    healthy.add(target);
+                }
             }
         }
         if (healthy.isEmpty()) {
@@ -105,7 +330,7 @@ final class UpstreamPool implements ProxyClient {
         Target least = healthy.get(start);
         for (int i = 1; i < healthy.size(); i++) {
             Target candidate = healthy.get((start + i) % healthy.size());
-            if (candidate.inFlight().get() < least.inFlight().get()) {
+            if (candidate.inFlight.get() < least.inFlight.get()) {
                 least = candidate;
             }
         }
@@ -117,7 +342,7 @@ final class UpstreamPool implements ProxyClient {
         Target best = null;
         long bestWeight = Long.MIN_VALUE;
         for (Target target : healthy) {
-            long weight = mix(key.hashCode() * 31L + target.base().hashCode());
+            long weight = mix(key.hashCode() * 31L + target.base.hashCode());
             if (best == null || weight > bestWeight) {
                 best = target;
                 bestWeight = weight;
@@ -155,67 +380,138 @@ final class UpstreamPool implements ProxyClient {
     @Override
     public void getConnection(ProxyTarget proxyTarget, HttpServerExchange exchange, ProxyCallback<ProxyConnection> callback,
                               long timeout, TimeUnit unit) {
-        exchange.putAttachment(TRIED, Boolean.TRUE);
-        connect((Target) proxyTarget, exchange, callback, timeout, unit, new ArrayList<>());
+        Target target = (Target) proxyTarget;
+        Tries tries = exchange.getAttachment(TRIES);
+        tries.tried.add(target);
+        exchange.putAttachment(StreamingProxy.UPSTREAM_TARGET, target.base.toString());
+        target.inFlight.incrementAndGet();
+        exchange.addExchangeCompleteListener((ex, nextListener) -> {
+            target.inFlight.decrementAndGet();
+            nextListener.proceed();
+        });
+        Connect connect = new Connect(target, tries, exchange, callback);
+        tries.cancel = connect::deadline;
+        connect.timer = exchange.getIoThread().executeAfter(connect::timedOut, timeouts.connect().toMillis(),
+                TimeUnit.MILLISECONDS);
+        LoadBalancingProxyClient client = target.client;
+        client.getConnection(client.findTarget(exchange), exchange, connect, timeout, unit);
     }
 
     /**
-     * Connects to {@code target}; if it refuses, ejects it and tries the next healthy target not yet tried (nothing
-     * was sent, so this is safe for any method). None left: {@code couldNotResolveBackend}.
+     * One connection attempt to {@code target}: its first outcome wins (a connection, a failure, the connect timeout
+     * or the overall deadline); a connection that comes after is returned to the pool when the exchange ends.
      */
-    private void connect(Target target, HttpServerExchange exchange, ProxyCallback<ProxyConnection> callback,
-                         long timeout, TimeUnit unit, List<Target> tried) {
-        tried.add(target);
-        target.inFlight().incrementAndGet();
-        exchange.addExchangeCompleteListener((ex, nextListener) -> {
-            target.inFlight().decrementAndGet();
-            nextListener.proceed();
-        });
-        LoadBalancingProxyClient client = target.client();
-        client.getConnection(client.findTarget(exchange), exchange, new ProxyCallback<>() {
-            /** One failed connect leads to one next step, whatever else Undertow reports for it. */
-            private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final class Connect implements ProxyCallback<ProxyConnection> {
+        private final Target target;
+        private final Tries tries;
+        private final HttpServerExchange exchange;
+        private final ProxyCallback<ProxyConnection> callback;
+        private final long startNanos = System.nanoTime();
+        private boolean settled;
+        private XnioExecutor.Key timer;
 
-            @Override
-            public void completed(HttpServerExchange ex, ProxyConnection connection) {
-                callback.completed(ex, new ProxyConnection(new Ruled(connection.getConnection(), ex, target.host()),
-                        connection.getTargetPath()));
-            }
+        Connect(Target target, Tries tries, HttpServerExchange exchange, ProxyCallback<ProxyConnection> callback) {
+            this.target = target;
+            this.tries = tries;
+            this.exchange = exchange;
+            this.callback = callback;
+        }
 
-            @Override
-            public void failed(HttpServerExchange ex) {
-                tryNext(ex);
+        private boolean settle() {
+            if (settled) {
+                return false;
             }
+            settled = true;
+            if (timer != null) {
+                timer.remove();
+            }
+            return true;
+        }
 
-            @Override
-            public void couldNotResolveBackend(HttpServerExchange ex) {
-                tryNext(ex);
+        @Override
+        public void completed(HttpServerExchange exchange, ProxyConnection connection) {
+            if (settle()) {
+                target.using(connection.getConnection());
+                callback.completed(exchange, new ProxyConnection(
+                        new Ruled(connection.getConnection(), exchange, target, tries, startNanos), connection.getTargetPath()));
             }
+        }
 
-            @Override
-            public void queuedRequestFailed(HttpServerExchange ex) {
-                callback.queuedRequestFailed(ex);
+        @Override
+        public void failed(HttpServerExchange exchange) {
+            if (settle()) {
+                failedTry(target, tries, UpstreamPoolConfig.Failure.CONNECT_FAILURE, true, startNanos);
+                callback.failed(exchange);
             }
+        }
 
-            private void tryNext(HttpServerExchange ex) {
-                if (!settled.compareAndSet(false, true)) {
-                    return;
-                }
-                eject(target);
-                Target next = (Target) findTarget(ex);
-                if (next == null || tried.contains(next)) {
-                    callback.couldNotResolveBackend(ex);
-                } else {
-                    connect(next, ex, callback, timeout, unit, tried);
-                }
+        @Override
+        public void couldNotResolveBackend(HttpServerExchange exchange) {
+            failed(exchange);
+        }
+
+        @Override
+        public void queuedRequestFailed(HttpServerExchange exchange) {
+            if (settle()) {
+                callback.queuedRequestFailed(exchange);
             }
-        }, timeout, unit);
+        }
+
+        /** {@code connect_timeout}: a connect failure (retried as one), answered 504 if it is the last try. */
+        void timedOut() {
+            timer = null;
+            if (settle()) {
+                failedTry(target, tries, UpstreamPoolConfig.Failure.CONNECT_FAILURE, true, startNanos);
+                tries.lastFailure = UpstreamPoolConfig.Failure.TIMEOUT;
+                callback.failed(exchange);
+            }
+        }
+
+        void deadline() {
+            if (settle()) {
+                tries.lastFailure = UpstreamPoolConfig.Failure.TIMEOUT;
+                tries.retryWanted = false;
+                target.meters.tried(UpstreamPoolConfig.Failure.TIMEOUT.text(), System.nanoTime() - startNanos);
+                callback.couldNotResolveBackend(exchange);
+            }
+        }
+    }
+    /**
+     * A try failed: remembered for the answer (502 or 504), counted towards ejecting the target, and tried again if
+     * {@code retries.on} lists the failure and sending again is safe.
+     */
+    private void failedTry(Target target, Tries tries, UpstreamPoolConfig.Failure failure, boolean resendSafe,
+                           long startNanos) {
+        target.meters.tried(failure.text(), System.nanoTime() - startNanos);
+        tries.lastFailure = failure;
+        tries.retryWanted = resendSafe && retries.on().contains(failure);
+        countFailure(target);
     }
 
-    private void eject(Target target) {
-        if (ejectForNanos > 0) {
-            target.ejectedUntilNanos().set(System.nanoTime() + ejectForNanos);
+    /** Passive health: {@code eject_after} failed tries in a row take the target out for {@code eject_for}. */
+    private void countFailure(Target target) {
+        if (target.consecutiveFailures.incrementAndGet() >= ejectAfter && ejectForNanos > 0) {
+            target.consecutiveFailures.set(0);
+            long now = System.nanoTime();
+            if (target.ejectedUntilNanos.getAndSet(now + ejectForNanos) - now <= 0) {
+                target.meters.ejectedPassively(); // counted when it leaves rotation, not when tries in flight fail too
+            }
         }
+    }
+
+    private static void countSuccess(Target target) {
+        if (target.consecutiveFailures.get() != 0) {
+            target.consecutiveFailures.set(0);
+        }
+    }
+
+    /**
+     * Whether a try that may have reached the upstream can be sent again: attempts left, the deadline not passed,
+     * a method {@code retries.methods} lists, and no request body (ProxyHandler streams a body once; it is gone).
+     */
+    private boolean mayResend(HttpServerExchange exchange, Tries tries, boolean requestCompleteWhenSent) {
+        return requestCompleteWhenSent && tries.retries < retries.attempts() && !tries.pastDeadline()
+                && mayResendMethod(exchange);
     }
 
     /** The request's headers as ProxyHeaders decides, plus the proxy's framing and the target's Host. */
@@ -257,25 +553,39 @@ final class UpstreamPool implements ProxyClient {
         }
     }
 
-    /** One pooled upstream connection, seen by one exchange: requests leave through {@link #rewrite}. */
+    /** One pooled upstream connection, seen by one exchange: requests leave through {@link #rewrite}, watched. */
     private final class Ruled implements ClientConnection {
-        private final String host;
         private final ClientConnection connection;
         private final HttpServerExchange exchange;
+        private final Target target;
+        private final Tries tries;
+        private final long startNanos;
 
-        Ruled(ClientConnection connection, HttpServerExchange exchange, String host) {
-            this.host = host;
+        Ruled(ClientConnection connection, HttpServerExchange exchange, Target target, Tries tries, long startNanos) {
             this.connection = connection;
             this.exchange = exchange;
+            this.target = target;
+            this.tries = tries;
+            this.startNanos = startNanos;
         }
 
         @Override
         public void sendRequest(ClientRequest request, ClientCallback<ClientExchange> callback) {
             IngressRequest head = exchange.getAttachment(HEAD);
             if (head != null) {
-                rewrite(request, head, host);
+                rewrite(request, head, target.host);
             }
-            connection.sendRequest(request, callback);
+            try {
+                // Undertow's client closes a connection that reads nothing for this long (nginx's proxy_read_timeout).
+                connection.setOption(Options.READ_TIMEOUT, (int) Math.min(Integer.MAX_VALUE, timeouts.idle().toMillis()));
+            } catch (IOException | IllegalArgumentException e) {
+                // an option the connection does not take: no idle limit on it
+            }
+            Try attempt = new Try(this, callback, exchange.isRequestComplete());
+            tries.cancel = attempt::deadline;
+            timeouts.perTry().ifPresent(perTry -> attempt.timer = exchange.getIoThread().executeAfter(attempt::timedOut,
+                    perTry.toMillis(), TimeUnit.MILLISECONDS));
+            connection.sendRequest(request, attempt);
         }
 
         @Override public StreamConnection performUpgrade() throws IOException { return connection.performUpgrade(); }
@@ -300,5 +610,149 @@ final class UpstreamPool implements ProxyClient {
         @Override public boolean isPingSupported() { return connection.isPingSupported(); }
         @Override public void sendPing(PingListener listener, long timeout, TimeUnit unit) { connection.sendPing(listener, timeout, unit); }
         @Override public void close() throws IOException { connection.close(); }
+    }
+
+    /**
+     * One request sent on one connection, until its response head: the first outcome wins (the head, a failure, the
+     * per-try timeout, the overall deadline). A head whose status {@code retries} lists is dropped, with its
+     * connection, and the request tried again when that is safe; otherwise it goes on to ProxyHandler.
+     */
+    private final class Try implements ClientCallback<ClientExchange> {
+        private final Ruled sent;
+        private final ClientCallback<ClientExchange> sendCallback;
+        private final boolean requestCompleteWhenSent;
+        private ClientCallback<ClientExchange> responseListener;
+        private boolean settled;
+        private XnioExecutor.Key timer;
+
+        Try(Ruled sent, ClientCallback<ClientExchange> sendCallback, boolean requestCompleteWhenSent) {
+            this.sent = sent;
+            this.sendCallback = sendCallback;
+            this.requestCompleteWhenSent = requestCompleteWhenSent;
+        }
+
+        private boolean settle() {
+            if (settled) {
+                return false;
+            }
+            settled = true;
+            if (timer != null) {
+                timer.remove();
+            }
+            return true;
+        }
+
+        @Override
+        public void completed(ClientExchange result) {
+            if (!settled) {
+                sendCallback.completed(new Watched(result, this));
+            }
+        }
+
+        @Override
+        public void failed(IOException e) {
+            broke(e);
+        }
+
+        void answered(ClientExchange result) {
+            if (!settle()) {
+                return;
+            }
+            int status = result.getResponse().getResponseCode();
+            sent.target.meters.tried(UpstreamMetrics.statusClass(status), System.nanoTime() - sent.startNanos);
+            if (status >= 500) {
+                countFailure(sent.target);
+            } else {
+                countSuccess(sent.target);
+            }
+            if (retries.statuses().contains(status) && mayResend(sent.exchange, sent.tries, requestCompleteWhenSent)) {
+                sent.tries.lastFailure = null;
+                sent.tries.retryWanted = true;
+                IoUtils.safeClose(sent.connection);
+                responseListener.failed(new IOException("upstream answered " + status + "; trying again"));
+                return;
+            }
+            sent.tries.headReceived = true;
+            responseListener.completed(result);
+        }
+
+        void broke(IOException e) {
+            if (settle()) {
+                UpstreamPoolConfig.Failure failure = e instanceof ReadTimeoutException
+                        ? UpstreamPoolConfig.Failure.TIMEOUT : UpstreamPoolConfig.Failure.RESET;
+                failedTry(sent.target, sent.tries, failure, mayResend(sent.exchange, sent.tries, requestCompleteWhenSent),
+                        sent.startNanos);
+                fail(e);
+            }
+        }
+
+        /** {@code try_timeout}: no head yet. */
+        void timedOut() {
+            timer = null;
+            if (settle()) {
+                failedTry(sent.target, sent.tries, UpstreamPoolConfig.Failure.TIMEOUT,
+                        mayResend(sent.exchange, sent.tries, requestCompleteWhenSent), sent.startNanos);
+                fail(new IOException("no response head within try_timeout"));
+                IoUtils.safeClose(sent.connection);
+            }
+        }
+
+        void deadline() {
+            if (settle()) {
+                failedTry(sent.target, sent.tries, UpstreamPoolConfig.Failure.TIMEOUT, false, sent.startNanos);
+                fail(new IOException("no response head within request_timeout"));
+                IoUtils.safeClose(sent.connection);
+            }
+        }
+
+        /** Hands the failure to ProxyHandler, which tries again (asking {@link #findTarget}) or ends the exchange. */
+        private void fail(IOException e) {
+            if (responseListener != null) {
+                responseListener.failed(e);
+            } else {
+                sendCallback.failed(e);
+            }
+        }
+    }
+
+    /** The client exchange as ProxyHandler sees it: its response listener goes through the {@link Try}. */
+    private static final class Watched implements ClientExchange {
+        private final ClientExchange exchange;
+        private final Try attempt;
+
+        Watched(ClientExchange exchange, Try attempt) {
+            this.exchange = exchange;
+            this.attempt = attempt;
+        }
+
+        @Override
+        public void setResponseListener(ClientCallback<ClientExchange> listener) {
+            attempt.responseListener = listener;
+            exchange.setResponseListener(new ClientCallback<>() {
+                @Override
+                public void completed(ClientExchange result) {
+                    attempt.answered(result);
+                }
+
+                @Override
+                public void failed(IOException e) {
+                    attempt.broke(e);
+                }
+            });
+        }
+
+        @Override public void setContinueHandler(ContinueNotification handler) { exchange.setContinueHandler(handler); }
+        @Override public void setPushHandler(PushCallback handler) { exchange.setPushHandler(handler); }
+        @Override public StreamSinkChannel getRequestChannel() { return exchange.getRequestChannel(); }
+        @Override public StreamSourceChannel getResponseChannel() { return exchange.getResponseChannel(); }
+        @Override public ClientRequest getRequest() { return exchange.getRequest(); }
+        @Override public ClientResponse getResponse() { return exchange.getResponse(); }
+        @Override public ClientResponse getContinueResponse() { return exchange.getContinueResponse(); }
+        @Override public ClientConnection getConnection() { return exchange.getConnection(); }
+        @Override public <T> T getAttachment(AttachmentKey<T> key) { return exchange.getAttachment(key); }
+        @Override public <T> List<T> getAttachmentList(AttachmentKey<? extends List<T>> key) { return exchange.getAttachmentList(key); }
+        @Override public <T> T putAttachment(AttachmentKey<T> key, T value) { return exchange.putAttachment(key, value); }
+        @Override public <T> T removeAttachment(AttachmentKey<T> key) { return exchange.removeAttachment(key); }
+        @Override public <T> void addToAttachmentList(AttachmentKey<AttachmentList<T>> key, T value) { exchange.addToAttachmentList(key, value); }
     }
 }

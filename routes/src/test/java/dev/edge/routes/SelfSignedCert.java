@@ -18,11 +18,16 @@ public record SelfSignedCert(X509Certificate certificate, PrivateKey key) {
 
     /** Runs keytool for a fresh EC key pair whose subject is {@code CN=<name>}. */
     public static SelfSignedCert create(Path dir, String name) throws Exception {
+        return create(dir, name, "ip:127.0.0.1,dns:localhost");
+    }
+
+    /** The same, for the subject alternative names {@code san} (keytool's syntax, e.g. {@code dns:other.test}). */
+    public static SelfSignedCert create(Path dir, String name, String san) throws Exception {
         Path store = dir.resolve(name + ".p12");
         Files.deleteIfExists(store);
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "edge", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=" + name, "-ext", "SAN=ip:127.0.0.1,dns:localhost",
+                "-groupname", "secp256r1", "-dname", "CN=" + name, "-ext", "SAN=" + san,
                 "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
                 .redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

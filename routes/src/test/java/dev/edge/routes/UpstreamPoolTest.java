@@ -63,8 +63,8 @@ class UpstreamPoolTest {
     }
 
     private static UpstreamPoolConfig pool(String name, List<URI> targets, Balance balance, String hashOn) {
-        return new UpstreamPoolConfig(name, targets, balance, Optional.ofNullable(hashOn), Duration.ofSeconds(30),
-                Duration.ofSeconds(60));
+        return UpstreamPoolConfig.of(name, targets).withBalance(balance, Optional.ofNullable(hashOn))
+                .withEjection(new UpstreamPoolConfig.Ejection(1, Duration.ofSeconds(60)));
     }
 
     @BeforeAll

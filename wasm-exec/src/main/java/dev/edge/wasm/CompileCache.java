@@ -54,6 +54,20 @@ public final class CompileCache implements Cache {
                 .getBytes(StandardCharsets.UTF_8))) + ".classes");
     }
 
+    /**
+     * Whether classes compiled from exactly these module bytes are stored. Entries are written only after a
+     * module parsed with validation has compiled, so a caller may parse such bytes again without Chicory's
+     * validation (about half of parsing a large module; the cache dir is trusted like the state dir it is in).
+     */
+    public boolean holds(byte[] module) {
+        return Files.isRegularFile(entry(chicoryDigest(module)));
+    }
+
+    /** The digest Chicory's parser gives a module (its default, SHA-256): what the cache is asked by. */
+    static String chicoryDigest(byte[] module) {
+        return "sha-256:" + java.util.Base64.getEncoder().encodeToString(sha256(module));
+    }
+
     @Override
     public byte[] get(String moduleDigest) throws IOException {
         Path file = entry(moduleDigest);

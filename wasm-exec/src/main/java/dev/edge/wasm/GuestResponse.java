@@ -18,6 +18,16 @@ public record GuestResponse(int status, List<Map.Entry<String, String>> headers,
     }
 
     /**
+     * A key-value call of the request was refused by the application's rate limit: 429, empty body,
+     * {@code retry-after} in whole seconds rounded up (at least 1, as HTTP has no fractions). Core modules and
+     * components answer it alike, whatever the guest answered.
+     */
+    public static GuestResponse rateLimited(java.time.Duration retryAfter) {
+        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        return new GuestResponse(429, List.of(Map.entry("retry-after", Long.toString(seconds))), new byte[0]);
+    }
+
+    /**
      * True for the statuses a guest may answer with: a final status, 200..599. A 1xx is an interim response that
      * would leave the client waiting for another on the same connection; anything else is not an HTTP status.
      */

@@ -1,8 +1,6 @@
 package dev.edge.wasm;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Remembers, for one request, that a key-value call was refused by a rate limit and the longest retry-after
@@ -21,9 +19,8 @@ final class RateLimitNote {
         return retryAfter != null;
     }
 
-    /** 429, empty body, {@code retry-after} in whole seconds rounded up (at least 1, as HTTP has no fractions). */
+    /** {@link GuestResponse#rateLimited}. */
     GuestResponse response() {
-        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
-        return new GuestResponse(429, List.of(Map.entry("retry-after", Long.toString(seconds))), new byte[0]);
+        return GuestResponse.rateLimited(retryAfter);
     }
 }

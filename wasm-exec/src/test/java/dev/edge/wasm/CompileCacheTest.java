@@ -43,6 +43,20 @@ class CompileCacheTest {
     }
 
     @Test
+    void holdsTheBytesOfAModuleOnceItsClassesAreStored() throws Exception {
+        byte[] hello = Files.readAllBytes(HELLO);
+        CompileCache cache = CompileCache.at(dir);
+        assertThat(cache.holds(hello)).isFalse();
+        CompiledModule module = CompiledModule.loadHttp("hello", HELLO, Optional.empty(), LIMITS.maxMemoryBytes(),
+                Optional.of(cache));
+        assertThat(CompileCache.chicoryDigest(hello)).isEqualTo(module.module().digest());
+        assertThat(cache.holds(hello)).isTrue();
+        byte[] other = hello.clone();
+        other[other.length - 1] ^= 1;
+        assertThat(cache.holds(other)).isFalse();
+    }
+
+    @Test
     void corruptedEntryIsDetectedDeletedAndRebuilt() throws Exception {
         CompiledModule.loadHttp("hello", HELLO, Optional.empty(), LIMITS.maxMemoryBytes(),
                 Optional.of(CompileCache.at(dir)));

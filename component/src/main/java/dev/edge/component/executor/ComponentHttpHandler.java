@@ -5,6 +5,7 @@ import dev.edge.component.runtime.Component;
 import dev.edge.component.runtime.ComponentFunction;
 import dev.edge.component.runtime.ComponentInstance;
 import dev.edge.component.runtime.ComponentLoadException;
+import dev.edge.component.spin.kv.KeyValueState;
 import dev.edge.component.wasi.http.HttpExchange;
 import dev.edge.wasm.DeadlineWatchdog;
 import dev.edge.wasm.GuestException;
@@ -13,6 +14,7 @@ import dev.edge.wasm.GuestHandler;
 import dev.edge.wasm.GuestLimits;
 import dev.edge.wasm.GuestRequest;
 import dev.edge.wasm.GuestResponse;
+import java.util.Optional;
 
 /**
  * The HTTP executor for components: every request gets a fresh instance (as Spin gives them; the
@@ -56,10 +58,30 @@ public final class ComponentHttpHandler implements GuestHandler {
         return componentId;
     }
 
+    /**
+     * Runs the guest. If a key-value call of the request was refused by the application's rate limit, the
+     * answer is 429 with {@code retry-after} whatever the guest answered or however it failed, as for core
+     * modules ({@code WasmHttpHandler}): guests commonly turn the error into a 500, and the client should
+     * learn it can retry.
+     */
     @Override
     public GuestResponse handle(GuestRequest request) throws GuestException {
+        InstanceContext context = new InstanceContext();
+        try {
+            GuestResponse response = run(request, context);
+            return rateLimited(context).orElse(response);
+        } catch (GuestException e) {
+            return rateLimited(context).orElseThrow(() -> e);
+        }
+    }
+
+    private static Optional<GuestResponse> rateLimited(InstanceContext context) {
+        return context.find(KeyValueState.class).flatMap(KeyValueState::rateLimitedFor).map(GuestResponse::rateLimited);
+    }
+
+    private GuestResponse run(GuestRequest request, InstanceContext instanceContext) throws GuestException {
         HttpExchange exchange = new HttpExchange(request, limits.maxResponseBody());
-        try (InstanceContext context = new InstanceContext()) {
+        try (InstanceContext context = instanceContext) {
             states.add(request, context);
             context.with(exchange);
             DeadlineWatchdog.Watch watch = watchdog.watch(limits.requestDeadline());

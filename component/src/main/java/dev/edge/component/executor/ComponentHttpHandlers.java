@@ -25,7 +25,9 @@ import dev.edge.wasm.GuestHandler;
 import dev.edge.wasm.GuestLimits;
 import dev.edge.wasm.WasmLoadException;
 import dev.edge.wasm.wasi.GuestFiles;
+import dev.edge.config.OutboundHost;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -68,9 +70,36 @@ public final class ComponentHttpHandlers {
         }
     }
 
+    /**
+     * A component's outbound HTTP: its {@code allowed_outbound_hosts} with templates rendered
+     * ({@code VariableResolver.allowedOutboundHosts}), and the app's own origin for requests without an
+     * authority (Spin's {@code self}; the listener's, as Spin takes it, never the request's host header), or
+     * null when there is no listener.
+     */
+    public record Outbound(List<OutboundHost> allowedHosts, URI selfOrigin) {
+        public Outbound {
+            allowedHosts = List.copyOf(allowedHosts);
+        }
+
+        /** The manifest's entries taken literally (no templates), no self origin. */
+        static Outbound literal(dev.edge.config.Component component) {
+            return new Outbound(component.allowedOutboundHosts().stream().map(OutboundHost::parse).toList(), null);
+        }
+    }
+
+    /** {@link #load(dev.edge.config.Component, Path, Path, KeyValueFactor, Map, Outbound, GuestLimits, ExecutorOptions, DeadlineWatchdog)} with {@link Outbound#literal}. */
     public static GuestHandler load(dev.edge.config.Component component, Path baseDir, Path stateDir,
                                     KeyValueFactor keyValues, Map<String, String> resolvedVariables,
                                     GuestLimits limits, ExecutorOptions options, DeadlineWatchdog watchdog)
+            throws WasmLoadException {
+        return load(component, baseDir, stateDir, keyValues, resolvedVariables, Outbound.literal(component), limits,
+                options, watchdog);
+    }
+
+    public static GuestHandler load(dev.edge.config.Component component, Path baseDir, Path stateDir,
+                                    KeyValueFactor keyValues, Map<String, String> resolvedVariables,
+                                    Outbound outboundConfig, GuestLimits limits, ExecutorOptions options,
+                                    DeadlineWatchdog watchdog)
             throws WasmLoadException {
         String id = component.id();
         Path source = component.source();
@@ -91,15 +120,16 @@ public final class ComponentHttpHandlers {
             throw new WasmLoadException(id, source, e.getMessage(), null);
         }
         GuestFiles files = GuestFiles.forComponent(component, baseDir, stateDir);
-        OutboundHttp outbound = new OutboundHttp(OutboundPolicy.parse(component.allowedOutboundHosts()),
-                OutboundHttp.defaultClient(), null, limits.maxRequestBody());
+        OutboundHttp outbound = new OutboundHttp(new OutboundPolicy(outboundConfig.allowedHosts()),
+                OutboundHttp.defaultClient(), outboundConfig.selfOrigin(), limits.maxRequestBody());
         Set<String> grants = Set.copyOf(component.keyValueStores());
+        // Without a key-value capability every open is still answered inside the component (access-denied,
+        // or no-such-store for a granted label), never a missing state that traps.
+        KeyValueFactor stores = keyValues != null ? keyValues : new KeyValueFactor(id, Map.of());
         ComponentHttpHandler.States states = (request, context) -> {
             context.with(new CliState(id, component.environment(), options.output()));
             context.with(files.root() == null ? FilesystemState.none() : new FilesystemState(files.root()));
-            if (keyValues != null) {
-                context.with(new KeyValueState(keyValues.newStoreTable(grants)));
-            }
+            context.with(new KeyValueState(stores.newStoreTable(grants)));
             context.with(new VariablesState(id, resolvedVariables));
             context.with(outbound);
         };

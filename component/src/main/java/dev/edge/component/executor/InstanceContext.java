@@ -23,6 +23,11 @@ public final class InstanceContext implements HostContext, AutoCloseable {
         return type.cast(state);
     }
 
+    /** The state of {@code type} if the request has one. */
+    public <T> java.util.Optional<T> find(Class<T> type) {
+        return java.util.Optional.ofNullable(states.get(type)).map(type::cast);
+    }
+
     @Override
     public void close() {
         for (Object state : states.values()) {

@@ -7,6 +7,7 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import dev.edge.wasm.CompileCache;
 import java.util.function.Function;
 
 /**
@@ -14,6 +15,8 @@ import java.util.function.Function;
  * JavaScript engine in componentize-js output has a few) stay interpreted.
  */
 final class CoreModules {
+    private static final Parser UNVALIDATED = Parser.builder().withValidation(false).build();
+
     private CoreModules() {}
 
     record Compiled(WasmModule module, Function<Instance, Machine> machineFactory) {}
@@ -22,7 +25,10 @@ final class CoreModules {
     static Compiled compile(byte[] bytes, int ordinal, Cache cache) throws ComponentLoadException {
         WasmModule module;
         try {
-            module = Parser.parse(bytes);
+            // Bytes whose classes the cache holds were validated when they were compiled; validating the
+            // 12 MB engine module of a JavaScript component again is about half of its parse on a warm start.
+            boolean validated = cache instanceof CompileCache disk && disk.holds(bytes);
+            module = validated ? UNVALIDATED.parse(bytes) : Parser.parse(bytes);
         } catch (RuntimeException e) {
             throw new ComponentLoadException("core module #" + ordinal + " is invalid: " + e.getMessage());
         }

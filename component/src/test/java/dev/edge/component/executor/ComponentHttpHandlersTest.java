@@ -52,6 +52,28 @@ class ComponentHttpHandlersTest {
         }
     }
 
+    /** A warm load takes compiled classes from the cache and parses its core modules without validating them again. */
+    @Test
+    void aWarmLoadFromTheCompileCacheServes() throws Exception {
+        Path source = write("http-hello");
+        dev.edge.wasm.CompileCache cold = dev.edge.wasm.CompileCache.at(dir.resolve("cache"));
+        dev.edge.wasm.CompileCache warm = dev.edge.wasm.CompileCache.at(dir.resolve("cache"));
+        try (DeadlineWatchdog watchdog = new DeadlineWatchdog()) {
+            ComponentHttpHandlers.load(manifestComponent(source, Optional.empty()), dir, dir.resolve(".spin"), null,
+                    Map.of(), GuestLimits.defaults(), ExecutorOptions.defaults().withCompileCache(cold), watchdog).close();
+            assertEquals(0, cold.hits());
+            try (GuestHandler handler = ComponentHttpHandlers.load(manifestComponent(source, Optional.empty()), dir,
+                    dir.resolve(".spin"), null, Map.of(), GuestLimits.defaults(),
+                    ExecutorOptions.defaults().withCompileCache(warm), watchdog)) {
+                assertEquals(cold.misses(), warm.hits());
+                assertEquals(0, warm.misses());
+                GuestResponse response = handler.handle(new GuestRequest("GET", "/", List.of(), new byte[0],
+                        "127.0.0.1:1", "HTTP/1.1"));
+                assertEquals("hello from a component\n", new String(response.body(), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
     @Test
     void aCoreModuleIsNotAComponent() throws Exception {
         Path core = dir.resolve("core.wasm");
