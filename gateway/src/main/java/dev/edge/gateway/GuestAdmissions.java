@@ -22,7 +22,7 @@ final class GuestAdmissions {
                 components, wait);
         int concurrent = config.maxConcurrentGuests().orElse(machine.maxConcurrent());
         return new GuestAdmission(new GuestAdmission.Limits(concurrent,
-                config.maxQueuedGuests().orElse(4 * concurrent),
+                config.maxQueuedGuests().orElse(GuestAdmission.Limits.QUEUED_PER_SLOT * concurrent),
                 config.maxConcurrentPerComponent().orElse(GuestAdmission.Limits.perComponent(concurrent, components)),
                 wait));
     }
