@@ -13,7 +13,9 @@ import dev.edge.config.KvStoreConfig;
 import dev.edge.config.RuntimeConfig;
 import dev.edge.kv.KeyValueFactor;
 import dev.edge.routes.HttpLimits;
+import dev.edge.routes.AccessLog;
 import dev.edge.routes.IngressServer;
+import io.micrometer.core.instrument.FunctionCounter;
 import dev.edge.routes.IngressStage;
 import dev.edge.routes.KvRouteStage;
 import dev.edge.routes.ProxyHeaders;
@@ -66,11 +68,20 @@ public final class EdgeApp implements AutoCloseable {
             List<ProxyRoute> proxies,
             Map<String, String> environment,
             java.util.Optional<dev.edge.routes.TlsFiles> tls,
-            java.util.Optional<String> adminToken) {
+            java.util.Optional<String> adminToken,
+            java.util.Optional<AccessLogOption> accessLog) {
 
         public Settings {
             proxies = List.copyOf(proxies);
             environment = Map.copyOf(environment);
+        }
+
+        /** Without an access log. */
+        public Settings(Path manifest, ListenAddress listen, Path stateDir, Path runtimeConfigFile,
+                        ListenAddress adminListen, List<ProxyRoute> proxies, Map<String, String> environment,
+                        java.util.Optional<dev.edge.routes.TlsFiles> tls, java.util.Optional<String> adminToken) {
+            this(manifest, listen, stateDir, runtimeConfigFile, adminListen, proxies, environment, tls, adminToken,
+                    java.util.Optional.empty());
         }
 
         /** Without the admin listener's key-value endpoints (no admin token). */
@@ -79,6 +90,12 @@ public final class EdgeApp implements AutoCloseable {
                         java.util.Optional<dev.edge.routes.TlsFiles> tls) {
             this(manifest, listen, stateDir, runtimeConfigFile, adminListen, proxies, environment, tls,
                     java.util.Optional.empty());
+        }
+
+        /** These settings, logging every request as {@code accessLog} says. */
+        public Settings withAccessLog(AccessLogOption accessLog) {
+            return new Settings(manifest, listen, stateDir, runtimeConfigFile, adminListen, proxies, environment, tls,
+                    adminToken, java.util.Optional.of(accessLog));
         }
 
         /** Plain HTTP, without {@code -e} variables. */
@@ -114,6 +131,7 @@ public final class EdgeApp implements AutoCloseable {
     private final Settings settings;
     private final Deque<AutoCloseable> resources;
     private final IngressServer ingress;
+    private final java.util.Optional<AccessLog> accessLog;
     private final boolean tls;
     /** The app generation new requests go to (hot reload: {@link #reload}). */
     private volatile Generation current;
@@ -122,11 +140,12 @@ public final class EdgeApp implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong reloadsOk = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong reloadsFailed = new java.util.concurrent.atomic.AtomicLong();
 
-    private EdgeApp(Settings settings, Deque<AutoCloseable> resources, IngressServer ingress, Generation first,
-                    boolean tls) {
+    private EdgeApp(Settings settings, Deque<AutoCloseable> resources, IngressServer ingress,
+                    java.util.Optional<AccessLog> accessLog, Generation first, boolean tls) {
         this.settings = settings;
         this.resources = resources;
         this.ingress = ingress;
+        this.accessLog = accessLog;
         this.tls = tls;
         this.current = first;
     }
@@ -166,17 +185,22 @@ public final class EdgeApp implements AutoCloseable {
             GuestLimits limits = guestLimits(runtime.guestLimits());
             NodeBudgets budgets = NodeBudgets.of(runtime.execution());
             ListenAddress listen = settings.listen();
+            java.util.Optional<AccessLog> accessLog;
             IngressServer ingress;
             try {
+                // The listener's, like its address: a reload keeps it. Closed after the listener, so the last
+                // requests are written.
+                accessLog = settings.accessLog().map(AccessLogOption::open);
+                accessLog.ifPresent(resources::push);
                 ingress = ListenException.binding(listen, () -> IngressServer.start(listen.host(),
                         listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()), tls,
-                        budgets.bodies(), first.generation().dispatcher(), first.generation()));
+                        budgets.bodies(), accessLog, first.generation().dispatcher(), first.generation()));
             } catch (Exception | Error e) {
                 first.generation().close();
                 throw e;
             }
             resources.push(ingress);
-            EdgeApp app = new EdgeApp(settings, resources, ingress, first.generation(), tls.isPresent());
+            EdgeApp app = new EdgeApp(settings, resources, ingress, accessLog, first.generation(), tls.isPresent());
             app.registerListenerMeters(first.generation().registry());
             if (settings.adminListen() != null) {
                 resources.push(ListenException.binding(settings.adminListen(),
@@ -256,6 +280,8 @@ public final class EdgeApp implements AutoCloseable {
     private void registerListenerMeters(PrometheusMeterRegistry registry) {
         io.micrometer.core.instrument.Gauge.builder("edge.http.requests.in.flight", ingress, IngressServer::inFlight)
                 .description("HTTP requests accepted and not yet answered").register(registry);
+        accessLog.ifPresent(log -> FunctionCounter.builder("edge.access.log.dropped", log, AccessLog::dropped)
+                .description("access log lines dropped because the writer fell behind").register(registry));
         for (String result : List.of("ok", "failed")) {
             io.micrometer.core.instrument.FunctionCounter.builder("edge.reloads",
                             result.equals("ok") ? reloadsOk : reloadsFailed,
@@ -334,9 +360,11 @@ public final class EdgeApp implements AutoCloseable {
                 .description("edge's version (label version) and the Java runtime it runs on; always 1")
                 .tag("version", EdgeMain.VERSION).tag("java_version", Runtime.version().toString())
                 .register(registry);
+        NodeMeters.jvmAndProcess(registry, resources);
         KeyValueBackends backends = KeyValueBackends.build(config.manifest().application().name(), runtime,
                 config.stateDir(), registry);
         resources.push(backends.factor());
+        NodeMeters.keyValue(backends, registry);
         GuestLimits limits = guestLimits(runtime.guestLimits());
         NodeBudgets budgets = NodeBudgets.of(runtime.execution());
         DeadlineWatchdog watchdog = new DeadlineWatchdog();
@@ -351,6 +379,7 @@ public final class EdgeApp implements AutoCloseable {
         Map<HttpTrigger, GuestHandler> handlers = loadHandlers(config, environment, backends.factor(), limits, options,
                 watchdog, selfOrigin);
         handlers.values().stream().distinct().forEach(resources::push);
+        NodeMeters.instancePools(handlers.values(), registry);
         return new Loaded(registry, backends, limits, budgets, handlers);
     }
 

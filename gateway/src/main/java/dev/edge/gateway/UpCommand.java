@@ -54,6 +54,17 @@ public final class UpCommand implements Callable<Integer> {
             description = "Pass an environment variable to all components of the application, as spin up -e. Repeatable.")
     java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
 
+    @Option(names = "--access-log", paramLabel = "<file|->",
+            description = "Log every request, one line each, to this file (appended to) or - for standard output."
+                    + " Off by default. See --access-log-format.")
+    String accessLog;
+
+    @Option(names = "--access-log-format", paramLabel = "<json|combined>", defaultValue = "json",
+            converter = AccessLogFormatConverter.class,
+            description = "json (one JSON object per line) or combined (nginx's, plus request id, duration, route,"
+                    + " upstream and target). Default: ${DEFAULT-VALUE}")
+    dev.edge.routes.AccessLogFormat accessLogFormat;
+
     @Option(names = "--drain-timeout", paramLabel = "<duration>", defaultValue = "5s",
             converter = DurationConverter.class,
             description = "On SIGTERM, how long requests in flight may take to finish (e.g. 500ms, 5s, 1m);"
@@ -97,8 +108,10 @@ public final class UpCommand implements Callable<Integer> {
                 err.println("Error: --admin-token-file turns on /kv/ on the admin listener, which needs --admin-listen");
                 return 1;
             }
-            app = EdgeApp.start(new EdgeApp.Settings(source.from, listen, source.stateDir, source.runtimeConfigFile, adminListen, proxyRoutes,
-                    env, tls, adminToken));
+            EdgeApp.Settings settings = new EdgeApp.Settings(source.from, listen, source.stateDir,
+                    source.runtimeConfigFile, adminListen, proxyRoutes, env, tls, adminToken);
+            app = EdgeApp.start(accessLog == null ? settings
+                    : settings.withAccessLog(new AccessLogOption(accessLog, accessLogFormat)));
         } catch (Exception e) {
             return StartFailures.report(err, e);
         }
@@ -115,6 +128,18 @@ public final class UpCommand implements Callable<Integer> {
         app.printBanner(out, listen);
         stop.await();
         return 0;
+    }
+
+    /** {@code json} or {@code combined}. */
+    static final class AccessLogFormatConverter implements picocli.CommandLine.ITypeConverter<dev.edge.routes.AccessLogFormat> {
+        @Override
+        public dev.edge.routes.AccessLogFormat convert(String value) {
+            try {
+                return dev.edge.routes.AccessLogFormat.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     /** The token of {@code --admin-token-file}: the file's text without surrounding white space, never empty. */

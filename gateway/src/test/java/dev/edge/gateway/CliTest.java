@@ -214,4 +214,22 @@ class CliTest {
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).contains("NOVALUE");
     }
+
+    @Test
+    void anUnknownAccessLogFormatIsAUsageError() {
+        Result result = run("up", "--from", temp.resolve("spin.toml").toString(), "--access-log", "-",
+                "--access-log-format", "xml");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--access-log-format").contains("expected json or combined, got 'xml'");
+    }
+
+    @Test
+    void anAccessLogThatCannotBeOpenedFailsTheStartInOneLine() {
+        Path file = temp.resolve("no-such-dir/access.log");
+        Result result = run("up", "--from", "../examples/hello-key-value-store/spin.toml", "--state-dir",
+                temp.resolve("s").toString(), "--listen", "127.0.0.1:" + FreePort.next(), "--access-log", file.toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err().lines().toList()).hasSize(1).first().asString()
+                .startsWith("Error: --access-log " + file + ": cannot open for appending (NoSuchFileException");
+    }
 }

@@ -77,6 +77,10 @@ class GuestAdmissionGatewayTest {
             List<Integer> statuses = slow.stream().map(f -> f.join().statusCode()).sorted().toList();
             assertThat(statuses.stream().filter(s -> s == 200).count()).as(statuses.toString()).isEqualTo(3);
             assertThat(statuses.stream().filter(s -> s == 503).count()).as(statuses.toString()).isEqualTo(13);
+            // issue 12: the admission figures an operator graphs (docs/observability.md)
+            assertThat(gauge(admin, "edge_guests_rejected_total")).isEqualTo(14);
+            assertThat(gauge(admin, "edge_guests_limit")).isEqualTo(3);
+            assertThat(gauge(admin, "edge_guests_queue_limit")).isEqualTo(1);
         }
     }
 

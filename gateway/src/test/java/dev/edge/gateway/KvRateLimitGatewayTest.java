@@ -49,8 +49,9 @@ class KvRateLimitGatewayTest {
                 write_rps = 5
                 """);
         ListenAddress listen = new ListenAddress("127.0.0.1", FreePort.next());
+        ListenAddress admin = new ListenAddress("127.0.0.1", FreePort.next());
         try (EdgeApp app = EdgeApp.start(new EdgeApp.Settings(MANIFEST, listen, temp.resolve("state"), runtimeConfig,
-                null, List.of()))) {
+                admin, List.of()))) {
             List<Integer> statuses = new ArrayList<>();
             List<String> retryAfters = new ArrayList<>();
             long started = System.nanoTime();
@@ -73,6 +74,11 @@ class KvRateLimitGatewayTest {
                 assertThat(statuses).contains(429);
             }
             assertThat(retryAfters).hasSize((int) statuses.stream().filter(s -> s == 429).count()).containsOnly("1");
+            // issue 12: each refusal is counted (docs/observability.md)
+            String metrics = client.send(HttpRequest.newBuilder(URI.create(admin.baseUrl() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("edge_kv_quota_refusals_total{kind=\"write\"} "
+                    + statuses.stream().filter(s -> s == 429).count() + ".0\n");
             // the store shows exactly the acknowledged writes
             for (int i = 1; i <= 12; i++) {
                 HttpResponse<String> get = client.send(HttpRequest.newBuilder(URI.create(listen.baseUrl() + "/get/k" + i))

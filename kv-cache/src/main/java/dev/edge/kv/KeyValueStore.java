@@ -19,6 +19,15 @@ public interface KeyValueStore {
 
     Optional<byte[]> get(String key);
 
+    /**
+     * {@link #get}'s answer if the store can give it without waiting on I/O (a near-cache hit, an in-memory
+     * store); null if it would have to wait. Lets a guest run on a thread that must not block (issue 9): on null
+     * the caller re-runs the request where it may block, so this must have no effect beyond {@link #get}'s own.
+     */
+    default Optional<byte[]> getWithoutBlocking(String key) {
+        return null;
+    }
+
     /** Upsert. */
     void set(String key, byte[] value);
 

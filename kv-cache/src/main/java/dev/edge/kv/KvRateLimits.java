@@ -20,6 +20,8 @@ public final class KvRateLimits {
 
     private final RateLimiter reads;
     private final RateLimiter writes;
+    private final java.util.concurrent.atomic.LongAdder readsRefused = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder writesRefused = new java.util.concurrent.atomic.LongAdder();
 
     private KvRateLimits(RateLimiter reads, RateLimiter writes) {
         this.reads = reads;
@@ -43,19 +45,29 @@ public final class KvRateLimits {
 
     /** Takes {@code operations} read permits (a batch counts per key, up to one period's quota) or fails. */
     void read(int operations) {
-        acquire(reads, "read", operations);
+        acquire(reads, "read", operations, readsRefused);
     }
 
     /** Takes {@code operations} write permits (a batch counts per key, up to one period's quota) or fails. */
     void write(int operations) {
-        acquire(writes, "write", operations);
+        acquire(writes, "write", operations, writesRefused);
+    }
+
+    /** Operations refused over the read quota, since start. */
+    public long readsRefused() {
+        return readsRefused.sum();
+    }
+
+    /** Operations refused over the write quota, since start. */
+    public long writesRefused() {
+        return writesRefused.sum();
     }
 
     public boolean isUnlimited() {
         return reads == null && writes == null;
     }
 
-    private static void acquire(RateLimiter limiter, String kind, int operations) {
+    private static void acquire(RateLimiter limiter, String kind, int operations, java.util.concurrent.atomic.LongAdder refused) {
         if (limiter == null) {
             return;
         }
@@ -63,6 +75,7 @@ public final class KvRateLimits {
         // A batch larger than a whole period's quota could never pass; it takes the whole quota instead.
         int permits = Math.max(1, Math.min(operations, quota));
         if (!limiter.acquirePermission(permits)) {
+            refused.increment();
             Duration retryAfter = limiter.getMetrics() instanceof AtomicRateLimiter.AtomicRateLimiterMetrics metrics
                     ? Duration.ofNanos(Math.max(1, metrics.getNanosToWait()))
                     : PERIOD;

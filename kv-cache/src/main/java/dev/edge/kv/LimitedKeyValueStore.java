@@ -29,6 +29,12 @@ public final class LimitedKeyValueStore implements KeyValueStore {
     }
 
     @Override
+    public Optional<byte[]> getWithoutBlocking(String key) {
+        limits.checkKey(key);
+        return delegate.getWithoutBlocking(key);
+    }
+
+    @Override
     public void set(String key, byte[] value) {
         limits.checkKey(key);
         limits.checkValue(key, value);

@@ -29,6 +29,16 @@ public final class RateLimitedKeyValueStore implements KeyValueStore {
         return delegate.get(key);
     }
 
+    /** Counts the read only when it is answered here: a read re-run where it may block is counted there, once. */
+    @Override
+    public Optional<byte[]> getWithoutBlocking(String key) {
+        Optional<byte[]> value = delegate.getWithoutBlocking(key);
+        if (value != null) {
+            limits.read(1);
+        }
+        return value;
+    }
+
     @Override
     public void set(String key, byte[] value) {
         limits.write(1);

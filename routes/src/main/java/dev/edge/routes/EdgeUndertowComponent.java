@@ -22,17 +22,20 @@ final class EdgeUndertowComponent extends UndertowComponent {
     private final Optional<TlsSettings> tls;
     private final DrainGate gate;
     private final AppGenerations generations;
+    private final ObservedRequests observed;
 
-    EdgeUndertowComponent(HttpLimits limits, Optional<TlsSettings> tls, DrainGate gate, AppGenerations generations) {
+    EdgeUndertowComponent(HttpLimits limits, Optional<TlsSettings> tls, DrainGate gate, AppGenerations generations,
+                          ObservedRequests observed) {
         this.limits = limits;
         this.tls = tls;
         this.gate = gate;
         this.generations = generations;
+        this.observed = observed;
     }
 
     @Override
     protected UndertowHost createUndertowHost(UndertowHostKey key) {
-        return new HardenedHost(key, limits, tls, gate, generations);
+        return new HardenedHost(key, limits, tls, gate, generations, observed);
     }
 
     /** The same life cycle as camel-undertow's DefaultUndertowHost: started by the first route, stopped by the last. */
@@ -42,17 +45,19 @@ final class EdgeUndertowComponent extends UndertowComponent {
         private final Optional<TlsSettings> tls;
         private final DrainGate gate;
         private final AppGenerations generations;
+        private final ObservedRequests observed;
         private final ReentrantLock lock = new ReentrantLock();
         private final CamelRootHandler root = new CamelRootHandler(new NotFoundHandler());
         private IngressListener undertow;
 
         HardenedHost(UndertowHostKey key, HttpLimits limits, Optional<TlsSettings> tls, DrainGate gate,
-                     AppGenerations generations) {
+                     AppGenerations generations, ObservedRequests observed) {
             this.key = key;
             this.limits = limits;
             this.tls = tls;
             this.gate = gate;
             this.generations = generations;
+            this.observed = observed;
         }
 
         @Override
@@ -72,7 +77,7 @@ final class EdgeUndertowComponent extends UndertowComponent {
                         throw new IllegalStateException("edge's ingress listener does not take TLS from camel-undertow");
                     }
                     undertow = IngressListener.start(key.getHost(), key.getPort(), limits, tls,
-                            gate.wrap(generations.wrap(root)));
+                            observed.wrap(gate.wrap(generations.wrap(root)))); // outermost: a drained request is logged too
                 }
                 return registered;
             } finally {

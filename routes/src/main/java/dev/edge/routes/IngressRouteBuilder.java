@@ -31,8 +31,19 @@ public final class IngressRouteBuilder extends RouteBuilder {
                 + "&handlers=" + INLINE_BEAN + "," + BODY_READER_BEAN)
                 .routeId(ROUTE_ID)
                 // The dispatcher of the app generation the request took as it arrived (AppGenerations).
-                .process(exchange -> exchange.getMessage().setBody(
-                        exchange.getProperty(AppGenerations.DISPATCHER_PROPERTY, SpinDispatcher.class)
-                                .dispatch((IngressRequest) exchange.getIn().getBody())));
+                .process(exchange -> {
+                    IngressRequest request = (IngressRequest) exchange.getIn().getBody();
+                    // The worker thread's log lines (guest errors, guest output) carry the request's id.
+                    String id = RequestId.in(request.headers());
+                    if (id != null) {
+                        org.slf4j.MDC.put(RequestId.MDC_KEY, id);
+                    }
+                    try {
+                        exchange.getMessage().setBody(exchange.getProperty(AppGenerations.DISPATCHER_PROPERTY,
+                                SpinDispatcher.class).dispatch(request));
+                    } finally {
+                        org.slf4j.MDC.remove(RequestId.MDC_KEY);
+                    }
+                });
     }
 }

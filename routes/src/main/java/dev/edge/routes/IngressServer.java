@@ -59,6 +59,14 @@ public final class IngressServer implements AutoCloseable {
     public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsSettings> tls,
                                       MemoryBudget bodyBuffers, SpinDispatcher dispatcher, AutoCloseable owned,
                                       org.apache.camel.RoutesBuilder... extraRoutes) throws Exception {
+        return start(host, port, limits, tls, bodyBuffers, java.util.Optional.empty(), dispatcher, owned, extraRoutes);
+    }
+
+    /** As above, logging every request to {@code accessLog} if present (which the caller closes after this server). */
+    public static IngressServer start(String host, int port, HttpLimits limits, java.util.Optional<TlsSettings> tls,
+                                      MemoryBudget bodyBuffers, java.util.Optional<AccessLog> accessLog,
+                                      SpinDispatcher dispatcher, AutoCloseable owned,
+                                      org.apache.camel.RoutesBuilder... extraRoutes) throws Exception {
         if (tls.isPresent()) {
             tls.get().sslContext(); // fail early, in one line, on a bad certificate or key
         }
@@ -75,7 +83,8 @@ public final class IngressServer implements AutoCloseable {
         AppGenerations generations = new AppGenerations(dispatcher, owned);
         // Undertow with edge's header limits, parse/idle timeouts and connection cap (docs/security.md).
         DrainGate gate = new DrainGate();
-        camel.addComponent("undertow", new EdgeUndertowComponent(limits, tls, gate, generations));
+        camel.addComponent("undertow", new EdgeUndertowComponent(limits, tls, gate, generations,
+                new ObservedRequests(accessLog.orElse(null))));
         camel.addRoutes(new IngressRouteBuilder(host, port));
         for (org.apache.camel.RoutesBuilder routes : extraRoutes) {
             camel.addRoutes(routes);

@@ -52,7 +52,18 @@ public final class SpinDispatcher {
      * worker: {@code /.well-known/spin/*} always (it precedes the stages), and with no {@link IngressStage}s (which
      * may claim any path) a static response or a 404. Empty when the request must go to {@link #dispatch}.
      */
-    public Optional<GuestResponse> answerInline(RequestTarget target) {
+    public Optional<Routed> answerInline(RequestTarget target) {
+        return answerInline(target, null, false);
+    }
+
+    /**
+     * As {@link #answerInline(RequestTarget)}, and also a component's answer if its guest can give it without
+     * blocking ({@link GuestHandler#tryInline}: no host call that might block, within a short CPU budget);
+     * {@code request} supplies the whole request for that (null: never run a guest here). {@code stagesPassed}: every
+     * stage has passed this request on its head already ({@link StageFront}), so Spin routing decides it.
+     */
+    public Optional<Routed> answerInline(RequestTarget target, java.util.function.Supplier<IngressRequest> request,
+                                         boolean stagesPassed) {
         long start = System.nanoTime();
         String path = target.path();
         String label;
@@ -60,7 +71,7 @@ public final class SpinDispatcher {
         if (path.startsWith(WELL_KNOWN)) {
             label = "well-known";
             response = wellKnown(path.substring(WELL_KNOWN.length()));
-        } else if (!stages.isEmpty()) {
+        } else if (!stages.isEmpty() && !stagesPassed) {
             return Optional.empty();
         } else {
             Optional<RouteMatch> match = router.route(target);
@@ -70,14 +81,51 @@ public final class SpinDispatcher {
             } else if (match.get().trigger().staticResponse().isPresent()) {
                 label = "static";
                 response = staticResponse(match.get().trigger().staticResponse().get());
-            } else {
+            } else if (request == null) {
                 return Optional.empty();
+            } else {
+                HttpTrigger trigger = match.get().trigger();
+                GuestHandler handler = handlersByTrigger.get(trigger);
+                if (handler == null) {
+                    return Optional.empty(); // dispatch() reports it
+                }
+                label = trigger.componentId().orElse("static");
+                IngressRequest whole = request.get();
+                try {
+                    response = handler.tryInline(toGuestRequest(match.get(), whole));
+                } catch (GuestException e) {
+                    LOG.warn("{} {}: {}", whole.method(), path, e.getMessage());
+                    response = GuestResponse.empty(e.status());
+                } catch (RuntimeException e) {
+                    LOG.error("Request {} {} failed", whole.method(), path, e);
+                    response = GuestResponse.empty(500);
+                }
+                if (response == null) {
+                    return Optional.empty(); // it must block: dispatch() runs it on a worker
+                }
             }
         }
         if (metrics != null) {
             metrics.record(label, response.status(), System.nanoTime() - start);
         }
-        return Optional.of(response);
+        return Optional.of(new Routed(label, response));
+    }
+
+    /**
+     * A response and what gave it: the component id, or {@code static}, {@code well-known}, {@code no-route} (the
+     * metrics' and the access log's route).
+     */
+    public record Routed(String route, GuestResponse response) {}
+
+    /**
+     * The guest that {@link #dispatch} will run for this request, when no stage can claim it first: the ingress asks
+     * for its admission before the request takes a worker. Empty for everything else.
+     */
+    public Optional<GuestHandler> guestHandler(RequestTarget target, boolean stagesPassed) {
+        if ((!stages.isEmpty() && !stagesPassed) || target.path().startsWith(WELL_KNOWN)) {
+            return Optional.empty();
+        }
+        return router.route(target).map(match -> handlersByTrigger.get(match.trigger()));
     }
 
     /** A stage's decision about a request, and the stage's name (the metrics' target). */
@@ -124,7 +172,7 @@ public final class SpinDispatcher {
     }
 
     /** Answers a request no stage took: the well-known endpoints, then Spin routing. */
-    public GuestResponse dispatch(IngressRequest request) {
+    public Routed dispatch(IngressRequest request) {
         long start = System.nanoTime();
         String target = "no-route";
         GuestResponse response;
@@ -150,7 +198,7 @@ public final class SpinDispatcher {
         if (metrics != null) {
             metrics.record(target, response.status(), System.nanoTime() - start);
         }
-        return response;
+        return new Routed(target, response);
     }
 
     private GuestResponse serve(RouteMatch match, IngressRequest request) {

@@ -35,6 +35,10 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
     }
 
     static IngressRequest toIngressRequest(HttpServerExchange http) {
+        return toIngressRequest(http, requestTarget(http));
+    }
+
+    static IngressRequest toIngressRequest(HttpServerExchange http, RequestTarget target) {
         HeaderMap requestHeaders = http.getRequestHeaders();
         List<Map.Entry<String, String>> headers = new ArrayList<>(requestHeaders.size());
         for (HeaderValues values : requestHeaders) {
@@ -43,7 +47,6 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
                 headers.add(Map.entry(name, value));
             }
         }
-        RequestTarget target = requestTarget(http);
         byte[] body = http.getAttachment(RequestBodyReader.BODY);
         return new IngressRequest(http.getRequestMethod().toString(), target, http.getProtocol().toString(),
                 headers, body != null ? body : new byte[0]);
@@ -76,6 +79,10 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
     /** Writes status and headers; the returned buffer is the body camel-undertow sends. */
     @Override
     public Object toHttpResponse(HttpServerExchange http, Message message) {
+        if (message.getBody() instanceof SpinDispatcher.Routed routed) {
+            http.putAttachment(ObservedRequests.ROUTE, routed.route());
+            return writeHead(http, routed.response());
+        }
         return writeHead(http, message.getBody() instanceof GuestResponse r ? r : GuestResponse.empty(500));
     }
 

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
  */
 final class StageFront {
     private static final Logger LOG = LoggerFactory.getLogger(StageFront.class);
+    /** Set on a request every stage passed: routing after the body is read need not ask the stages again. */
+    static final io.undertow.util.AttachmentKey<Boolean> PASSED = io.undertow.util.AttachmentKey.create(Boolean.class);
 
     private final long maxRequestBody;
 
@@ -43,10 +45,12 @@ final class StageFront {
         IngressRequest head = SpinUndertowBinding.toIngressRequest(exchange);
         Optional<SpinDispatcher.Staged> staged = dispatcher.onHead(head);
         if (staged.isEmpty()) {
+            exchange.putAttachment(PASSED, Boolean.TRUE);
             readBody.run();
             return;
         }
         String stage = staged.get().stage();
+        exchange.putAttachment(ObservedRequests.ROUTE, stage);
         exchange.addExchangeCompleteListener((ex, next) -> {
             dispatcher.record(stage, ex.getStatusCode(), System.nanoTime() - start);
             next.proceed();

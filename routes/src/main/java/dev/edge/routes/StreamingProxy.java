@@ -5,7 +5,6 @@ import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyHandler;
-import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -42,10 +41,6 @@ import org.xnio.XnioExecutor;
  */
 public final class StreamingProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingProxy.class);
-    /** On a proxied exchange: the upstream it went to (a pool's name, or the URL), for access logs. */
-    public static final AttachmentKey<String> UPSTREAM = AttachmentKey.create(String.class);
-    /** On a proxied exchange: the base URL of the target its last try went to, for access logs. */
-    public static final AttachmentKey<String> UPSTREAM_TARGET = AttachmentKey.create(String.class);
     /** The scheme of a pool reference, {@code upstream:<name>}. */
     public static final String POOL_SCHEME = "upstream";
     /** Distinct URLs kept (one connection pool each); kv values name few, this only bounds junk. */
@@ -115,6 +110,7 @@ public final class StreamingProxy implements AutoCloseable {
      */
     public void forward(HttpServerExchange exchange, URI upstream, String pathInfo, IngressRequest head) throws Exception {
         Optional<String> poolName = poolName(upstream);
+        exchange.putAttachment(ObservedRequests.UPSTREAM, upstream.toString());
         Upstream target = poolName.isPresent() ? pools.get(poolName.get()) : url(upstream);
         if (target == null) {
             LOG.warn("No upstream pool '{}'", poolName.orElse(""));
@@ -122,7 +118,6 @@ public final class StreamingProxy implements AutoCloseable {
             exchange.endExchange();
             return;
         }
-        exchange.putAttachment(UPSTREAM, poolName.orElse(target.name()));
         if (!target.pool().admit(exchange)) {
             exchange.setStatusCode(503); // the pool's circuit breaker is open
             exchange.endExchange();

@@ -383,7 +383,7 @@ final class UpstreamPool implements ProxyClient {
         Target target = (Target) proxyTarget;
         Tries tries = exchange.getAttachment(TRIES);
         tries.tried.add(target);
-        exchange.putAttachment(StreamingProxy.UPSTREAM_TARGET, target.base.toString());
+        exchange.putAttachment(ObservedRequests.TARGET, target.base.toString());
         target.inFlight.incrementAndGet();
         exchange.addExchangeCompleteListener((ex, nextListener) -> {
             target.inFlight.decrementAndGet();

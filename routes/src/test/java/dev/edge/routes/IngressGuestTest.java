@@ -94,10 +94,12 @@ class IngressGuestTest {
         assertThat(echo.header("spin-client-addr")).matches("127\\.0\\.0\\.1:\\d+");
         assertThat(echo.headers).filteredOn(h -> h.getKey().equals("x-rep")).extracting(Map.Entry::getValue)
                 .containsExactly("first", "second");
-        // Nothing but what the client sent (HttpClient adds host, content-length, user-agent) and spin-*.
+        // Nothing but what the client sent (HttpClient adds host, content-length, user-agent), spin-* and the
+        // request id edge generated (docs/observability.md).
         assertThat(echo.headers).extracting(Map.Entry::getKey).filteredOn(n -> !n.startsWith("spin-"))
-                .isSubsetOf("x-rep", "host", "user-agent", "content-length")
+                .isSubsetOf("x-rep", "host", "user-agent", "content-length", "x-request-id")
                 .noneMatch(n -> n.toLowerCase().startsWith("camel"));
+        assertThat(echo.header("x-request-id")).matches("[0-9a-f]{32}");
     }
 
     @Test

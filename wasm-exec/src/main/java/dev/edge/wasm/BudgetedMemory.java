@@ -14,7 +14,7 @@ import java.nio.charset.Charset;
  * error, and no thread gets an {@link OutOfMemoryError}. Everything else is delegated to Chicory's
  * {@link ByteArrayMemory}, which allocates page by page.
  */
-final class BudgetedMemory implements Memory {
+public final class BudgetedMemory implements Memory {
     private final Memory delegate;
     private final MemoryBudget budget;
     private long reserved;
@@ -28,7 +28,7 @@ final class BudgetedMemory implements Memory {
     /**
      * @throws GuestMemoryExhausted if the budget cannot cover the module's initial pages
      */
-    static BudgetedMemory allocate(MemoryLimits limits, MemoryBudget budget) {
+    public static BudgetedMemory allocate(MemoryLimits limits, MemoryBudget budget) {
         long initial = (long) limits.initialPages() * PAGE_SIZE;
         if (!budget.tryReserve(initial)) {
             throw new GuestMemoryExhausted(budget, initial);
@@ -59,7 +59,7 @@ final class BudgetedMemory implements Memory {
     }
 
     /** Gives every reserved byte back; the instance must not run again. Idempotent. */
-    synchronized void release() {
+    public synchronized void release() {
         budget.release(reserved);
         reserved = 0;
     }

@@ -141,7 +141,7 @@ final class EdgeHostFunctions {
         fns.add(fn("kv_get", types(I32, I32, I32, I32), (m, a) -> {
             m.check(a[3], 8);
             KeyValueStore store = store(a[0]);
-            var value = store.get(key(m, a[1], a[2]));
+            var value = get(store, key(m, a[1], a[2]));
             if (value.isEmpty()) {
                 return GuestAbi.ERR_NOT_FOUND;
             }
@@ -171,7 +171,7 @@ final class EdgeHostFunctions {
         fns.add(fn("kv_exists", types(I32, I32, I32, I32), (m, a) -> {
             m.check(a[3], 4);
             KeyValueStore store = store(a[0]);
-            boolean exists = store.exists(key(m, a[1], a[2]));
+            boolean exists = scope.inline() ? get(store, key(m, a[1], a[2])).isPresent() : store.exists(key(m, a[1], a[2]));
             m.writeI32(a[3], exists ? 1 : 0);
             return GuestAbi.OK;
         }));
@@ -289,6 +289,18 @@ final class EdgeHostFunctions {
         return fns;
     }
 
+    /** A read; inline only from what the store holds without waiting, else the run goes on a worker. */
+    private java.util.Optional<byte[]> get(KeyValueStore store, String key) {
+        if (!scope.inline()) {
+            return store.get(key);
+        }
+        java.util.Optional<byte[]> value = store.getWithoutBlocking(key);
+        if (value == null) {
+            throw MustBlock.INSTANCE;
+        }
+        return value;
+    }
+
     private KeyValueStore store(long handle) {
         return scope.stores().store((int) handle);
     }
@@ -372,12 +384,34 @@ final class EdgeHostFunctions {
         return List.of(types);
     }
 
+    /** Writes whose first check is the store handle (so an inline run answers a bad handle as a worker would). */
+    private static boolean storeHandleFirst(String name) {
+        return switch (name) {
+            case "kv_set", "kv_set_ttl", "kv_delete", "kv_set_many", "kv_delete_many" -> true;
+            default -> false;
+        };
+    }
+
+    /** Calls that read the request, build the response in the instance or read a store without waiting. */
+    private static boolean inlineSafe(String name) {
+        return name.startsWith("req_") || name.startsWith("resp_") || name.equals("kv_open") || name.equals("kv_close")
+                || name.equals("kv_get") || name.equals("kv_exists") || name.equals("var_get") || name.equals("last_error");
+    }
+
     private HostFunction fn(String name, List<ValType> params, Op op) {
         FunctionType type = FunctionType.of(params, List.of(I32));
+        boolean inlineSafe = inlineSafe(name);
+        boolean storeHandleFirst = storeHandleFirst(name);
         return new HostFunction(GuestAbi.MODULE, name, type, (instance, args) -> {
             GuestMemory mem = memory(instance);
             int code;
             try {
+                if (!inlineSafe && scope.inline()) {
+                    if (storeHandleFirst) {
+                        store(args[0]); // a bad handle fails here as on a worker, with no effect: no need to re-run
+                    }
+                    throw MustBlock.INSTANCE;
+                }
                 code = op.call(mem, args);
             } catch (ChicoryException e) {
                 throw e; // traps (bad pointers, guest allocator trapping, response too large) end the request

@@ -60,7 +60,7 @@ final class GuestInstance {
         WasiPreview1 wasi = WasiPreview1.builder().withLogger(ChicoryLogger.SHARED).withOptions(options.build()).build();
         RequestScope scope = new RequestScope(maxResponseBody, bodyBuffers);
         ImportValues imports = ImportValues.builder()
-                .addFunction(wasiSetup.link(wasi.toHostFunctions()))
+                .addFunction(inlineGuarded(wasiSetup.link(wasi.toHostFunctions()), scope))
                 .addFunction(new EdgeHostFunctions(id, scope, variables).functions().toArray(new HostFunction[0]))
                 .build();
         BudgetedMemory[] memory = new BudgetedMemory[1];
@@ -85,6 +85,23 @@ final class GuestInstance {
         }
     }
 
+    /** WASI calls that are not pure reads end an inline run ({@link MustBlock}): output, files, sockets, polls. */
+    private static HostFunction[] inlineGuarded(HostFunction[] functions, RequestScope scope) {
+        HostFunction[] guarded = functions.clone();
+        for (int i = 0; i < guarded.length; i++) {
+            HostFunction f = guarded[i];
+            if (!MustBlock.PURE_WASI.contains(f.name())) {
+                guarded[i] = new HostFunction(f.module(), f.name(), f.functionType(), (instance, args) -> {
+                    if (scope.inline()) {
+                        throw MustBlock.INSTANCE;
+                    }
+                    return f.handle().apply(instance, args);
+                });
+            }
+        }
+        return guarded;
+    }
+
     RequestScope scope() { return scope; }
 
     /** Runs the handler; returns its i32 result. */
@@ -105,6 +122,11 @@ final class GuestInstance {
     /** Ends the instance: flushes its output and gives its memory back to the budget. */
     void close() {
         flushOutput();
+        discard();
+    }
+
+    /** Ends the instance without emitting its output (an abandoned inline run: the re-run will write it). */
+    void discard() {
         wasi.close();
         scope.releaseBody();
         if (memory != null) {

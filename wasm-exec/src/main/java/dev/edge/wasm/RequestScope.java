@@ -31,6 +31,7 @@ final class RequestScope {
     private final List<Cas> cas = new ArrayList<>();
     private String lastError = "";
     private RateLimitNote rateLimit;
+    private boolean inline;
 
     RequestScope(long maxResponseBody, MemoryBudget bodyBuffers) {
         this.maxResponseBody = maxResponseBody;
@@ -43,6 +44,12 @@ final class RequestScope {
 
     /** {@code rateLimit} outlives the request: the handler reads it after the instance went back to the pool. */
     void begin(GuestRequest request, StoreTable stores, RateLimitNote rateLimit) {
+        begin(request, stores, rateLimit, false);
+    }
+
+    /** {@code inline}: the run is on a thread that must not block; host calls that might throw {@link MustBlock}. */
+    void begin(GuestRequest request, StoreTable stores, RateLimitNote rateLimit, boolean inline) {
+        this.inline = inline;
         this.request = request;
         this.stores = stores;
         this.status = 200;
@@ -50,6 +57,7 @@ final class RequestScope {
     }
 
     void end() {
+        inline = false;
         request = null;
         stores = null;
         headers.clear();
@@ -61,6 +69,8 @@ final class RequestScope {
         lastError = "";
         rateLimit = null;
     }
+
+    boolean inline() { return inline; }
 
     GuestRequest request() {
         if (request == null) {

@@ -39,6 +39,11 @@ public final class WasmHttpHandler implements GuestHandler {
     private final AtomicInteger idleCount = new AtomicInteger();
     private final AtomicInteger instancesCreated = new AtomicInteger();
     private volatile boolean closed;
+    /** Inline runs in a row that had to be abandoned; past the threshold only one request in 64 tries inline. */
+    private volatile int inlineMisses;
+    private final AtomicInteger inlineTickets = new AtomicInteger();
+    private static final int INLINE_MISSES_BEFORE_BACKOFF = 4;
+    private static final int INLINE_RETRY_MASK = 63;
 
     /**
      * @param module      the compiled module (see {@link CompiledModule#loadHttp})
@@ -120,9 +125,34 @@ public final class WasmHttpHandler implements GuestHandler {
      */
     @Override
     public GuestResponse handle(GuestRequest request) throws GuestException {
+        return handle(request, false);
+    }
+
+    /**
+     * Runs the guest on this (IO) thread unless recent inline runs of this component kept needing to block: see
+     * {@link GuestHandler#tryInline}. An abandoned run's instance is discarded, its output unwritten.
+     */
+    @Override
+    public GuestResponse tryInline(GuestRequest request) throws GuestException {
+        if (inlineMisses >= INLINE_MISSES_BEFORE_BACKOFF && (inlineTickets.incrementAndGet() & INLINE_RETRY_MASK) != 0) {
+            return null;
+        }
+        try {
+            GuestResponse response = handle(request, true);
+            if (inlineMisses != 0) {
+                inlineMisses = 0;
+            }
+            return response;
+        } catch (MustBlock e) {
+            inlineMisses = Math.min(inlineMisses + 1, INLINE_MISSES_BEFORE_BACKOFF);
+            return null;
+        }
+    }
+
+    private GuestResponse handle(GuestRequest request, boolean inline) throws GuestException {
         RateLimitNote rateLimit = new RateLimitNote();
         try {
-            GuestResponse response = run(request, rateLimit);
+            GuestResponse response = run(request, rateLimit, inline);
             return rateLimit.isSet() ? rateLimit.response() : response;
         } catch (GuestException e) {
             if (e.reason() == GuestException.Reason.OVERLOADED) {
@@ -136,18 +166,20 @@ public final class WasmHttpHandler implements GuestHandler {
         }
     }
 
-    private GuestResponse run(GuestRequest request, RateLimitNote rateLimit) throws GuestException {
+    private GuestResponse run(GuestRequest request, RateLimitNote rateLimit, boolean inline) throws GuestException {
         if (closed) {
             throw new GuestException(GuestException.Reason.INTERNAL, componentId, "handler is closed", null);
         }
-        DeadlineWatchdog.Watch watch = watchdog.watch(limits.requestDeadline());
+        // Inline: a short CPU budget instead of the deadline; past it the run is abandoned, not failed.
+        DeadlineWatchdog.Watch watch = inline ? watchdog.inline() : watchdog.watch(limits.requestDeadline());
         GuestInstance instance = null;
         boolean healthy = false;
+        boolean abandoned = false;
         try {
             instance = acquire();
-            instance.scope().begin(request, keyValues.newStoreTable(grants), rateLimit);
+            instance.scope().begin(request, keyValues.newStoreTable(grants), rateLimit, inline);
             int result = instance.callHandler();
-            if (watch.finish()) {
+            if (watch.finish() && !inline) { // inline: the guest finished within a tick of its budget; keep it
                 throw failures.deadline(null);
             }
             healthy = true;
@@ -156,13 +188,21 @@ public final class WasmHttpHandler implements GuestHandler {
                         "edge_http_handle returned error " + result, null);
             }
             return instance.scope().response();
+        } catch (MustBlock e) {
+            abandoned = true;
+            throw e;
         } catch (ResponseTooLargeException e) {
             throw failures.responseTooLarge(e.getMessage());
         } catch (GuestMemoryExhausted | BodyBuffersExhausted e) {
             watch.finish();
             throw failures.overloaded(e.getMessage());
         } catch (ChicoryException e) {
-            throw failures.of(e, watch.finish());
+            boolean expired = watch.finish();
+            if (inline && expired) {
+                abandoned = true;
+                throw MustBlock.INSTANCE;
+            }
+            throw failures.of(e, expired);
         } catch (StackOverflowError e) {
             watch.finish();
             throw failures.stackOverflow();
@@ -173,7 +213,11 @@ public final class WasmHttpHandler implements GuestHandler {
             watch.finish();
             if (instance != null) {
                 instance.scope().end();
-                release(instance, healthy);
+                if (abandoned) {
+                    instance.discard();
+                } else {
+                    release(instance, healthy);
+                }
             }
         }
     }

@@ -95,8 +95,8 @@ class GuestAdmissionTest {
     @Test
     void forMachineLeavesSlotsToOtherComponents() {
         assertThat(GuestAdmission.Limits.forMachine(2, 1, Duration.ofSeconds(5)))
-                .isEqualTo(new GuestAdmission.Limits(4, 16, 4, Duration.ofSeconds(5)));
+                .isEqualTo(new GuestAdmission.Limits(4, 256, 4, Duration.ofSeconds(5)));
         assertThat(GuestAdmission.Limits.forMachine(16, 3, Duration.ofSeconds(5)))
-                .isEqualTo(new GuestAdmission.Limits(32, 128, 24, Duration.ofSeconds(5)));
+                .isEqualTo(new GuestAdmission.Limits(32, 2048, 24, Duration.ofSeconds(5)));
     }
 }

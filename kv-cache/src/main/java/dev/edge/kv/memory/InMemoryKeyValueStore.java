@@ -29,6 +29,11 @@ final class InMemoryKeyValueStore implements KeyValueStore {
     }
 
     @Override
+    public Optional<byte[]> getWithoutBlocking(String key) {
+        return get(key);
+    }
+
+    @Override
     public void set(String key, byte[] value) {
         entries.put(key, Value.of(value));
     }

@@ -61,6 +61,15 @@ final class NearCache {
 
     /** The cached value (Optional.empty() inside = cached absence), or null on a miss. */
     Optional<byte[]> lookup(String key) {
+        Optional<byte[]> hit = peek(key);
+        if (hit == null && enabled) {
+            metrics.nearCacheMiss();
+        }
+        return hit;
+    }
+
+    /** As {@link #lookup}, but a miss is not counted (the caller will look again with {@link #lookup}). */
+    Optional<byte[]> peek(String key) {
         if (!enabled) {
             return null;
         }
@@ -69,7 +78,6 @@ final class NearCache {
             metrics.nearCacheHit();
             return Optional.ofNullable(c.value() == null ? null : c.value().clone());
         }
-        metrics.nearCacheMiss();
         return null;
     }
 

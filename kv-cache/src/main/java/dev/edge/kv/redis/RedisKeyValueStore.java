@@ -82,6 +82,21 @@ public final class RedisKeyValueStore implements KeyValueStore {
         return Optional.ofNullable(value);
     }
 
+    /** A near-cache hit; null on a miss or a dirty key (both need Redis). A miss is not counted: get() will. */
+    @Override
+    public Optional<byte[]> getWithoutBlocking(String key) {
+        String rk = namespace.redisKey(key);
+        long start = System.nanoTime();
+        if (dirty.isDirty(rk)) {
+            return null;
+        }
+        Optional<byte[]> cached = nearCache.peek(rk);
+        if (cached != null) {
+            metrics.recordOp("get", "near-cache", "ok", start);
+        }
+        return cached;
+    }
+
     /** No tracking connection right now: read the replica without caching, else the primary. */
     private byte[] uncachedGet(String rk, long start) {
         RedisAsyncCommands<String, byte[]> replica = backend.uncachedReplica();

@@ -63,6 +63,29 @@ final class RedisKvMetrics {
                 .register(registry);
     }
 
+    /** {@code edge.kv.redis.connection.up{region,connection}}: 1 while that connection is open. */
+    void connectionGauge(String connection, java.util.function.BooleanSupplier up) {
+        io.micrometer.core.instrument.Gauge.builder(PREFIX + "connection.up", () -> up.getAsBoolean() ? 1 : 0)
+                .tag("region", region).tag("connection", connection)
+                .description("1 while the connection (primary, replica, tracking) is open, else 0").register(registry);
+    }
+
+    /**
+     * {@code edge.kv.redis.replica.link.up{region}} (the replica's own link to the primary at the last probe) and
+     * {@code edge.kv.redis.replica.lag.bytes{region}} (primary offset minus replica offset, at the last probe that
+     * read both: one runs while this node's writes wait for the replica).
+     */
+    void replicaGauges(java.util.function.BooleanSupplier linkUp, java.util.function.LongSupplier lagBytes) {
+        io.micrometer.core.instrument.Gauge.builder(PREFIX + "replica.link.up", () -> linkUp.getAsBoolean() ? 1 : 0)
+                .tag("region", region)
+                .description("1 while the replica reports its link to the primary up (INFO replication), else 0")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder(PREFIX + "replica.lag.bytes", lagBytes::getAsLong)
+                .tag("region", region).baseUnit("bytes")
+                .description("replication bytes the replica was behind the primary at the last probe that compared them")
+                .register(registry);
+    }
+
     void recordOp(String op, String route, String outcome, long startNanos) {
         timer(List.of("op", op, route, outcome), () -> Timer.builder(PREFIX + "op").tag("region", region)
                 .tag("op", op).tag("route", route).tag("outcome", outcome)

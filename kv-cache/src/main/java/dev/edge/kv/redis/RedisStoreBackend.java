@@ -71,6 +71,9 @@ public final class RedisStoreBackend implements StoreBackend {
     private volatile TrackingConnection tracking;
     private volatile boolean trackingOnPrimary;
     private volatile boolean closed;
+    /** What the last probe of the replica saw (for the meters): its link to the primary, and how far behind it was. */
+    private volatile boolean replicaLinkUp = true;
+    private volatile long replicaLagBytes;
     private long lastProbeNanos;
     private long lastReconnectAttemptNanos;
     private long lastReplicaAttemptNanos;
@@ -124,6 +127,21 @@ public final class RedisStoreBackend implements StoreBackend {
         this.primary = endpoint;
         connectReplicaPlain();
         metrics.primaryBreakerGauge(() -> primary.breakerState());
+        metrics.connectionGauge("primary", () -> {
+            PrimaryEndpoint.Connections c = primary.connections();
+            return c != null && c.main().isOpen();
+        });
+        metrics.connectionGauge("tracking", () -> {
+            TrackingConnection tc = tracking;
+            return tc != null && tc.isAlive();
+        });
+        if (replicaPlainClient != null) {
+            metrics.connectionGauge("replica", () -> {
+                StatefulRedisConnection<String, byte[]> plain = replicaPlain;
+                return plain != null && plain.isOpen();
+            });
+            metrics.replicaGauges(() -> replicaLinkUp, () -> replicaLagBytes);
+        }
         reconnectTracking();
         this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "edge-kv-redis-prober-" + config.region());
@@ -414,6 +432,12 @@ public final class RedisStoreBackend implements StoreBackend {
             }
         }
         ReplicationInfo replicaInfo = tc.probe(); // also the health and full-resync check
+        if (!trackingOnPrimary && replicaInfo.replica()) {
+            replicaLinkUp = replicaInfo.linkUp();
+            if (primaryInfo != null && primaryInfo.replid().equals(replicaInfo.replid())) {
+                replicaLagBytes = Math.max(0, primaryInfo.offset() - replicaInfo.offset());
+            }
+        }
         if (primaryInfo != null && replicaInfo.hasCaughtUpWith(primaryInfo)) {
             dirtyKeys.clearUpTo(snapshot);
         }

@@ -208,8 +208,35 @@ public final class SqliteStoreBackend implements StoreBackend {
         return new SqliteSession(connection);
     }
 
-    /** Work on one connection; SQLite errors become {@link KvException} OTHER. */
+    /** Told of every store operation (name, success, duration): how the gateway meters them without this module knowing. */
+    @FunctionalInterface
+    public interface OperationListener {
+        OperationListener NONE = (operation, succeeded, nanos) -> { };
+
+        void completed(String operation, boolean succeeded, long nanos);
+    }
+
+    private volatile OperationListener listener = OperationListener.NONE;
+
+    /** From now on every operation is reported to {@code listener} (one at a time; this replaces the previous one). */
+    public void onOperation(OperationListener listener) {
+        this.listener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Work on one connection, reported to the {@link OperationListener}; SQLite errors become {@link KvException} OTHER. */
     <T> T withSession(String operation, SqlWork<T> work) {
+        long start = System.nanoTime();
+        boolean succeeded = false;
+        try {
+            T result = onSession(operation, work);
+            succeeded = true;
+            return result;
+        } finally {
+            listener.completed(operation, succeeded, System.nanoTime() - start);
+        }
+    }
+
+    private <T> T onSession(String operation, SqlWork<T> work) {
         SqliteSession session = borrow(operation);
         // transactions are rolled back inside the work, so the connection stays reusable unless an Error hit
         boolean reusable = false;

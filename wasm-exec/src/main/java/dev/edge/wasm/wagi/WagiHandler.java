@@ -12,7 +12,10 @@ import dev.edge.wasm.GuestFailures;
 import com.dylibso.chicory.wasm.ChicoryException;
 import dev.edge.config.Component;
 import dev.edge.config.Executor;
+import dev.edge.wasm.BudgetedMemory;
 import dev.edge.wasm.CompiledModule;
+import dev.edge.wasm.GuestMemoryExhausted;
+import dev.edge.wasm.MemoryBudget;
 import dev.edge.wasm.DeadlineWatchdog;
 import dev.edge.wasm.GuestException;
 import dev.edge.wasm.GuestHandler;
@@ -69,6 +72,7 @@ public final class WagiHandler implements GuestHandler {
     private final GuestFailures failures;
     private final GuestOutputSink output;
     private final DeadlineWatchdog watchdog;
+    private final MemoryBudget guestMemory;
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong requests = new AtomicLong();
     private volatile boolean closed;
@@ -83,6 +87,14 @@ public final class WagiHandler implements GuestHandler {
      */
     public WagiHandler(CompiledModule module, Executor executor, Map<String, String> environment, GuestFiles files,
                        GuestLimits limits, GuestOutputSink output, DeadlineWatchdog watchdog) throws WasmLoadException {
+        this(module, executor, environment, files, limits, output, watchdog, MemoryBudget.guestDefault());
+    }
+
+    /** As above; each request's instance reserves its linear memory from {@code guestMemory}, as the HTTP executor's do. */
+    public WagiHandler(CompiledModule module, Executor executor, Map<String, String> environment, GuestFiles files,
+                       GuestLimits limits, GuestOutputSink output, DeadlineWatchdog watchdog, MemoryBudget guestMemory)
+            throws WasmLoadException {
+        this.guestMemory = guestMemory;
         this.module = module;
         this.componentId = module.componentId();
         this.entrypoint = executor.entrypoint() == null || executor.entrypoint().isBlank()
@@ -112,6 +124,13 @@ public final class WagiHandler implements GuestHandler {
     public static WagiHandler load(Component component, Executor executor, Path baseDir, Path stateDir,
                                    GuestLimits limits, GuestOutputSink output, DeadlineWatchdog watchdog)
             throws WasmLoadException {
+        return load(component, executor, baseDir, stateDir, limits, output, watchdog, MemoryBudget.guestDefault());
+    }
+
+    /** As above, with the node's guest-memory budget (see {@link MemoryBudget}). */
+    public static WagiHandler load(Component component, Executor executor, Path baseDir, Path stateDir,
+                                   GuestLimits limits, GuestOutputSink output, DeadlineWatchdog watchdog,
+                                   MemoryBudget guestMemory) throws WasmLoadException {
         if (executor.type() != Executor.Type.WAGI) {
             throw new IllegalArgumentException("not a wagi executor: " + executor);
         }
@@ -121,7 +140,8 @@ public final class WagiHandler implements GuestHandler {
                 limits.maxMemoryBytes(), entrypoint);
         GuestFiles files = GuestFiles.forComponent(component, baseDir, stateDir);
         try {
-            return new WagiHandler(module, executor, component.environment(), files, limits, output, watchdog);
+            return new WagiHandler(module, executor, component.environment(), files, limits, output, watchdog,
+                    guestMemory);
         } catch (WasmLoadException | RuntimeException e) {
             files.close();
             throw e;
@@ -136,7 +156,7 @@ public final class WagiHandler implements GuestHandler {
         // link once now (without running anything) so a missing WASI function or a bad segment fails the load
         try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(ChicoryLogger.SHARED)
                 .withOptions(WasiOptions.builder().build()).build()) {
-            var type = instantiate(files.link(wasi.toHostFunctions())).exportType(entrypoint);
+            var type = instantiate(files.link(wasi.toHostFunctions()), null).exportType(entrypoint);
             if (!type.params().isEmpty()) {
                 throw new WasmLoadException(componentId, module.source(), "the WAGI entrypoint '" + entrypoint
                         + "' takes parameters (" + type.params() + "); it must take none", null);
@@ -146,13 +166,17 @@ public final class WagiHandler implements GuestHandler {
         }
     }
 
-    private Instance instantiate(HostFunction[] wasiFunctions) {
-        return Instance.builder(module.module())
+    /** {@code memory[0]} (if given) receives the instance's budgeted memory, to release after the request. */
+    private Instance instantiate(HostFunction[] wasiFunctions, BudgetedMemory[] memory) {
+        Instance.Builder builder = Instance.builder(module.module())
                 .withImportValues(ImportValues.builder().addFunction(wasiFunctions).build())
                 .withMachineFactory(module.machineFactory())
                 .withMemoryLimits(module.memoryLimits())
-                .withStart(false)
-                .build();
+                .withStart(false);
+        if (memory != null) {
+            builder.withMemoryFactory(limits -> memory[0] = BudgetedMemory.allocate(limits, guestMemory));
+        }
+        return builder.build();
     }
 
     @Override
@@ -164,8 +188,20 @@ public final class WagiHandler implements GuestHandler {
     /** The component's read-only files. */
     public GuestFiles files() { return files; }
 
+    /** A request whose instance the guest-memory budget cannot cover gets 503 with {@code Retry-After}, as in the HTTP executor. */
     @Override
     public GuestResponse handle(GuestRequest request) throws GuestException {
+        try {
+            return run(request);
+        } catch (GuestException e) {
+            if (e.reason() == GuestException.Reason.OVERLOADED) {
+                return GuestResponse.overloaded();
+            }
+            throw e;
+        }
+    }
+
+    private GuestResponse run(GuestRequest request) throws GuestException {
         if (closed) {
             throw new GuestException(GuestException.Reason.INTERNAL, componentId, "handler is closed", null);
         }
@@ -182,8 +218,9 @@ public final class WagiHandler implements GuestHandler {
         files.configure(options);
         DeadlineWatchdog.Watch watch = watchdog.watch(limits.requestDeadline());
         int exitCode = 0;
+        BudgetedMemory[] memory = new BudgetedMemory[1];
         try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(ChicoryLogger.SHARED).withOptions(options.build()).build()) {
-            Instance instance = instantiate(files.link(wasi.toHostFunctions()));
+            Instance instance = instantiate(files.link(wasi.toHostFunctions()), memory);
             try {
                 instance.export(entrypoint).apply();
             } catch (ExecutionCompletedException e) {
@@ -197,6 +234,9 @@ public final class WagiHandler implements GuestHandler {
         } catch (StdoutBuffer.TooLarge e) {
             watch.finish();
             throw failures.responseTooLarge(e.getMessage());
+        } catch (GuestMemoryExhausted e) {
+            watch.finish();
+            throw failures.overloaded(e.getMessage());
         } catch (ChicoryException e) {
             throw failures.of(e, watch.finish());
         } catch (StackOverflowError e) {
@@ -210,6 +250,9 @@ public final class WagiHandler implements GuestHandler {
         } finally {
             watch.finish();
             stderr.drain();
+            if (memory[0] != null) {
+                memory[0].release(); // one instance per request: its memory goes back at once
+            }
         }
         if (exitCode != 0) {
             LOG.warn("component '{}': WAGI guest exited with code {}", componentId, exitCode);

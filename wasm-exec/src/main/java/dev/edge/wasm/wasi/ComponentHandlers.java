@@ -42,7 +42,8 @@ public final class ComponentHandlers {
                                     GuestLimits limits, ExecutorOptions options, DeadlineWatchdog watchdog)
             throws WasmLoadException {
         if (executor.type() == Executor.Type.WAGI) {
-            return WagiHandler.load(component, executor, baseDir, stateDir, limits, options.output(), watchdog);
+            return WagiHandler.load(component, executor, baseDir, stateDir, limits, options.output(), watchdog,
+                    options.guestMemory());
         }
         CompiledModule module = CompiledModule.loadHttp(component.id(), component.source(), component.sourceDigest(),
                 limits.maxMemoryBytes(), options.compileCache());
