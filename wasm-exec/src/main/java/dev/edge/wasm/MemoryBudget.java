@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A byte budget shared by many holders, so that together they cannot exhaust the heap: guest linear
  * memory across every instance of every component, or request and response bodies buffered at once.
  * A holder reserves before it allocates and releases what it freed; a reservation that does not fit
- * is refused, never waited for. Lock-free.
+ * is refused, never waited for. Before refusing, it asks the registered {@link Reclaimer}s (pools of idle
+ * instances) to give memory back, so idle instances never starve a holder that has work to do. Lock-free.
  */
 public final class MemoryBudget {
     /** Guest memory gets this share of the JVM's max heap unless configured. */
@@ -27,6 +28,14 @@ public final class MemoryBudget {
     private final String name;
     private final long capacity;
     private final AtomicLong used = new AtomicLong();
+    private final java.util.List<Reclaimer> reclaimers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Something holding memory it does not need right now (idle instances), which it can give back on demand. */
+    @FunctionalInterface
+    public interface Reclaimer {
+        /** Frees about {@code bytes} (releasing them to the budget) if it can; returns how many it freed. */
+        long reclaim(long bytes);
+    }
 
     public MemoryBudget(String name, long capacityBytes) {
         if (capacityBytes <= 0) {
@@ -57,11 +66,34 @@ public final class MemoryBudget {
         return BodyDefault.INSTANCE;
     }
 
-    /** Reserves {@code bytes} if they fit; returns false (and reserves nothing) otherwise. */
+    /**
+     * Asks {@code reclaimer} to give memory back whenever a reservation does not fit.
+     *
+     * @return closing it unregisters the reclaimer
+     */
+    public AutoCloseable onPressure(Reclaimer reclaimer) {
+        reclaimers.add(reclaimer);
+        return () -> reclaimers.remove(reclaimer);
+    }
+
+    /**
+     * Reserves {@code bytes} if they fit, after reclaiming idle memory if they do not at first; returns false (and
+     * reserves nothing) otherwise.
+     */
     public boolean tryReserve(long bytes) {
-        if (bytes <= 0) {
+        if (bytes <= 0 || reserve(bytes)) {
             return true;
         }
+        for (Reclaimer reclaimer : reclaimers) {
+            reclaimer.reclaim(Math.max(1, used.get() + bytes - capacity));
+            if (reserve(bytes)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean reserve(long bytes) {
         long now;
         do {
             now = used.get();

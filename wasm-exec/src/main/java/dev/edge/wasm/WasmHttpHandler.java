@@ -39,6 +39,7 @@ public final class WasmHttpHandler implements GuestHandler {
     private final AtomicInteger idleCount = new AtomicInteger();
     private final AtomicInteger instancesCreated = new AtomicInteger();
     private volatile boolean closed;
+    private final AutoCloseable memoryPressure;
     /** Inline runs in a row that had to be abandoned; past the threshold only one request in 64 tries inline. */
     private volatile int inlineMisses;
     private final AtomicInteger inlineTickets = new AtomicInteger();
@@ -75,6 +76,7 @@ public final class WasmHttpHandler implements GuestHandler {
         this.limits = limits;
         this.failures = new GuestFailures(componentId, limits.requestDeadline());
         this.options = options;
+        this.memoryPressure = options.guestMemory().onPressure(this::closeIdle);
         this.watchdog = watchdog;
         this.wasiSetup = wasiSetup;
     }
@@ -254,6 +256,18 @@ public final class WasmHttpHandler implements GuestHandler {
         instance.close();
     }
 
+    /** Closes idle instances, coldest first, until {@code bytes} of guest memory are back in the budget. */
+    private long closeIdle(long bytes) {
+        long freed = 0;
+        GuestInstance instance;
+        while (freed < bytes && (instance = idle.pollLast()) != null) {
+            idleCount.decrementAndGet();
+            freed += instance.memoryBytes();
+            instance.close();
+        }
+        return freed;
+    }
+
     private long initialMemoryBytes() {
         return (long) module.memoryLimits().initialPages() * GuestAbi.PAGE_SIZE;
     }
@@ -261,6 +275,11 @@ public final class WasmHttpHandler implements GuestHandler {
     @Override
     public void close() {
         closed = true;
+        try {
+            memoryPressure.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // unregistering cannot fail
+        }
         GuestInstance instance;
         while ((instance = idle.pollFirst()) != null) {
             idleCount.decrementAndGet();
