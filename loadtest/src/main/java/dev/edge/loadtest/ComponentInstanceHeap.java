@@ -38,7 +38,8 @@ import java.util.concurrent.Semaphore;
  * warm compile cache), then prints the used heap after full GCs (a) with N fresh instances alive at once, as
  * instantiated (linear memory from the snapshot, tables, handle table), and (b) with N {@code GET /get/rs}
  * requests in flight at once, each held inside its key-value {@code get} (so each instance has run the
- * JavaScript handler up to the store and grown as it needed to), per instance.
+ * JavaScript handler up to the store and grown as it needed to; {@code rs} is stored, so the tutorial's
+ * handler calls {@code exists} and then {@code get}), per instance.
  *
  * <pre>java -Xmx4g -cp loadtest/target/benchmarks.jar dev.edge.loadtest.ComponentInstanceHeap COMPONENT.wasm CACHE_DIR [N]</pre>
  */
@@ -86,13 +87,21 @@ public final class ComponentInstanceHeap {
                                 List.of(Map.entry("host", "localhost:3000")), new byte[0], "127.0.0.1:5000",
                                 "HTTP/1.1")).status();
                     } catch (Exception e) {
+                        e.printStackTrace();
                         statuses[at] = -1;
                     }
                 });
                 thread.start();
                 requests.add(thread);
             }
-            inGet.acquire(n);
+            if (!inGet.tryAcquire(n, 10, java.util.concurrent.TimeUnit.MINUTES)) {
+                release.countDown();
+                for (Thread t : requests) {
+                    t.join();
+                }
+                throw new IllegalStateException("not every request reached its key-value get; statuses "
+                        + java.util.Arrays.toString(statuses));
+            }
             long inFlight = usedAfterGc();
             release.countDown();
             for (Thread t : requests) {
@@ -107,13 +116,15 @@ public final class ComponentInstanceHeap {
     /** An in-memory store whose {@code get} waits for {@code release}, counting each waiter on {@code inGet}. */
     private static StoreBackend holding(Semaphore inGet, CountDownLatch release) {
         InMemoryStoreBackend memory = new InMemoryStoreBackend();
+        memory.open("hello", "default").set("rs", "{\"firstName\":\"River\",\"lastName\":\"Scott\"}"
+                .getBytes(StandardCharsets.UTF_8));
         return new StoreBackend() {
             @Override
             public KeyValueStore open(String appName, String label) {
                 KeyValueStore store = memory.open(appName, label);
                 return (KeyValueStore) Proxy.newProxyInstance(KeyValueStore.class.getClassLoader(),
                         new Class<?>[] {KeyValueStore.class}, (proxy, method, methodArgs) -> {
-                            if (method.getName().equals("getIfReady")) {
+                            if (method.getName().equals("getWithoutBlocking")) {
                                 return null; // make the guest take the blocking get
                             }
                             if (method.getName().equals("get")) {
