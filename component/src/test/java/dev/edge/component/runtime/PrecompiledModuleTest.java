@@ -65,6 +65,55 @@ class PrecompiledModuleTest {
         assertThrows(IllegalArgumentException.class, () -> PrecompiledModule.interpretedFunctions(new byte[] {1, 2}));
     }
 
+    /**
+     * A main class that keeps an interpreter but hands no function to it by the switch Chicory 1.7 emits (say a
+     * later Chicory's different code): unknown, so the caller parses every body rather than stubbing any.
+     */
+    @Test
+    void anInterpreterWithoutTheKnownSwitchIsUnknown() throws Exception {
+        assertEquals(Optional.empty(), PrecompiledModule.interpretedFunctions(jarWithMain(true, false)));
+        assertEquals(Optional.of(Set.of()), PrecompiledModule.interpretedFunctions(jarWithMain(false, false)));
+        assertEquals(Optional.of(Set.of(3, 7)), PrecompiledModule.interpretedFunctions(jarWithMain(true, true)));
+    }
+
+    private static byte[] jarWithMain(boolean interpreter, boolean lookupSwitch) throws Exception {
+        var writer = new org.objectweb.asm.ClassWriter(org.objectweb.asm.ClassWriter.COMPUTE_FRAMES
+                | org.objectweb.asm.ClassWriter.COMPUTE_MAXS);
+        writer.visit(org.objectweb.asm.Opcodes.V17, org.objectweb.asm.Opcodes.ACC_PUBLIC, "test/Machine", null,
+                "java/lang/Object", null);
+        if (interpreter) {
+            writer.visitField(org.objectweb.asm.Opcodes.ACC_PRIVATE, "compilerInterpreterMachine",
+                    "Lcom/dylibso/chicory/runtime/internal/CompilerInterpreterMachine;", null, null).visitEnd();
+        }
+        var call = writer.visitMethod(org.objectweb.asm.Opcodes.ACC_PUBLIC, "call", "(I[J)[J", null, null);
+        call.visitCode();
+        if (lookupSwitch) {
+            var dflt = new org.objectweb.asm.Label();
+            var a = new org.objectweb.asm.Label();
+            var b = new org.objectweb.asm.Label();
+            call.visitVarInsn(org.objectweb.asm.Opcodes.ILOAD, 1);
+            call.visitLookupSwitchInsn(dflt, new int[] {3, 7}, new org.objectweb.asm.Label[] {a, b});
+            call.visitLabel(a);
+            call.visitLabel(b);
+            call.visitLabel(dflt);
+        }
+        call.visitInsn(org.objectweb.asm.Opcodes.ACONST_NULL);
+        call.visitInsn(org.objectweb.asm.Opcodes.ARETURN);
+        call.visitMaxs(0, 0);
+        call.visitEnd();
+        writer.visitEnd();
+        ByteArrayOutputStream jar = new ByteArrayOutputStream();
+        try (var out = new java.util.jar.JarOutputStream(jar)) {
+            out.putNextEntry(new java.util.jar.JarEntry("wasm-module.properties"));
+            out.write("mainClass=test.Machine\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.closeEntry();
+            out.putNextEntry(new java.util.jar.JarEntry("test/Machine.class"));
+            out.write(writer.toByteArray());
+            out.closeEntry();
+        }
+        return jar.toByteArray();
+    }
+
     /** An intact entry whose classes do not load is deleted with a log line, and the module compiled again. */
     @Test
     void anEntryWhoseClassesDoNotLoadIsRebuilt() throws Exception {
