@@ -92,6 +92,14 @@ final class NodeMeters {
                     Gauge.builder("edge.guest.instances.idle", handler, WasmHttpHandler::idleInstances)
                             .description("guest instances pooled, ready for a request")
                             .tag("component", handler.componentId()).register(registry);
+                    // Whether the inline path is taken (architecture.md, "The execution model"): answered on the IO
+                    // thread, or abandoned there and re-run on a worker.
+                    FunctionCounter.builder("edge.guest.inline", handler, WasmHttpHandler::inlineAnswered)
+                            .description("guest requests tried inline on the IO thread, by outcome")
+                            .tag("component", handler.componentId()).tag("outcome", "answered").register(registry);
+                    FunctionCounter.builder("edge.guest.inline", handler, WasmHttpHandler::inlineAbandoned)
+                            .description("guest requests tried inline on the IO thread, by outcome")
+                            .tag("component", handler.componentId()).tag("outcome", "abandoned").register(registry);
                 });
     }
 
