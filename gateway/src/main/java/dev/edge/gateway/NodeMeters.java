@@ -75,6 +75,24 @@ final class NodeMeters {
                 }
             }
 
+            // A decorator must pass on every default method too: without these two the gateway never ran a guest
+            // inline and parked every queued request on a worker (GuestExecutionGatewayTest).
+            @Override
+            public GuestResponse tryInline(GuestRequest request) throws GuestException {
+                try {
+                    return handler.tryInline(request);
+                } catch (GuestException e) {
+                    counters.get(e.reason()).increment();
+                    throw e;
+                }
+            }
+
+            @Override
+            public void enter(java.util.function.Consumer<dev.edge.wasm.GuestAdmission.Permit> admitted,
+                              Runnable refused) {
+                handler.enter(admitted, refused);
+            }
+
             @Override
             public void close() {
                 handler.close();

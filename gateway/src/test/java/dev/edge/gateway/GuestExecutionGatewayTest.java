@@ -28,25 +28,35 @@ import org.junit.jupiter.api.io.TempDir;
 class GuestExecutionGatewayTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
+    /** The trivial guest of the benchmarks: three host calls, all pure (its test guest twin prints to stdout). */
+    private static final Path HELLO_WORLD = Path.of("../examples/hello-world/target/hello-world.wasm").toAbsolutePath();
+
     @TempDir
     Path temp;
 
     @Test
     void aTrivialGuestIsAnsweredInlineNotOnAWorker() throws Exception {
         Path manifest = TestApps.manifest(temp.resolve("app"), "inline",
-                TestApps.component("/hello", "hello", TestApps.wasmExecGuest("hello")));
+                TestApps.component("/hello", "hello", HELLO_WORLD));
         ListenAddress listen = new ListenAddress("127.0.0.1", FreePort.next());
         ListenAddress admin = new ListenAddress("127.0.0.1", FreePort.next());
         try (EdgeApp app = EdgeApp.start(new EdgeApp.Settings(manifest, listen, temp.resolve("state"), null,
                 admin, List.of()))) {
+            // Cold, the first runs may pass the 10 ms inline budget (class loading, JIT) and be re-run on a worker;
+            // after 4 such the component tries inline once in 64 requests until one succeeds.
+            for (int i = 0; i < 100; i++) {
+                assertThat(send(listen, "/hello").join().statusCode()).isEqualTo(200);
+            }
+            double answeredBefore = inline(admin, "answered");
+            double abandonedBefore = inline(admin, "abandoned");
             for (int i = 0; i < 50; i++) {
                 assertThat(send(listen, "/hello").join().statusCode()).isEqualTo(200);
             }
-            double answered = metric(admin, "edge_guest_inline_total", "component=\"hello\",outcome=\"answered\"");
-            double abandoned = metric(admin, "edge_guest_inline_total", "component=\"hello\",outcome=\"abandoned\"");
-            assertThat(answered + abandoned).as("every request tried inline first").isEqualTo(50);
-            // Only a run past the 10 ms budget (a cold JIT, a descheduled thread) may go on to a worker.
-            assertThat(answered).as("answered on the IO thread").isGreaterThanOrEqualTo(40);
+            double answered = inline(admin, "answered") - answeredBefore;
+            double abandoned = inline(admin, "abandoned") - abandonedBefore;
+            // Warm, only a run past the budget (a descheduled thread on a busy machine) may go on to a worker.
+            assertThat(answered).as("answered on the IO thread (%s abandoned)", abandoned).isGreaterThanOrEqualTo(40);
+            assertThat(answered + abandoned).isLessThanOrEqualTo(50);
         }
     }
 
@@ -85,6 +95,10 @@ class GuestExecutionGatewayTest {
             assertThat(other.statusCode()).isEqualTo(200);
             slow.forEach(f -> f.cancel(true));
         }
+    }
+
+    private static double inline(ListenAddress admin, String outcome) {
+        return metric(admin, "edge_guest_inline_total", "component=\"hello\",outcome=\"" + outcome + "\"");
     }
 
     private static CompletableFuture<HttpResponse<String>> send(ListenAddress listen, String path) {
