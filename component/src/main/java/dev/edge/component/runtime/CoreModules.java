@@ -23,6 +23,8 @@ final class CoreModules {
 
     /** {@code cache} (Chicory's compiled-class cache, e.g. on disk) may be null. */
     static Compiled compile(byte[] bytes, int ordinal, Cache cache) throws ComponentLoadException {
+        // Functions too large for one JVM method are split so that they compile too (FunctionSplitter).
+        bytes = FunctionSplitter.split(bytes);
         WasmModule module;
         try {
             // Bytes whose classes the cache holds were validated when they were compiled; validating the
