@@ -11,13 +11,15 @@ import java.util.TreeSet;
  * that Chicory's compiler can compile all of them instead of leaving the whole function to its interpreter
  * (the JavaScript engine's bytecode loop in a componentize-js component is 57 KB of Wasm; 37 KB compiles).
  *
- * <p>The transformation outlines whole {@code block}/{@code loop} constructs of empty block type, largest
- * first, until the function is small enough. A helper takes every local the region uses as a parameter and
- * returns every local it writes plus an exit code; a branch out of the region (to a label of arity 0)
- * becomes an exit code, and the call site branches to the original label with a {@code br_table}. Locals
- * keep their values and order of effects is unchanged, so the result computes exactly what the original
- * does. A function it cannot handle (exception handling, GC types, branches out carrying values) is left
- * as it is; so is the module when nothing needs splitting (the same array is returned).
+ * <p>The transformation outlines whole {@code block}/{@code loop} constructs (no parameters; no result or one
+ * numeric result), largest first, until the function is small enough. A helper takes every local the region
+ * uses as a parameter and returns every local it writes, the region's result and an exit code; a branch out
+ * of the region (to a label taking nothing or one numeric value; {@code return} is a branch to the
+ * function's label) becomes an exit, and the call site takes the original branch ({@link #outline}). Locals
+ * keep their values and the order of effects is unchanged, so the result computes exactly what the original
+ * does. A function it cannot handle (exception handling, SIMD or GC instructions, branches out carrying
+ * several values) is left as it is; so is the module when nothing needs splitting (the same array is
+ * returned). A malformed module is returned as it is too, for Chicory's parser to report.
  */
 final class FunctionSplitter {
     /** Bodies larger than this many bytes are split. */

@@ -11,8 +11,11 @@ import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import dev.edge.component.binary.ComponentParser;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -83,6 +86,20 @@ class FunctionSplitterTest {
         instance.memory().write(0, program);
         long[] result = instance.export(fn).apply(0, steps);
         return Arrays.toString(result) + " " + Arrays.toString(instance.memory().readBytes(1024, 1100));
+    }
+
+    /** The tutorial's JavaScript engine: its 9 functions over 40 KB are split (111, the bytecode loop, to 20 KB). */
+    @Test
+    void theTutorialEnginesLargeFunctionsComeOutSmallEnoughToCompile() throws IOException {
+        Path tutorial = Path.of("../examples/hello-key-value-store-js/target/hello-key-value-store.wasm");
+        byte[] engine = ComponentParser.parse(Files.readAllBytes(tutorial)).coreModules().get(0).bytes();
+        Parser unvalidated = Parser.builder().withValidation(false).build(); // Chicory validates it at load
+        int[] before = bodySizes(unvalidated.parse(engine));
+        int[] after = bodySizes(unvalidated.parse(FunctionSplitter.split(engine)));
+        assertEquals(9, Arrays.stream(before).filter(size -> size > FunctionSplitter.SPLIT_ABOVE).count());
+        assertEquals(0, Arrays.stream(after).filter(size -> size > FunctionSplitter.SPLIT_ABOVE).count());
+        assertTrue(after.length > before.length, before.length + " -> " + after.length + " functions");
+        assertTrue(after[111 - 103] <= FunctionSplitter.TARGET, "function 111: " + after[111 - 103]);
     }
 
     @Test
