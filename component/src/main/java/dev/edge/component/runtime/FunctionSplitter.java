@@ -48,7 +48,7 @@ final class FunctionSplitter {
     static byte[] split(byte[] module, int splitAbove, int target) {
         try {
             return new FunctionSplitter(target).run(module, splitAbove);
-        } catch (Unsupported | IndexOutOfBoundsException e) {
+        } catch (RuntimeException e) {
             return module; // not something we rewrite: Chicory's parser gives the real error, if any
         }
     }
@@ -153,7 +153,7 @@ final class FunctionSplitter {
                         body = split;
                         changed = true;
                     }
-                } catch (Unsupported | IndexOutOfBoundsException e) {
+                } catch (RuntimeException e) {
                     // leave this function whole; forget any helpers made for it
                     newBodies.subList(before, newBodies.size()).clear();
                     newTypeIndices.subList(before, newTypeIndices.size()).clear();

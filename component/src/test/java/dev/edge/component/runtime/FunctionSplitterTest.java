@@ -112,6 +112,18 @@ class FunctionSplitterTest {
         assertSame(truncated, FunctionSplitter.split(truncated, 40, 40));
     }
 
+    /** Damaged input never throws: it comes back as it is, or split if it still decodes (Chicory then judges it). */
+    @Test
+    void corruptedModulesNeverThrow() throws IOException {
+        byte[] original = module();
+        Random random = new Random(7);
+        for (int i = 0; i < 2_000; i++) {
+            byte[] damaged = original.clone();
+            damaged[8 + random.nextInt(damaged.length - 8)] = (byte) random.nextInt(256);
+            FunctionSplitter.split(damaged, 40, 100);
+        }
+    }
+
     @Test
     void theSameInputSplitsTheSameWay() throws IOException {
         byte[] original = module();
