@@ -15,6 +15,7 @@ import java.util.function.Function;
  * JavaScript engine in componentize-js output has a few) stay interpreted.
  */
 final class CoreModules {
+    private static final boolean SPLIT = !"false".equals(System.getProperty("edge.splitLargeFunctions"));
     private static final Parser UNVALIDATED = Parser.builder().withValidation(false).build();
 
     private CoreModules() {}
@@ -23,6 +24,11 @@ final class CoreModules {
 
     /** {@code cache} (Chicory's compiled-class cache, e.g. on disk) may be null. */
     static Compiled compile(byte[] bytes, int ordinal, Cache cache) throws ComponentLoadException {
+        // Functions too large for one JVM method are split so that they compile too (FunctionSplitter);
+        // -Dedge.splitLargeFunctions=false leaves them to Chicory's interpreter (for comparisons).
+        if (SPLIT) {
+            bytes = FunctionSplitter.split(bytes);
+        }
         WasmModule module;
         try {
             // Bytes whose classes the cache holds were validated when they were compiled; validating the
