@@ -43,6 +43,12 @@ for src in "$ROOT"/component/src/test/components/*.wat; do
   name="$(basename "${src%.*}")"
   TARGETS+=("${src#"$ROOT"/} component/src/test/resources/components/$name.wasm component")
 done
+# Core modules of the component module's tests (wabt's wat2wasm, like the guests above).
+for src in "$ROOT"/component/src/test/modules/*.wat; do
+  [ -e "$src" ] || continue
+  name="$(basename "${src%.*}")"
+  TARGETS+=("${src#"$ROOT"/} component/src/test/resources/modules/$name.wasm")
+done
 # JavaScript components: the tutorial's own app and the component runtime's test components.
 TARGETS+=("examples/hello-key-value-store-js/src/index.js examples/hello-key-value-store-js/target/hello-key-value-store.wasm")
 for src in "$ROOT"/component/src/test/js/*.js; do

@@ -6,6 +6,9 @@
 # reports medians of requests/s and server CPU µs per request, and ratios to raw Undertow.
 # Loopback only; every load run is bounded by SECONDS.
 #   ./mvnw -B -q package -DskipTests && loadtest/scripts/bench-gateway.sh
+# PORT_BASE=N puts the listeners on N..N+10 (default: 3000-3006, 8081, 8082, 7379, 6390).
+# BASELINE_JAR=path/to/old/edge.jar also runs the trivial guest and the Redis tutorial from that jar
+# (targets base-trivial-guest, base-get-rs-redis), interleaved with the rest: before/after in one run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-3} SECONDS_PER_RUN=${SECONDS_PER_RUN:-10} CONNS=${CONNS:-32}
@@ -17,6 +20,16 @@ trap cleanup EXIT
 WAIT_SECONDS=${WAIT_SECONDS:-90}
 wait_http() { for _ in $(seq 1 $((WAIT_SECONDS * 10))); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 JAVA_OPTS=${JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}
+EDGE_JAR=${EDGE_JAR:-gateway/target/edge.jar}
+if [ -n "${PORT_BASE:-}" ]; then
+  b=$PORT_BASE
+  p_sqlite=$b p_hello=$((b+1)) p_wagi=$((b+2)) p_edge_redis=$((b+3)) p_static=$((b+4))
+  p_undertow=$((b+5)) p_nginx=$((b+6)) p_webdis=$((b+7)) p_redis=$((b+8))
+  p_base_hello=$((b+9)) p_base_redis=$((b+10))
+else
+  p_sqlite=3000 p_hello=3001 p_wagi=3002 p_edge_redis=3003 p_static=3004
+  p_undertow=8081 p_nginx=8082 p_webdis=7379 p_redis=6390 p_base_hello=3005 p_base_redis=3006
+fi
 
 chmod 755 "$work"
 # Quotas off (read_rps/write_rps = 0): the benchmark measures the gateway, not the per-app rate limiter.
@@ -31,7 +44,7 @@ read_rps = 0
 write_rps = 0
 [key_value_store.default]
 type = "redis"
-url = "redis://127.0.0.1:6390"
+url = "redis://127.0.0.1:$p_redis"
 TOML
 # A static_response route: answered on the IO thread like health.
 cat > "$work/static.toml" <<TOML
@@ -43,63 +56,74 @@ version = "0.1.0"
 route = "/static"
 static_response = { status_code = 200, headers = { content-type = "application/json" }, body = '{"firstName":"River","lastName":"Scott"}' }
 TOML
-edge() { # name port manifest runtime-config
-  java $JAVA_OPTS -jar gateway/target/edge.jar up --from "$3" --listen "127.0.0.1:$2" \
+edge() { # name port manifest runtime-config [jar]
+  java $JAVA_OPTS -jar "${5:-$EDGE_JAR}" up --from "$3" --listen "127.0.0.1:$2" \
     --state-dir "$work/$1-state" ${4:+--runtime-config-file "$4"} > "$work/$1.log" 2>&1 &
   pids+=($!)
 }
 # Redis first: webdis and the Redis-backed edge node read the same server.
-redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no --dir "$work" > "$work/redis.log" 2>&1 &
+redis-server --port $p_redis --bind 127.0.0.1 --save '' --appendonly no --dir "$work" > "$work/redis.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 50); do redis-cli -p 6390 ping > /dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 1 50); do redis-cli -p $p_redis ping > /dev/null 2>&1 && break; sleep 0.1; done
 # edge: the tutorial on the embedded SQLite store and on Redis (near-cache), the trivial handler, WAGI hello
-edge tutorial-sqlite 3000 examples/hello-key-value-store/spin.toml "$work/sqlite.toml"; edge_pid=${pids[-1]}
-edge tutorial-redis 3003 examples/hello-key-value-store/spin.toml "$work/redis.toml"; edge_redis_pid=${pids[-1]}
-edge hello 3001 examples/hello-world/spin.toml; hello_pid=${pids[-1]}
-edge wagi 3002 examples/wagi-hello/spin.toml; wagi_pid=${pids[-1]}
-edge static 3004 "$work/static.toml"; static_pid=${pids[-1]}
+edge tutorial-sqlite $p_sqlite examples/hello-key-value-store/spin.toml "$work/sqlite.toml"; edge_pid=${pids[-1]}
+edge tutorial-redis $p_edge_redis examples/hello-key-value-store/spin.toml "$work/redis.toml"; edge_redis_pid=${pids[-1]}
+edge hello $p_hello examples/hello-world/spin.toml; hello_pid=${pids[-1]}
+edge wagi $p_wagi examples/wagi-hello/spin.toml; wagi_pid=${pids[-1]}
+edge static $p_static "$work/static.toml"; static_pid=${pids[-1]}
+edge_ports="$p_sqlite $p_hello $p_wagi $p_edge_redis $p_static"
+if [ -n "${BASELINE_JAR:-}" ]; then
+  edge base-hello $p_base_hello examples/hello-world/spin.toml "" "$BASELINE_JAR"; base_hello_pid=${pids[-1]}
+  edge base-redis $p_base_redis examples/hello-key-value-store/spin.toml "$work/redis.toml" "$BASELINE_JAR"
+  base_redis_pid=${pids[-1]}
+  edge_ports="$edge_ports $p_base_hello $p_base_redis"
+fi
 # raw Undertow peer
-java $JAVA_OPTS -cp loadtest/target/benchmarks.jar dev.edge.loadtest.RawUndertowHello 127.0.0.1 8081 > "$work/undertow.log" 2>&1 &
+java $JAVA_OPTS -cp loadtest/target/benchmarks.jar dev.edge.loadtest.RawUndertowHello 127.0.0.1 $p_undertow > "$work/undertow.log" 2>&1 &
 undertow_pid=$!; pids+=($undertow_pid)
 # nginx peer: the same 40 bytes from a file
 mkdir -p "$work/www"; chmod 755 "$work/www"; printf '{"firstName":"River","lastName":"Scott"}' > "$work/www/rs"
 cat > "$work/nginx.conf" <<NGINX
 worker_processes 1; daemon off; pid $work/nginx.pid; error_log $work/nginx-error.log;
 events { worker_connections 1024; }
-http { access_log off; server { listen 127.0.0.1:8082; root $work/www; default_type application/json; } }
+http { access_log off; server { listen 127.0.0.1:$p_nginx; root $work/www; default_type application/json; } }
 NGINX
 /usr/sbin/nginx -c "$work/nginx.conf" -p "$work" &
 nginx_pid=$!; pids+=($nginx_pid)
 # webdis peer in front of Redis, serving the same 40-byte value
 cat > "$work/webdis.json" <<WEBDIS
-{ "redis_host": "127.0.0.1", "redis_port": 6390, "http_host": "127.0.0.1", "http_port": 7379,
+{ "redis_host": "127.0.0.1", "redis_port": $p_redis, "http_host": "127.0.0.1", "http_port": $p_webdis,
   "threads": 1, "pool_size": 4, "daemonize": false, "verbosity": 1, "logfile": "$work/webdis.log" }
 WEBDIS
 webdis "$work/webdis.json" &
 webdis_pid=$!; pids+=($webdis_pid)
 
-for port in 3000 3001 3002 3003 3004; do wait_http "http://127.0.0.1:$port/.well-known/spin/health"; done
-wait_http http://127.0.0.1:8081/
-wait_http http://127.0.0.1:8082/rs
+for port in $edge_ports; do wait_http "http://127.0.0.1:$port/.well-known/spin/health"; done
+wait_http http://127.0.0.1:$p_undertow/
+wait_http http://127.0.0.1:$p_nginx/rs
 sleep 0.5
-redis-cli -p 6390 set rs '{"firstName":"River","lastName":"Scott"}' > /dev/null
-wait_http http://127.0.0.1:7379/GET/rs.raw
-for port in 3000 3003; do
+redis-cli -p $p_redis set rs '{"firstName":"River","lastName":"Scott"}' > /dev/null
+wait_http http://127.0.0.1:$p_webdis/GET/rs.raw
+for port in $p_sqlite $p_edge_redis ${BASELINE_JAR:+$p_base_redis}; do
   curl -sf -X POST -H 'content-type: application/json' -d '{"firstName": "River", "lastName": "Scott"}' \
     "http://127.0.0.1:$port/set/rs" > /dev/null
 done
 
 targets=(
-  "edge-get-rs-sqlite $edge_pid http://127.0.0.1:3000/get/rs"
-  "edge-get-rs-redis $edge_redis_pid http://127.0.0.1:3003/get/rs"
-  "edge-trivial-guest $hello_pid http://127.0.0.1:3001/"
-  "edge-wagi-hello $wagi_pid http://127.0.0.1:3002/hello"
-  "edge-static-health $edge_pid http://127.0.0.1:3000/.well-known/spin/health"
-  "edge-static-response $static_pid http://127.0.0.1:3004/static"
-  "raw-undertow $undertow_pid http://127.0.0.1:8081/"
-  "nginx $nginx_pid http://127.0.0.1:8082/rs"
-  "webdis $webdis_pid http://127.0.0.1:7379/GET/rs.raw"
+  "edge-get-rs-sqlite $edge_pid http://127.0.0.1:$p_sqlite/get/rs"
+  "edge-get-rs-redis $edge_redis_pid http://127.0.0.1:$p_edge_redis/get/rs"
+  "edge-trivial-guest $hello_pid http://127.0.0.1:$p_hello/"
+  "edge-wagi-hello $wagi_pid http://127.0.0.1:$p_wagi/hello"
+  "edge-static-health $edge_pid http://127.0.0.1:$p_sqlite/.well-known/spin/health"
+  "edge-static-response $static_pid http://127.0.0.1:$p_static/static"
+  "raw-undertow $undertow_pid http://127.0.0.1:$p_undertow/"
+  "nginx $nginx_pid http://127.0.0.1:$p_nginx/rs"
+  "webdis $webdis_pid http://127.0.0.1:$p_webdis/GET/rs.raw"
 )
+if [ -n "${BASELINE_JAR:-}" ]; then
+  targets+=("base-trivial-guest $base_hello_pid http://127.0.0.1:$p_base_hello/"
+            "base-get-rs-redis $base_redis_pid http://127.0.0.1:$p_base_redis/get/rs")
+fi
 if [ -n "${EXTRA_TARGETS:-}" ]; then IFS=';' read -ra extra <<<"$EXTRA_TARGETS"; targets+=("${extra[@]}"); fi
 
 # warm-up: JIT-compile the JVM targets

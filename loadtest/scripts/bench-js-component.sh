@@ -16,11 +16,15 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-# Free loopback ports, so a server left by someone else never answers in place of ours.
+# Free loopback ports, so a server left by someone else never answers in place of ours (PORT_BASE=N: N..N+3).
+if [ -n "${PORT_BASE:-}" ]; then
+  read -r REDIS_PORT JS_PORT C_PORT WEBDIS_PORT <<< "$PORT_BASE $((PORT_BASE + 1)) $((PORT_BASE + 2)) $((PORT_BASE + 3))"
+else
 read -r REDIS_PORT JS_PORT C_PORT WEBDIS_PORT < <(python3 -c 'import socket
 ss=[socket.socket() for _ in range(4)]
 [s.bind(("127.0.0.1", 0)) for s in ss]
 print(*[s.getsockname()[1] for s in ss])')
+fi
 wait_http() { for _ in $(seq 1 $((WAIT_SECONDS * 10))); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
 cat > "$work/redis.toml" <<TOML

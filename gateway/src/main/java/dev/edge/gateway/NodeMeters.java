@@ -75,6 +75,24 @@ final class NodeMeters {
                 }
             }
 
+            // A decorator must pass on every default method too: without these two the gateway never ran a guest
+            // inline and parked every queued request on a worker (GuestExecutionGatewayTest).
+            @Override
+            public GuestResponse tryInline(GuestRequest request) throws GuestException {
+                try {
+                    return handler.tryInline(request);
+                } catch (GuestException e) {
+                    counters.get(e.reason()).increment();
+                    throw e;
+                }
+            }
+
+            @Override
+            public void enter(java.util.function.Consumer<dev.edge.wasm.GuestAdmission.Permit> admitted,
+                              Runnable refused) {
+                handler.enter(admitted, refused);
+            }
+
             @Override
             public void close() {
                 handler.close();
@@ -92,6 +110,14 @@ final class NodeMeters {
                     Gauge.builder("edge.guest.instances.idle", handler, WasmHttpHandler::idleInstances)
                             .description("guest instances pooled, ready for a request")
                             .tag("component", handler.componentId()).register(registry);
+                    // Whether the inline path is taken (architecture.md, "The execution model"): answered on the IO
+                    // thread, or abandoned there and re-run on a worker.
+                    FunctionCounter.builder("edge.guest.inline", handler, WasmHttpHandler::inlineAnswered)
+                            .description("guest requests tried inline on the IO thread, by outcome")
+                            .tag("component", handler.componentId()).tag("outcome", "answered").register(registry);
+                    FunctionCounter.builder("edge.guest.inline", handler, WasmHttpHandler::inlineAbandoned)
+                            .description("guest requests tried inline on the IO thread, by outcome")
+                            .tag("component", handler.componentId()).tag("outcome", "abandoned").register(registry);
                 });
     }
 

@@ -2,7 +2,6 @@ package dev.edge.routes;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.Locale;
 
 /**
  * Follows the bytes of one HTTP/1.1 connection as the client sends them and notes, for each request head, whether
@@ -22,7 +21,11 @@ final class BareCrScanner {
     private final int maxHead;
     private final ArrayDeque<Boolean> verdicts = new ArrayDeque<>();
     private final StringBuilder line = new StringBuilder();
-    private final StringBuilder head = new StringBuilder();
+    /** The current head so far: its length (as kept, one LF per line), first line and framing fields. */
+    private int headLength;
+    private boolean preface;
+    private String transferEncoding;
+    private String contentLength;
     private Mode mode = Mode.HEAD;
     private boolean pendingCr;
     private boolean bareCr;
@@ -59,7 +62,10 @@ final class BareCrScanner {
 
     private void startHeadIfNeeded() {
         if (mode == Mode.HEAD) {
-            head.setLength(0);
+            headLength = 0;
+            preface = false;
+            transferEncoding = null;
+            contentLength = null;
             bareCr = false;
         }
     }
@@ -99,34 +105,26 @@ final class BareCrScanner {
         }
     }
 
+    /** Each head line is looked at as it ends, not the head kept and split at its end: it is on every request's path. */
     private void headLine(String text) {
         if (!text.isEmpty()) {
-            if (head.length() <= maxHead) {
-                head.append(text).append('\n');
+            if (headLength <= maxHead) {
+                if (headLength == 0) {
+                    preface = text.equals("PRI * HTTP/2.0");
+                }
+                framingField(text);
+                headLength += text.length() + 1;
             }
             return;
         }
-        if (head.length() == 0) {
+        if (headLength == 0) {
             return; // empty lines before a request line are ignored (RFC 9112 §2.2)
         }
-        if (head.toString().startsWith("PRI * HTTP/2.0\n")) {
+        if (preface) {
             mode = Mode.STOPPED; // the HTTP/2 connection preface (h2c, ALPN h2): binary frames follow, no more heads
             return;
         }
         verdicts.add(bareCr);
-        String transferEncoding = null;
-        String contentLength = null;
-        for (String field : head.toString().split("\n")) {
-            int colon = field.indexOf(':');
-            if (colon > 0) {
-                String name = field.substring(0, colon).strip().toLowerCase(Locale.ROOT);
-                if (name.equals("transfer-encoding")) {
-                    transferEncoding = field.substring(colon + 1).strip();
-                } else if (name.equals("content-length")) {
-                    contentLength = field.substring(colon + 1).strip();
-                }
-            }
-        }
         if (transferEncoding != null) {
             mode = transferEncoding.equalsIgnoreCase("chunked") ? Mode.CHUNK_SIZE : Mode.STOPPED;
         } else if (contentLength != null) {
@@ -134,6 +132,32 @@ final class BareCrScanner {
             mode = remaining < 0 ? Mode.STOPPED : remaining == 0 ? Mode.HEAD : Mode.BODY;
         }
         startHeadIfNeeded();
+    }
+
+    /** Notes a Transfer-Encoding or Content-Length field's value (the last one of each counts). */
+    private void framingField(String field) {
+        int colon = field.indexOf(':');
+        if (colon <= 0) {
+            return;
+        }
+        if (isName(field, colon, "transfer-encoding")) {
+            transferEncoding = field.substring(colon + 1).strip();
+        } else if (isName(field, colon, "content-length")) {
+            contentLength = field.substring(colon + 1).strip();
+        }
+    }
+
+    /** True if the field's name (before {@code colon}, surrounding whitespace stripped) is {@code name}, any case. */
+    private static boolean isName(String field, int colon, String name) {
+        int start = 0;
+        int end = colon;
+        while (start < end && Character.isWhitespace(field.charAt(start))) {
+            start++;
+        }
+        while (end > start && Character.isWhitespace(field.charAt(end - 1))) {
+            end--;
+        }
+        return end - start == name.length() && field.regionMatches(true, start, name, 0, name.length());
     }
 
     private void chunkSize(String text) {

@@ -43,6 +43,8 @@ public final class WasmHttpHandler implements GuestHandler {
     /** Inline runs in a row that had to be abandoned; past the threshold only one request in 64 tries inline. */
     private volatile int inlineMisses;
     private final AtomicInteger inlineTickets = new AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder inlineAnswered = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder inlineAbandoned = new java.util.concurrent.atomic.LongAdder();
     private static final int INLINE_MISSES_BEFORE_BACKOFF = 4;
     private static final int INLINE_RETRY_MASK = 63;
 
@@ -119,6 +121,12 @@ public final class WasmHttpHandler implements GuestHandler {
     /** Idle pooled instances. */
     public int idleInstances() { return idleCount.get(); }
 
+    /** Requests {@link #tryInline} answered on the calling (IO) thread, failures included. */
+    public long inlineAnswered() { return inlineAnswered.sum(); }
+
+    /** Inline runs abandoned (a host call that must block, or past the budget) and left to {@link #handle}. */
+    public long inlineAbandoned() { return inlineAbandoned.sum(); }
+
     /**
      * Runs the guest. If any key-value call of the request was refused by the application's rate limit, the
      * answer is 429 with {@code Retry-After} (whole seconds, at least 1) whatever the guest answered or however
@@ -144,10 +152,15 @@ public final class WasmHttpHandler implements GuestHandler {
             if (inlineMisses != 0) {
                 inlineMisses = 0;
             }
+            inlineAnswered.increment();
             return response;
         } catch (MustBlock e) {
             inlineMisses = Math.min(inlineMisses + 1, INLINE_MISSES_BEFORE_BACKOFF);
+            inlineAbandoned.increment();
             return null;
+        } catch (GuestException e) {
+            inlineAnswered.increment();
+            throw e;
         }
     }
 

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 final class CoreModules {
     private static final Logger LOG = LoggerFactory.getLogger(CoreModules.class);
+    private static final boolean SPLIT = !"false".equals(System.getProperty("edge.splitLargeFunctions"));
 
     private CoreModules() {}
 
@@ -27,6 +28,11 @@ final class CoreModules {
 
     /** {@code cache} (Chicory's compiled-class cache, e.g. on disk) may be null. */
     static Compiled compile(byte[] bytes, int ordinal, Cache cache) throws ComponentLoadException {
+        // Functions too large for one JVM method are split so that they compile too (FunctionSplitter);
+        // -Dedge.splitLargeFunctions=false leaves them to Chicory's interpreter (for comparisons).
+        if (SPLIT) {
+            bytes = FunctionSplitter.split(bytes);
+        }
         if (cache instanceof CompileCache disk) {
             Compiled precompiled = precompiled(bytes, ordinal, disk);
             if (precompiled != null) {
