@@ -2,7 +2,6 @@ package dev.edge.routes;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.Locale;
 
 /**
  * Follows the bytes of one HTTP/1.1 connection as the client sends them and notes, for each request head, whether
@@ -21,8 +20,12 @@ final class BareCrScanner {
     /** Longest head kept for its framing headers; a longer one is refused by Undertow (MAX_HEADER_SIZE). */
     private final int maxHead;
     private final ArrayDeque<Boolean> verdicts = new ArrayDeque<>();
+    /** A chunk-size line or a trailer; a head's lines go straight into {@link #head}. */
     private final StringBuilder line = new StringBuilder();
     private final StringBuilder head = new StringBuilder();
+    /** Where the head's current line starts in {@link #head}, and whether it has had a byte yet. */
+    private int lineStart;
+    private boolean lineEmpty = true;
     private Mode mode = Mode.HEAD;
     private boolean pendingCr;
     private boolean bareCr;
@@ -60,6 +63,8 @@ final class BareCrScanner {
     private void startHeadIfNeeded() {
         if (mode == Mode.HEAD) {
             head.setLength(0);
+            lineStart = 0;
+            lineEmpty = true;
             bareCr = false;
         }
     }
@@ -70,7 +75,7 @@ final class BareCrScanner {
             pendingCr = false;
             if (b != '\n') {
                 bareCr = true;
-                line.append('\r');
+                append('\r');
             }
         }
         if (b == '\r') {
@@ -78,15 +83,16 @@ final class BareCrScanner {
             return;
         }
         if (b != '\n') {
-            if (line.length() <= maxHead) {
-                line.append((char) (b & 0xff));
-            }
+            append((char) (b & 0xff));
+            return;
+        }
+        if (mode == Mode.HEAD) {
+            headLineEnd();
             return;
         }
         String text = line.toString();
         line.setLength(0);
         switch (mode) {
-            case HEAD -> headLine(text);
             case CHUNK_SIZE -> chunkSize(text);
             case CHUNK_END -> mode = text.isEmpty() ? Mode.CHUNK_SIZE : Mode.STOPPED;
             case TRAILERS -> {
@@ -99,31 +105,52 @@ final class BareCrScanner {
         }
     }
 
-    private void headLine(String text) {
-        if (!text.isEmpty()) {
-            if (head.length() <= maxHead) {
-                head.append(text).append('\n');
+    /** A byte of the current line; a line or head longer than Undertow takes (MAX_HEADER_SIZE) is not kept whole. */
+    private void append(char c) {
+        if (mode != Mode.HEAD) {
+            if (line.length() <= maxHead) {
+                line.append(c);
             }
+            return;
+        }
+        lineEmpty = false;
+        if (lineStart <= maxHead && head.length() - lineStart <= maxHead) {
+            head.append(c);
+        }
+    }
+
+    /** A head's line ended: kept in the head, or the empty line that ends the head. No String per line. */
+    private void headLineEnd() {
+        if (!lineEmpty) {
+            if (lineStart <= maxHead) {
+                head.append('\n');
+                lineStart = head.length();
+            }
+            lineEmpty = true;
             return;
         }
         if (head.length() == 0) {
             return; // empty lines before a request line are ignored (RFC 9112 §2.2)
         }
-        if (head.toString().startsWith("PRI * HTTP/2.0\n")) {
+        String text = head.toString();
+        if (text.startsWith("PRI * HTTP/2.0\n")) {
             mode = Mode.STOPPED; // the HTTP/2 connection preface (h2c, ALPN h2): binary frames follow, no more heads
             return;
         }
         verdicts.add(bareCr);
         String transferEncoding = null;
         String contentLength = null;
-        for (String field : head.toString().split("\n")) {
-            int colon = field.indexOf(':');
-            if (colon > 0) {
-                String name = field.substring(0, colon).strip().toLowerCase(Locale.ROOT);
-                if (name.equals("transfer-encoding")) {
-                    transferEncoding = field.substring(colon + 1).strip();
-                } else if (name.equals("content-length")) {
-                    contentLength = field.substring(colon + 1).strip();
+        for (int start = 0, end; start < text.length(); start = end + 1) {
+            end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
+            }
+            int colon = text.indexOf(':', start);
+            if (colon > start && colon < end) {
+                if (named(text, start, colon, "transfer-encoding")) {
+                    transferEncoding = text.substring(colon + 1, end).strip();
+                } else if (named(text, start, colon, "content-length")) {
+                    contentLength = text.substring(colon + 1, end).strip();
                 }
             }
         }
@@ -134,6 +161,17 @@ final class BareCrScanner {
             mode = remaining < 0 ? Mode.STOPPED : remaining == 0 ? Mode.HEAD : Mode.BODY;
         }
         startHeadIfNeeded();
+    }
+
+    /** Whether {@code text[start, colon)}, without surrounding white space, is {@code name} in any case. */
+    private static boolean named(String text, int start, int colon, String name) {
+        while (start < colon && Character.isWhitespace(text.charAt(start))) {
+            start++;
+        }
+        while (colon > start && Character.isWhitespace(text.charAt(colon - 1))) {
+            colon--;
+        }
+        return colon - start == name.length() && text.regionMatches(true, start, name, 0, name.length());
     }
 
     private void chunkSize(String text) {
