@@ -130,7 +130,7 @@ final class UpstreamPool implements ProxyClient {
      * One proxied request's tries, on its IO thread, watched ({@link UpstreamWatch}) for the overall deadline and for
      * an upstream that sends nothing for {@code idle_timeout} while the proxy waits to read from it.
      */
-    static final class Tries implements UpstreamWatch.Watched {
+    static final class Tries extends UpstreamWatch.Watched {
         private final long deadlineNanos;
         private HttpServerExchange exchange;
         private long idleNanos;
@@ -176,7 +176,7 @@ final class UpstreamPool implements ProxyClient {
         }
 
         @Override
-        public boolean check(long now) {
+        boolean check(long now) {
             if (exchange.isComplete() || !exchange.getConnection().isOpen()) {
                 return false;
             }
@@ -431,7 +431,11 @@ final class UpstreamPool implements ProxyClient {
         Tries tries = exchange.getAttachment(TRIES);
         if (tries.tried.isEmpty()) {
             tries.watched(exchange, timeouts.idle().toNanos());
-            watch.add(exchange.getIoThread(), tries);
+            Runnable unwatch = watch.add(exchange.getIoThread(), tries);
+            exchange.addExchangeCompleteListener((ex, nextListener) -> {
+                unwatch.run();
+                nextListener.proceed();
+            });
         }
         tries.tried.add(target);
         exchange.putAttachment(ObservedRequests.TARGET, target.base.toString());

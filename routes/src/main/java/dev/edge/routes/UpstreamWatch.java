@@ -17,8 +17,11 @@ import org.xnio.XnioIoThread;
  */
 final class UpstreamWatch {
     /** One request in flight; {@link #check} returns false once it no longer needs watching. */
-    interface Watched {
-        boolean check(long nowNanos);
+    abstract static class Watched {
+        /** Where it is in its sweep's entries, -1 once removed. */
+        private int slot = -1;
+
+        abstract boolean check(long nowNanos);
     }
 
     private final long intervalMillis;
@@ -30,13 +33,25 @@ final class UpstreamWatch {
         this.intervalMillis = Math.max(10, Math.min(500, TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 4));
     }
 
-    /** Watches {@code watched} on {@code thread}, the IO thread of its exchange; call on that thread. */
-    void add(XnioIoThread thread, Watched watched) {
+    /**
+     * Watches {@code watched} on {@code thread}, the IO thread of its exchange; call on that thread. Returns what
+     * ends the watch, from any thread: call it when the exchange completes, so a finished request is not kept
+     * (nor what it holds) until the next sweep.
+     */
+    Runnable add(XnioIoThread thread, Watched watched) {
         Sweep sweep = sweeps.get(thread);
         if (sweep == null) {
             sweep = sweeps.computeIfAbsent(thread, Sweep::new);
         }
-        sweep.entries.add(watched);
+        sweep.add(watched);
+        Sweep on = sweep;
+        return () -> {
+            if (Thread.currentThread() == thread) {
+                on.remove(watched);
+            } else {
+                thread.execute(() -> on.remove(watched));
+            }
+        };
     }
 
     /** Stops every sweep: the pool is closed. */
@@ -61,12 +76,29 @@ final class UpstreamWatch {
             }
             long now = System.nanoTime();
             for (int i = entries.size() - 1; i >= 0; i--) {
-                if (!entries.get(i).check(now)) {
-                    Watched last = entries.remove(entries.size() - 1);
-                    if (i < entries.size()) {
-                        entries.set(i, last);
-                    }
+                Watched watched = entries.get(i);
+                if (!watched.check(now)) {
+                    remove(watched); // the last entry, already checked, takes its place
                 }
+            }
+        }
+
+        void add(Watched watched) {
+            watched.slot = entries.size();
+            entries.add(watched);
+        }
+
+        /** In O(1): the last entry moves into the removed one's slot. */
+        void remove(Watched watched) {
+            int slot = watched.slot;
+            if (slot < 0) {
+                return;
+            }
+            watched.slot = -1;
+            Watched last = entries.remove(entries.size() - 1);
+            if (last != watched) {
+                entries.set(slot, last);
+                last.slot = slot;
             }
         }
 
