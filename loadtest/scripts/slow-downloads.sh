@@ -26,7 +26,7 @@ http { access_log off; sendfile on; keepalive_requests 1000000;
   server { listen 127.0.0.1:$UPSTREAM_PORT; root $work/www; default_type application/octet-stream; } }
 NGINX
 /usr/sbin/nginx -c "$work/upstream.conf" -p "$work" & pids+=($!)
-java $JAVA_OPTS -jar gateway/target/edge.jar up --from examples/hello-world/spin.toml --listen "127.0.0.1:$PORT" \
+java $JAVA_OPTS -jar "${EDGE_JAR:-gateway/target/edge.jar}" up --from examples/hello-world/spin.toml --listen "127.0.0.1:$PORT" \
   --admin-listen "127.0.0.1:$ADMIN_PORT" --state-dir "$work/edge-state" --proxy "/...=http://127.0.0.1:$UPSTREAM_PORT" \
   > "$work/edge.log" 2>&1 & edge_pid=$!; pids+=($edge_pid)
 wait_http "http://127.0.0.1:$UPSTREAM_PORT/rs"; wait_http "http://127.0.0.1:$PORT/rs"
