@@ -11,8 +11,7 @@ import org.xnio.XnioIoThread;
 /**
  * The timeouts of one pool's proxied requests that no byte ends, checked by one periodic sweep per IO thread rather
  * than timers per request: a timer is a sorted insert and removal on the IO thread, and Undertow's client arms one
- * more per request for an upstream read timeout (with a new conduit and a new parser, the timer left pending for the
- * whole timeout). A sweep every {@code interval} walks the requests in flight on its thread; so a timeout fires up to
+ * more per request for an upstream read timeout (with a new conduit and a new open listener each time). A sweep every {@code interval} walks the requests in flight on its thread; so a timeout fires up to
  * one interval late. Each entry is touched on its own IO thread only.
  */
 final class UpstreamWatch {
