@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-3} SECONDS_PER_RUN=${SECONDS_PER_RUN:-8} CONNS=${CONNS:-32} WARMUP=${WARMUP:-30}
+# Loopback ports: the upstream, nginx, Undertow alone, then one per jar from EDGE_PORT on.
+UPSTREAM_PORT=${UPSTREAM_PORT:-8290} NGINX_PORT=${NGINX_PORT:-8291} RAW_PORT=${RAW_PORT:-3299} EDGE_PORT=${EDGE_PORT:-3210}
 work=$(mktemp -d); pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
@@ -16,14 +18,14 @@ cat > "$work/upstream.conf" <<NGINX
 worker_processes 1; daemon off; pid $work/upstream.pid; error_log $work/upstream-error.log;
 events { worker_connections 1024; }
 http { access_log off; sendfile on; keepalive_requests 1000000;
-  server { listen 127.0.0.1:8290; root $work/www; default_type application/json; } }
+  server { listen 127.0.0.1:$UPSTREAM_PORT; root $work/www; default_type application/json; } }
 NGINX
 cat > "$work/proxy.conf" <<NGINX
 worker_processes 1; daemon off; pid $work/proxy.pid; error_log $work/proxy-error.log;
 events { worker_connections 1024; }
 http { access_log off; keepalive_requests 1000000;
-  upstream backend { server 127.0.0.1:8290; keepalive 64; }
-  server { listen 127.0.0.1:8291;
+  upstream backend { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
+  server { listen 127.0.0.1:$NGINX_PORT;
     location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; proxy_set_header X-Forwarded-Host \$host;
       proxy_set_header X-Forwarded-Proto \$scheme; } } }
@@ -32,13 +34,13 @@ NGINX
 /usr/sbin/nginx -c "$work/proxy.conf" -p "$work" & nginx_pid=$!; pids+=($nginx_pid)
 JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC"
 declare -A pid_of url_of; labels=(nginx-proxy_pass raw-undertow)
-pid_of[nginx-proxy_pass]=$nginx_pid; url_of[nginx-proxy_pass]=http://127.0.0.1:8291/rs
-java $JAVA_OPTS -cp "${1#*=}" loadtest/scripts/RawUndertowProxy.java 127.0.0.1:3299 http://127.0.0.1:8290 > "$work/raw.log" 2>&1 & pid_of[raw-undertow]=$!; pids+=($!)
-url_of[raw-undertow]=http://127.0.0.1:3299/rs
-port=3210
+pid_of[nginx-proxy_pass]=$nginx_pid; url_of[nginx-proxy_pass]=http://127.0.0.1:$NGINX_PORT/rs
+java $JAVA_OPTS -cp "${1#*=}" loadtest/scripts/RawUndertowProxy.java 127.0.0.1:$RAW_PORT http://127.0.0.1:$UPSTREAM_PORT > "$work/raw.log" 2>&1 & pid_of[raw-undertow]=$!; pids+=($!)
+url_of[raw-undertow]=http://127.0.0.1:$RAW_PORT/rs
+port=$EDGE_PORT
 for spec in "$@"; do label=${spec%%=*} jar=${spec#*=}
   java $JAVA_OPTS -jar "$jar" up --from examples/hello-world/spin.toml --listen 127.0.0.1:$port \
-    --state-dir "$work/$label-state" --proxy "/...=http://127.0.0.1:8290" > "$work/$label.log" 2>&1 & pid_of[$label]=$!; pids+=($!)
+    --state-dir "$work/$label-state" --proxy "/...=http://127.0.0.1:$UPSTREAM_PORT" > "$work/$label.log" 2>&1 & pid_of[$label]=$!; pids+=($!)
   url_of[$label]=http://127.0.0.1:$port/rs; labels+=("$label"); port=$((port+1))
 done
 for l in "${labels[@]}"; do wait_http "${url_of[$l]}"; done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Server CPU per request: the user+system CPU time (all threads, from /proc) that the target process and
 # its direct children consumed during one wrk run, divided by the requests wrk completed. Prints one line:
-#   <label> <requests/s> <cpu µs/request> <p50 latency> <p99 latency>
+#   <label> <requests/s> <cpu µs/request> <p50 latency> <p99 latency> [wrk errors] cs/req=<context switches/request>
+# (context switches: voluntary + involuntary of all the process's threads, what `pidstat -w -t` counts)
 # Usage: cpu-per-request.sh LABEL PID URL [SECONDS] [CONNECTIONS] [WRK_THREADS]
 set -euo pipefail
 label=$1 pid=$2 url=$3 secs=${4:-10} conns=${5:-32} threads=${6:-1}
@@ -15,13 +16,20 @@ cpu() {
   done
   echo "$total"
 }
-before=$(cpu "$pid")
+# Context switches of every thread of the process and its direct children.
+switches() {
+  local p
+  for p in "$1" $(pgrep -P "$1" || true); do cat /proc/"$p"/task/*/status 2>/dev/null || true; done \
+    | awk '/_ctxt_switches/ {n += $2} END {print n + 0}'
+}
+before=$(cpu "$pid") cs_before=$(switches "$pid")
 out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$url")
-after=$(cpu "$pid")
+after=$(cpu "$pid") cs_after=$(switches "$pid")
 reqs=$(awk '/requests in/ {print $1}' <<<"$out")
 rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
 p50=$(awk '$1=="50%" {print $2}' <<<"$out")
 p99=$(awk '$1=="99%" {print $2}' <<<"$out")
 errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
 us=$(awk -v a="$after" -v b="$before" -v t="$tck" -v n="$reqs" 'BEGIN { printf "%.1f", (a - b) / t / n * 1e6 }')
-echo "$label $rps $us $p50 $p99 ${errors}"
+cs=$(awk -v a="$cs_after" -v b="$cs_before" -v n="$reqs" 'BEGIN { printf "%.3f", (a - b) / n }')
+echo "$label $rps $us $p50 $p99 ${errors}cs/req=$cs"

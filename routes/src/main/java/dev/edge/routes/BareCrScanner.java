@@ -20,12 +20,12 @@ final class BareCrScanner {
     /** Longest head kept for its framing headers; a longer one is refused by Undertow (MAX_HEADER_SIZE). */
     private final int maxHead;
     private final ArrayDeque<Boolean> verdicts = new ArrayDeque<>();
+    /** A chunk-size line or a trailer; a head's lines go straight into {@link #head}. */
     private final StringBuilder line = new StringBuilder();
-    /** The current head so far: its length (as kept, one LF per line), first line and framing fields. */
-    private int headLength;
-    private boolean preface;
-    private String transferEncoding;
-    private String contentLength;
+    private final StringBuilder head = new StringBuilder();
+    /** Where the head's current line starts in {@link #head}, and whether it has had a byte yet. */
+    private int lineStart;
+    private boolean lineEmpty = true;
     private Mode mode = Mode.HEAD;
     private boolean pendingCr;
     private boolean bareCr;
@@ -62,10 +62,9 @@ final class BareCrScanner {
 
     private void startHeadIfNeeded() {
         if (mode == Mode.HEAD) {
-            headLength = 0;
-            preface = false;
-            transferEncoding = null;
-            contentLength = null;
+            head.setLength(0);
+            lineStart = 0;
+            lineEmpty = true;
             bareCr = false;
         }
     }
@@ -76,7 +75,7 @@ final class BareCrScanner {
             pendingCr = false;
             if (b != '\n') {
                 bareCr = true;
-                line.append('\r');
+                append('\r');
             }
         }
         if (b == '\r') {
@@ -84,15 +83,16 @@ final class BareCrScanner {
             return;
         }
         if (b != '\n') {
-            if (line.length() <= maxHead) {
-                line.append((char) (b & 0xff));
-            }
+            append((char) (b & 0xff));
+            return;
+        }
+        if (mode == Mode.HEAD) {
+            headLineEnd();
             return;
         }
         String text = line.toString();
         line.setLength(0);
         switch (mode) {
-            case HEAD -> headLine(text);
             case CHUNK_SIZE -> chunkSize(text);
             case CHUNK_END -> mode = text.isEmpty() ? Mode.CHUNK_SIZE : Mode.STOPPED;
             case TRAILERS -> {
@@ -105,26 +105,55 @@ final class BareCrScanner {
         }
     }
 
-    /** Each head line is looked at as it ends, not the head kept and split at its end: it is on every request's path. */
-    private void headLine(String text) {
-        if (!text.isEmpty()) {
-            if (headLength <= maxHead) {
-                if (headLength == 0) {
-                    preface = text.equals("PRI * HTTP/2.0");
-                }
-                framingField(text);
-                headLength += text.length() + 1;
+    /** A byte of the current line; a line or head longer than Undertow takes (MAX_HEADER_SIZE) is not kept whole. */
+    private void append(char c) {
+        if (mode != Mode.HEAD) {
+            if (line.length() <= maxHead) {
+                line.append(c);
             }
             return;
         }
-        if (headLength == 0) {
+        lineEmpty = false;
+        if (lineStart <= maxHead && head.length() - lineStart <= maxHead) {
+            head.append(c);
+        }
+    }
+
+    /** A head's line ended: kept in the head, or the empty line that ends the head. No String per line. */
+    private void headLineEnd() {
+        if (!lineEmpty) {
+            if (lineStart <= maxHead) {
+                head.append('\n');
+                lineStart = head.length();
+            }
+            lineEmpty = true;
+            return;
+        }
+        if (head.length() == 0) {
             return; // empty lines before a request line are ignored (RFC 9112 §2.2)
         }
-        if (preface) {
+        String text = head.toString();
+        if (text.startsWith("PRI * HTTP/2.0\n")) {
             mode = Mode.STOPPED; // the HTTP/2 connection preface (h2c, ALPN h2): binary frames follow, no more heads
             return;
         }
         verdicts.add(bareCr);
+        String transferEncoding = null;
+        String contentLength = null;
+        for (int start = 0, end; start < text.length(); start = end + 1) {
+            end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
+            }
+            int colon = text.indexOf(':', start);
+            if (colon > start && colon < end) {
+                if (named(text, start, colon, "transfer-encoding")) {
+                    transferEncoding = text.substring(colon + 1, end).strip();
+                } else if (named(text, start, colon, "content-length")) {
+                    contentLength = text.substring(colon + 1, end).strip();
+                }
+            }
+        }
         if (transferEncoding != null) {
             mode = transferEncoding.equalsIgnoreCase("chunked") ? Mode.CHUNK_SIZE : Mode.STOPPED;
         } else if (contentLength != null) {
@@ -134,30 +163,15 @@ final class BareCrScanner {
         startHeadIfNeeded();
     }
 
-    /** Notes a Transfer-Encoding or Content-Length field's value (the last one of each counts). */
-    private void framingField(String field) {
-        int colon = field.indexOf(':');
-        if (colon <= 0) {
-            return;
-        }
-        if (isName(field, colon, "transfer-encoding")) {
-            transferEncoding = field.substring(colon + 1).strip();
-        } else if (isName(field, colon, "content-length")) {
-            contentLength = field.substring(colon + 1).strip();
-        }
-    }
-
-    /** True if the field's name (before {@code colon}, surrounding whitespace stripped) is {@code name}, any case. */
-    private static boolean isName(String field, int colon, String name) {
-        int start = 0;
-        int end = colon;
-        while (start < end && Character.isWhitespace(field.charAt(start))) {
+    /** Whether {@code text[start, colon)}, without surrounding white space, is {@code name} in any case. */
+    private static boolean named(String text, int start, int colon, String name) {
+        while (start < colon && Character.isWhitespace(text.charAt(start))) {
             start++;
         }
-        while (end > start && Character.isWhitespace(field.charAt(end - 1))) {
-            end--;
+        while (colon > start && Character.isWhitespace(text.charAt(colon - 1))) {
+            colon--;
         }
-        return end - start == name.length() && field.regionMatches(true, start, name, 0, name.length());
+        return colon - start == name.length() && text.regionMatches(true, start, name, 0, name.length());
     }
 
     private void chunkSize(String text) {

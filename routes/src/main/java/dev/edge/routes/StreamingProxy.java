@@ -1,6 +1,7 @@
 package dev.edge.routes;
 
 import dev.edge.config.UpstreamPoolConfig;
+import io.undertow.UndertowOptions;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
@@ -20,13 +21,11 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.OptionMap;
 import org.xnio.Xnio;
-import org.xnio.XnioExecutor;
 
 /**
  * edge's reverse proxy, for every kind of proxying ({@code --proxy} routes, kv routes). Undertow's non-blocking
@@ -127,14 +126,9 @@ public final class StreamingProxy implements AutoCloseable {
         // ProxyHandler sends the target's base path + the request URI after the resolved path: the path info.
         exchange.setResolvedPath(path.substring(0, path.length() - pathInfo.length()));
         exchange.putAttachment(UpstreamPool.HEAD, head);
+        // The deadline is watched by the pool (UpstreamWatch), not a timer per request.
         long requestTimeout = target.pool().timeouts().request().toNanos();
-        UpstreamPool.Tries tries = new UpstreamPool.Tries(System.nanoTime() + requestTimeout);
-        exchange.putAttachment(UpstreamPool.TRIES, tries);
-        XnioExecutor.Key deadline = exchange.getIoThread().executeAfter(tries::deadline, requestTimeout, TimeUnit.NANOSECONDS);
-        exchange.addExchangeCompleteListener((ex, next) -> {
-            deadline.remove();
-            next.proceed();
-        });
+        exchange.putAttachment(UpstreamPool.TRIES, new UpstreamPool.Tries(System.nanoTime() + requestTimeout));
         exchange.addResponseCommitListener(this::headersToClient);
         exchange.addDefaultResponseListener(StreamingProxy::failedTriesAre502Or504);
         target.handler().handleRequest(exchange);
@@ -237,7 +231,9 @@ public final class StreamingProxy implements AutoCloseable {
                 .setMaxQueueSize(MAX_QUEUED_REQUESTS)
                 .setProblemServerRetry(1); // ejection is UpstreamPool's; a URL is tried again after 1 s
         // Undertow's client checks the certificate's names against the host (endpoint identification "HTTPS").
-        return base.getScheme().equals("https") ? client.addHost(base, ssl) : client.addHost(base);
+        // Byte counts per connection: UpstreamPool's idle_timeout watch tells an upstream that sends nothing by them.
+        OptionMap counted = OptionMap.create(UndertowOptions.ENABLE_STATISTICS, true);
+        return client.addHost(base, null, base.getScheme().equals("https") ? ssl : null, counted);
     }
 
     /** One target's connections. Undertow skips a host this exchange tried before; a retry may go to it again. */

@@ -43,7 +43,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
-import org.xnio.Options;
 import org.xnio.XnioExecutor;
 import org.xnio.channels.ReadTimeoutException;
 import org.xnio.channels.StreamSinkChannel;
@@ -127,9 +126,20 @@ final class UpstreamPool implements ProxyClient {
         }
     }
 
-    /** One proxied request's tries, on its IO thread. */
-    static final class Tries {
+    /**
+     * One proxied request's tries, on its IO thread, watched ({@link UpstreamWatch}) for the overall deadline and for
+     * an upstream that sends nothing for {@code idle_timeout} while the proxy waits to read from it.
+     */
+    static final class Tries extends UpstreamWatch.Watched {
         private final long deadlineNanos;
+        private HttpServerExchange exchange;
+        private long idleNanos;
+        private boolean deadlinePassed;
+        /** The try in progress, and its response once the head came. */
+        private Ruled current;
+        private ClientExchange response;
+        private long lastRead = -1;
+        private long lastProgressNanos;
         private final List<Target> tried = new ArrayList<>(2);
         private int retries;
         private boolean retryWanted;
@@ -159,6 +169,40 @@ final class UpstreamPool implements ProxyClient {
             return System.nanoTime() - deadlineNanos >= 0;
         }
 
+        private void watched(HttpServerExchange exchange, long idleNanos) {
+            this.exchange = exchange;
+            this.idleNanos = idleNanos;
+            this.lastProgressNanos = System.nanoTime();
+        }
+
+        @Override
+        boolean check(long now) {
+            if (exchange.isComplete() || !exchange.getConnection().isOpen()) {
+                return false;
+            }
+            if (!headReceived && !deadlinePassed && now - deadlineNanos >= 0) {
+                deadlinePassed = true;
+                deadline();
+            }
+            Ruled sent = current;
+            ClientStatistics statistics = sent == null || !sent.connection.isOpen() ? null : sent.connection.getStatistics();
+            if (statistics == null) { // no try on a connection now (or one without byte counts: not watched for idle)
+                lastProgressNanos = now;
+                return true;
+            }
+            long read = statistics.getRead();
+            // Waiting: for the head, or for body bytes the client has room for (a slow client stops the reads).
+            boolean waiting = !headReceived || response != null && response.getResponseChannel().isReadResumed();
+            if (read != lastRead || !waiting) {
+                lastRead = read;
+                lastProgressNanos = now;
+            } else if (now - lastProgressNanos >= idleNanos) {
+                lastProgressNanos = now;
+                sent.idle();
+            }
+            return true;
+        }
+
         /** The overall deadline passed: the try in progress, if its head has not come, fails as timed out. */
         void deadline() {
             Runnable current = cancel;
@@ -180,6 +224,7 @@ final class UpstreamPool implements ProxyClient {
     private final Optional<ActiveHealth.Checks> checks;
     private final Optional<CircuitBreaker> breaker;
     private final UpstreamMetrics metrics;
+    private final UpstreamWatch watch;
 
     /**
      * @param checker runs the pool's active health checks, if it has any (off the request path)
@@ -204,6 +249,7 @@ final class UpstreamPool implements ProxyClient {
         this.balance = config.balance();
         this.hashKey = config.hashOn().map(UpstreamPool::hashKey).orElse(exchange -> null);
         this.timeouts = config.timeouts();
+        this.watch = new UpstreamWatch(Math.min(timeouts.request().toNanos(), timeouts.idle().toNanos()));
         this.retries = config.retries();
         this.ejectAfter = config.ejection().after();
         this.ejectForNanos = targets.size() > 1 ? config.ejection().forDuration().toNanos() : 0;
@@ -277,6 +323,7 @@ final class UpstreamPool implements ProxyClient {
     /** Stops the health checks and closes every pooled connection: the pool is no longer used. */
     void close() {
         checks.ifPresent(ActiveHealth.Checks::stop);
+        watch.close();
         targets.forEach(t -> t.client.closeCurrentConnections());
     }
 
@@ -382,6 +429,14 @@ final class UpstreamPool implements ProxyClient {
                               long timeout, TimeUnit unit) {
         Target target = (Target) proxyTarget;
         Tries tries = exchange.getAttachment(TRIES);
+        if (tries.tried.isEmpty()) {
+            tries.watched(exchange, timeouts.idle().toNanos());
+            Runnable unwatch = watch.add(exchange.getIoThread(), tries);
+            exchange.addExchangeCompleteListener((ex, nextListener) -> {
+                unwatch.run();
+                nextListener.proceed();
+            });
+        }
         tries.tried.add(target);
         exchange.putAttachment(ObservedRequests.TARGET, target.base.toString());
         target.inFlight.incrementAndGet();
@@ -563,6 +618,7 @@ final class UpstreamPool implements ProxyClient {
         private final Target target;
         private final Tries tries;
         private final long startNanos;
+        private Try attempt;
 
         Ruled(ClientConnection connection, HttpServerExchange exchange, Target target, Tries tries, long startNanos) {
             this.connection = connection;
@@ -578,17 +634,25 @@ final class UpstreamPool implements ProxyClient {
             if (head != null) {
                 rewrite(request, head, target.host);
             }
-            try {
-                // Undertow's client closes a connection that reads nothing for this long (nginx's proxy_read_timeout).
-                connection.setOption(Options.READ_TIMEOUT, (int) Math.min(Integer.MAX_VALUE, timeouts.idle().toMillis()));
-            } catch (IOException | IllegalArgumentException e) {
-                // an option the connection does not take: no idle limit on it
-            }
-            Try attempt = new Try(this, callback, exchange.isRequestComplete());
+            // idle_timeout (nginx's proxy_read_timeout) is the watch's (Tries.check), not Undertow's READ_TIMEOUT.
+            attempt = new Try(this, callback, exchange.isRequestComplete());
             tries.cancel = attempt::deadline;
+            tries.current = this;
             timeouts.perTry().ifPresent(perTry -> attempt.timer = exchange.getIoThread().executeAfter(attempt::timedOut,
                     perTry.toMillis(), TimeUnit.MILLISECONDS));
             connection.sendRequest(request, attempt);
+        }
+
+        /** Nothing read for idle_timeout while waiting: before the head a timeout (504), after it the body is cut. */
+        void idle() {
+            if (!tries.headReceived && attempt != null) {
+                attempt.broke(new ReadTimeoutException("no byte from the upstream within idle_timeout"));
+                IoUtils.safeClose(connection);
+                return;
+            }
+            // A body cut short: the client's connection goes too, so it cannot take the part for the whole.
+            IoUtils.safeClose(connection);
+            IoUtils.safeClose(exchange.getConnection());
         }
 
         @Override public StreamConnection performUpgrade() throws IOException { return connection.performUpgrade(); }
@@ -676,6 +740,7 @@ final class UpstreamPool implements ProxyClient {
                 return;
             }
             sent.tries.headReceived = true;
+            sent.tries.response = result;
             responseListener.completed(result);
         }
 

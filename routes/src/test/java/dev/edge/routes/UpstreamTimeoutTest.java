@@ -60,6 +60,9 @@ class UpstreamTimeoutTest {
                 Optional.ofNullable(perTry).map(p -> Duration.parse("PT" + p)), Duration.parse("PT" + idle));
     }
 
+    /** Far more than the socket buffers between the upstream and a client that does not read. */
+    private static final int BIG = 8 << 20;
+
     @BeforeAll
     static void start() throws Exception {
         silent = new RawUpstream(RawUpstream.SILENT);
@@ -77,7 +80,8 @@ class UpstreamTimeoutTest {
             }
         });
         RawUpstream fine = new RawUpstream(RawUpstream.answering(200, "fine"));
-        CLOSE.addAll(List.of(silent, stalls, trickles, fine));
+        RawUpstream big = new RawUpstream(RawUpstream.answering(200, "b".repeat(BIG)));
+        CLOSE.addAll(List.of(silent, stalls, trickles, fine, big));
         Retries none = new Retries(0, Set.of(), Set.of(), Retries.IDEMPOTENT);
         Map<String, UpstreamPoolConfig> pools = new LinkedHashMap<>();
         pools.put("unreachable", UpstreamPoolConfig.of("unreachable", List.of(unreachable()))
@@ -90,6 +94,8 @@ class UpstreamTimeoutTest {
                 .withTimeouts(timeouts("1S", "10S", null, "0.4S")));
         pools.put("trickles", UpstreamPoolConfig.of("trickles", List.of(trickles.url()))
                 .withTimeouts(timeouts("1S", "0.3S", null, "1S")));
+        pools.put("big", UpstreamPoolConfig.of("big", List.of(big.url()))
+                .withTimeouts(timeouts("1S", "10S", null, "0.4S")));
         // The silent target first (round robin starts there), then one that answers.
         pools.put("per-try", UpstreamPoolConfig.of("per-try", List.of(silent.url(), fine.url()))
                 .withTimeouts(timeouts("1S", "10S", "0.3S", "10S"))
@@ -145,6 +151,23 @@ class UpstreamTimeoutTest {
             InputStream in = http.input();
             String received = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
             assertThat(received).startsWith("HTTP/1.1 200").endsWith("first");
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingLongerThanIdleTimeoutStillGetsTheWholeBody() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /big/x HTTP/1.1\r\nHost: edge.test\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            byte[] start = in.readNBytes(12);
+            Thread.sleep(1_500); // the upstream sends nothing meanwhile: the proxy stopped reading it, not waiting on it
+            String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(new String(start, StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200");
+            assertThat(rest).endsWith("\r\n\r\n" + "b".repeat(BIG));
         }
     }
 
