@@ -2,6 +2,7 @@ package dev.edge.gateway;
 
 import dev.edge.kv.KvRateLimits;
 import dev.edge.kv.sqlite.SqliteStoreBackend;
+import dev.edge.wasm.GuestAdmission;
 import dev.edge.wasm.GuestException;
 import dev.edge.wasm.GuestHandler;
 import dev.edge.wasm.GuestRequest;
@@ -25,6 +26,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The node's meters over what the lower modules count without Micrometer (docs/observability.md): JVM and
@@ -88,8 +90,7 @@ final class NodeMeters {
             }
 
             @Override
-            public void enter(java.util.function.Consumer<dev.edge.wasm.GuestAdmission.Permit> admitted,
-                              Runnable refused) {
+            public void enter(Consumer<GuestAdmission.Permit> admitted, Runnable refused) {
                 handler.enter(admitted, refused);
             }
 
