@@ -51,6 +51,11 @@ public final class CompileCache implements Cache {
         this.options = options;
     }
 
+    /** The directory entries are kept in (others may keep derived data there, under their own suffix). */
+    public Path dir() {
+        return dir;
+    }
+
     /** The entry file for a module digest. */
     Path entry(String moduleDigest) {
         return dir.resolve(hex(sha256((moduleDigest + "\n" + CHICORY_VERSION + "\n" + options)

@@ -10,6 +10,7 @@ import com.dylibso.chicory.wasm.WasmModule;
 import dev.edge.wasm.CompileCache;
 import java.io.IOException;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +31,24 @@ final class CoreModules {
     static Compiled compile(byte[] bytes, int ordinal, Cache cache) throws ComponentLoadException {
         // Functions too large for one JVM method are split so that they compile too (FunctionSplitter);
         // -Dedge.splitLargeFunctions=false leaves them to Chicory's interpreter (for comparisons).
-        if (SPLIT) {
-            bytes = FunctionSplitter.split(bytes);
+        return SPLIT ? compile(bytes, ordinal, cache, FunctionSplitter.ID, FunctionSplitter::split)
+                : compile(bytes, ordinal, cache, null, null);
+    }
+
+    /** With {@code splitter} (named by {@code splitterId} in the split cache) applied first, when not null. */
+    static Compiled compile(byte[] bytes, int ordinal, Cache cache, String splitterId, UnaryOperator<byte[]> splitter)
+            throws ComponentLoadException {
+        String digest = null; // Chicory's digest of bytes, when known without hashing them
+        if (splitter != null && cache instanceof CompileCache disk) {
+            // A warm start takes the split module (and its digest) from the cache rather than splitting again.
+            SplitCache.Split split = SplitCache.split(disk.dir(), bytes, splitterId, splitter);
+            bytes = split.bytes();
+            digest = split.chicoryDigest();
+        } else if (splitter != null) {
+            bytes = splitter.apply(bytes);
         }
         if (cache instanceof CompileCache disk) {
-            Compiled precompiled = precompiled(bytes, ordinal, disk);
+            Compiled precompiled = precompiled(bytes, digest, ordinal, disk);
             if (precompiled != null) {
                 return precompiled;
             }
@@ -75,10 +89,11 @@ final class CoreModules {
      * or null to parse and compile it in full: no entry, a corrupted one (deleted by the cache), one whose
      * classes do not load (deleted here), or one that does not say which functions are interpreted.
      */
-    private static Compiled precompiled(byte[] bytes, int ordinal, CompileCache cache) throws ComponentLoadException {
+    private static Compiled precompiled(byte[] bytes, String digest, int ordinal, CompileCache cache)
+            throws ComponentLoadException {
         byte[] classes;
         try {
-            classes = cache.classesOf(bytes);
+            classes = digest != null ? cache.get(digest) : cache.classesOf(bytes);
         } catch (IOException e) {
             return null;
         }
@@ -94,7 +109,7 @@ final class CoreModules {
             return compiled;
         } catch (RuntimeException e) {
             try {
-                cache.evict(CompileCache.chicoryDigest(bytes));
+                cache.evict(digest != null ? digest : CompileCache.chicoryDigest(bytes));
             } catch (IOException io) {
                 throw new ComponentLoadException("core module #" + ordinal + ": cannot delete its compile cache entry: "
                         + io.getMessage());

@@ -26,6 +26,11 @@ final class FunctionSplitter {
     static final int SPLIT_ABOVE = 40_000;
     /** Largest helper, and the size the split function is brought down to. */
     static final int TARGET = 20_000;
+    /**
+     * Names this splitter's output in the split cache ({@link SplitCache}): bump the version whenever
+     * {@link #split} could give different bytes for the same input.
+     */
+    static final String ID = "function-splitter-1/" + SPLIT_ABOVE + "/" + TARGET;
 
     private final int target;
     /** Smaller regions are not worth a call (the call site passes every local the region uses). */
