@@ -148,7 +148,7 @@ for t in "${targets[@]}"; do
   rps=$(col "$1" 2 | median); us=$(col "$1" 3 | median)
   last=$(awk -v n="$1" '$1==n {l=$4 " / " $5} END {print l}' "$work/results")
   ratio=$(awk -v a="$us" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
-  errors=$(awk -v n="$1" '$1==n && NF > 5' "$work/results" | wc -l)
+  errors=$(awk -v n="$1" '$1==n && /Non-2xx|Socket errors/' "$work/results" | wc -l)  # cpu-per-request.sh appends wrk's error lines
   [ "$errors" -eq 0 ] || last="$last (ERRORS in $errors runs: see above)"
   printf '| %s | %.0f | %s | %s× | %s |\n' "$1" "$rps" "$us" "$ratio" "$last"
 done
