@@ -14,8 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,7 +58,8 @@ class GuestAdmissionGatewayTest {
                 slow.add(send(listen, "/slow/3000"));
             }
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> gauge(admin, "edge_guests_executing") == 2 && gauge(admin, "edge_guests_waiting") == 1);
+                    .until(() -> AdminMetrics.sample(admin, "edge_guests_executing") == 2
+                            && AdminMetrics.sample(admin, "edge_guests_waiting") == 1);
 
             HttpResponse<String> refused = send(listen, "/slow/0").join();
             HttpResponse<String> health = send(listen, "/.well-known/spin/health").join();
@@ -72,15 +71,16 @@ class GuestAdmissionGatewayTest {
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(staticResponse.body()).isEqualTo("still here");
             assertThat(otherComponent.statusCode()).isEqualTo(200); // the slow component's bulkhead left it a slot
-            assertThat(gauge(admin, "edge_guests_executing")).as("all answered while the slow guests ran").isEqualTo(2);
+            assertThat(AdminMetrics.sample(admin, "edge_guests_executing")).as("all answered while the slow guests ran")
+                    .isEqualTo(2);
 
             List<Integer> statuses = slow.stream().map(f -> f.join().statusCode()).sorted().toList();
             assertThat(statuses.stream().filter(s -> s == 200).count()).as(statuses.toString()).isEqualTo(3);
             assertThat(statuses.stream().filter(s -> s == 503).count()).as(statuses.toString()).isEqualTo(13);
             // issue 12: the admission figures an operator graphs (docs/observability.md)
-            assertThat(gauge(admin, "edge_guests_rejected_total")).isEqualTo(14);
-            assertThat(gauge(admin, "edge_guests_limit")).isEqualTo(3);
-            assertThat(gauge(admin, "edge_guests_queue_limit")).isEqualTo(1);
+            assertThat(AdminMetrics.sample(admin, "edge_guests_rejected_total")).isEqualTo(14);
+            assertThat(AdminMetrics.sample(admin, "edge_guests_limit")).isEqualTo(3);
+            assertThat(AdminMetrics.sample(admin, "edge_guests_queue_limit")).isEqualTo(1);
         }
     }
 
@@ -89,9 +89,4 @@ class GuestAdmissionGatewayTest {
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static double gauge(ListenAddress admin, String name) {
-        String metrics = send(admin, "/metrics").join().body();
-        Matcher m = Pattern.compile("(?m)^" + name + "\\S* (\\S+)$").matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(1)) : -1;
-    }
 }

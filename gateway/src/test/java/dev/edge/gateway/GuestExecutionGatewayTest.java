@@ -14,8 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,7 +85,7 @@ class GuestExecutionGatewayTest {
             // Waiting requests that each held a worker would stop at 15 waiting (16 workers, one running the guest),
             // the rest stuck in Undertow's task queue.
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> metric(admin, "edge_guests_waiting", "") >= 17);
+                    .until(() -> AdminMetrics.sample(admin, "edge_guests_waiting") >= 17);
             // Another component's guest (it blocks, so it needs a worker) still gets one at once.
             HttpResponse<String> other = CLIENT.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + listen.port() + "/other/0")).timeout(Duration.ofSeconds(5)).build(),
@@ -97,8 +95,8 @@ class GuestExecutionGatewayTest {
         }
     }
 
-    private static double inline(ListenAddress admin, String outcome) {
-        return metric(admin, "edge_guest_inline_total", "component=\"hello\",outcome=\"" + outcome + "\"");
+    private static double inline(ListenAddress admin, String outcome) throws Exception {
+        return AdminMetrics.sample(admin, "edge_guest_inline_total", "component=\"hello\",outcome=\"" + outcome + "\"");
     }
 
     private static CompletableFuture<HttpResponse<String>> send(ListenAddress listen, String path) {
@@ -106,11 +104,4 @@ class GuestExecutionGatewayTest {
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** A Prometheus sample's value, -1 if absent; {@code labels} as printed between the braces, "" for none. */
-    private static double metric(ListenAddress admin, String name, String labels) {
-        String metrics = send(admin, "/metrics").join().body();
-        String selector = labels.isEmpty() ? "(\\{[^}]*\\})?" : "\\{[^}]*" + Pattern.quote(labels) + "[^}]*\\}";
-        Matcher m = Pattern.compile("(?m)^" + name + selector + " (\\S+)$").matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(2 - (labels.isEmpty() ? 0 : 1))) : -1;
-    }
 }
