@@ -6,7 +6,7 @@
 #   ./mvnw -B -q package -DskipTests && loadtest/scripts/starvation.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-SECONDS_PER_RUN=${SECONDS_PER_RUN:-10} CONNS=${CONNS:-32} PORT=${PORT:-3090} UPSTREAM_PORT=${UPSTREAM_PORT:-3091}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-10} WARMUP_SECONDS=${WARMUP_SECONDS:-20} CONNS=${CONNS:-32} PORT=${PORT:-3090} UPSTREAM_PORT=${UPSTREAM_PORT:-3091}
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -43,7 +43,8 @@ measure() { # label url
   echo "$1 $(awk '/Requests\/sec/ {print $2}' <<<"$out") p50=$(awk '$1=="50%" {print $2}' <<<"$out") p99=$(awk '$1=="99%" {print $2}' <<<"$out") $(awk '/Non-2xx|Socket errors/' <<<"$out" | tr '\n' ' ')"
 }
 health="http://127.0.0.1:$PORT/.well-known/spin/health" fast="http://127.0.0.1:$PORT/fast"
-for url in "$health" "$fast"; do wrk -t1 -c"$CONNS" -d5s "$url" > /dev/null; done # warm-up
+# warm-up: C2 compiles the paths for tens of seconds; 5 s left the unloaded figures below the loaded ones
+for url in "$health" "$fast"; do wrk -t1 -c"$CONNS" -d"${WARMUP_SECONDS}s" "$url" > /dev/null; done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 measure unloaded-health "$health"; measure unloaded-fast "$fast"
 java -cp loadtest/target/benchmarks.jar dev.edge.loadtest.StarvationLoad "$PORT" "$UPSTREAM_PORT" \
