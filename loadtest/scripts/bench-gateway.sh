@@ -21,7 +21,11 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 # A loaded machine starts five JVMs slowly: wait up to WAIT_SECONDS for each.
 WAIT_SECONDS=${WAIT_SECONDS:-90}
-wait_http() { for _ in $(seq 1 $((WAIT_SECONDS * 10))); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+# wait_http URL [LOG]: on failure, LOG's last lines say why (the work dir goes at exit).
+wait_http() {
+  for _ in $(seq 1 $((WAIT_SECONDS * 10))); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "no answer from $1" >&2; [ -z "${2:-}" ] || tail -20 "$2" >&2; exit 1
+}
 JAVA_OPTS=${JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}
 EDGE_JAR=${EDGE_JAR:-gateway/target/edge.jar}
 if [ -n "${PORT_BASE:-}" ]; then
@@ -59,10 +63,13 @@ version = "0.1.0"
 route = "/static"
 static_response = { status_code = 200, headers = { content-type = "application/json" }, body = '{"firstName":"River","lastName":"Scott"}' }
 TOML
+# One JVM at a time, each up before the next starts: seven starting at once on a loaded machine made the
+# Redis-backed node time out connecting to Redis and exit.
 edge() { # name port manifest runtime-config [jar]
   java $JAVA_OPTS -jar "${5:-$EDGE_JAR}" up --from "$3" --listen "127.0.0.1:$2" \
     --state-dir "$work/$1-state" ${4:+--runtime-config-file "$4"} > "$work/$1.log" 2>&1 &
   pids+=($!)
+  wait_http "http://127.0.0.1:$2/.well-known/spin/health" "$work/$1.log"
 }
 # Redis first: webdis and the Redis-backed edge node read the same server.
 redis-server --port $p_redis --bind 127.0.0.1 --save '' --appendonly no --dir "$work" > "$work/redis.log" 2>&1 &
