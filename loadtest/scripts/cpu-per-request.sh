@@ -3,7 +3,9 @@
 # its direct children consumed during one wrk run, divided by the requests wrk completed. Prints one line:
 #   <label> <requests/s> <cpu µs/request> <p50 latency> <p99 latency> [wrk errors] cs/req=<context switches/request>
 # (context switches: voluntary + involuntary of all the process's threads, what `pidstat -w -t` counts)
-# Usage: cpu-per-request.sh LABEL PID URL [SECONDS] [CONNECTIONS] [WRK_THREADS]
+# BACKEND_PID=pid (e.g. redis-server's) appends backend_us/req=<that process's CPU µs/request over the same run>:
+# a server that asks a backend per request (webdis → Redis) must be compared with the backend's work counted too.
+# Usage: [BACKEND_PID=pid] cpu-per-request.sh LABEL PID URL [SECONDS] [CONNECTIONS] [WRK_THREADS]
 set -euo pipefail
 label=$1 pid=$2 url=$3 secs=${4:-10} conns=${5:-32} threads=${6:-1}
 tck=$(getconf CLK_TCK)
@@ -22,9 +24,10 @@ switches() {
   for p in "$1" $(pgrep -P "$1" || true); do cat /proc/"$p"/task/*/status 2>/dev/null || true; done \
     | awk '/_ctxt_switches/ {n += $2} END {print n + 0}'
 }
-before=$(cpu "$pid") cs_before=$(switches "$pid")
+backend=${BACKEND_PID:-}
+before=$(cpu "$pid") cs_before=$(switches "$pid") backend_before=${backend:+$(cpu "$backend")}
 out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$url")
-after=$(cpu "$pid") cs_after=$(switches "$pid")
+after=$(cpu "$pid") cs_after=$(switches "$pid") backend_after=${backend:+$(cpu "$backend")}
 reqs=$(awk '/requests in/ {print $1}' <<<"$out")
 rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
 p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -32,4 +35,9 @@ p99=$(awk '$1=="99%" {print $2}' <<<"$out")
 errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
 us=$(awk -v a="$after" -v b="$before" -v t="$tck" -v n="$reqs" 'BEGIN { printf "%.1f", (a - b) / t / n * 1e6 }')
 cs=$(awk -v a="$cs_after" -v b="$cs_before" -v n="$reqs" 'BEGIN { printf "%.3f", (a - b) / n }')
-echo "$label $rps $us $p50 $p99 ${errors}cs/req=$cs"
+backend_us=""
+if [ -n "$backend" ]; then
+  backend_us=" backend_us/req=$(awk -v a="$backend_after" -v b="$backend_before" -v t="$tck" -v n="$reqs" \
+    'BEGIN { printf "%.1f", (a - b) / t / n * 1e6 }')"
+fi
+echo "$label $rps $us $p50 $p99 ${errors}cs/req=$cs$backend_us"

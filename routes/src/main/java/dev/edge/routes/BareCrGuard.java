@@ -2,6 +2,7 @@ package dev.edge.routes;
 
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,8 +22,12 @@ import org.xnio.conduits.StreamSourceConduit;
  * its request head held one.
  */
 final class BareCrGuard {
-    /** Weak keys: a closed connection's scanner goes with it. */
+    /**
+     * Scanners of connections that have not had a request yet (weak keys: a closed connection's goes with it); the
+     * first request moves its scanner onto Undertow's connection, so later ones need neither this map nor its lock.
+     */
     private static final Map<StreamConnection, BareCrScanner> SCANNERS = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final AttachmentKey<BareCrScanner> SCANNER = AttachmentKey.create(BareCrScanner.class);
 
     private BareCrGuard() {}
 
@@ -38,8 +43,15 @@ final class BareCrGuard {
         if (!(exchange.getConnection() instanceof AbstractServerConnection connection)) {
             return false;
         }
-        BareCrScanner scanner = SCANNERS.get(connection.getChannel());
-        return scanner != null && scanner.nextHeadHadBareCr();
+        BareCrScanner scanner = connection.getAttachment(SCANNER);
+        if (scanner == null) {
+            scanner = SCANNERS.remove(connection.getChannel());
+            if (scanner == null) {
+                return false;
+            }
+            connection.putAttachment(SCANNER, scanner);
+        }
+        return scanner.nextHeadHadBareCr();
     }
 
     /** Passes every byte read through the scanner, unchanged. */

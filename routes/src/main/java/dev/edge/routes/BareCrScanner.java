@@ -22,7 +22,9 @@ final class BareCrScanner {
     private final ArrayDeque<Boolean> verdicts = new ArrayDeque<>();
     /** A chunk-size line or a trailer; a head's lines go straight into {@link #head}. */
     private final StringBuilder line = new StringBuilder();
-    private final StringBuilder head = new StringBuilder();
+    /** The head's lines so far, as sent (ISO-8859-1), each ended by a single LF; {@link #headLength} bytes of it. */
+    private byte[] head = new byte[512];
+    private int headLength;
     /** Where the head's current line starts in {@link #head}, and whether it has had a byte yet. */
     private int lineStart;
     private boolean lineEmpty = true;
@@ -43,7 +45,22 @@ final class BareCrScanner {
 
     /** Looks at the bytes between {@code from} and the buffer's position, as just read into it. */
     void scan(ByteBuffer buffer, int from) {
-        for (int i = from; i < buffer.position() && mode != Mode.STOPPED; i++) {
+        int end = buffer.position();
+        for (int i = from; i < end && mode != Mode.STOPPED; i++) {
+            if (mode == Mode.HEAD && !pendingCr) {
+                // A head's run of ordinary bytes is copied in one go, not byte by byte.
+                int run = i;
+                while (run < end && buffer.get(run) != '\r' && buffer.get(run) != '\n') {
+                    run++;
+                }
+                if (run > i) {
+                    appendHead(buffer, i, run - i);
+                    i = run;
+                    if (i == end) {
+                        break;
+                    }
+                }
+            }
             byte b = buffer.get(i);
             switch (mode) {
                 case BODY, CHUNK_DATA -> {
@@ -62,7 +79,7 @@ final class BareCrScanner {
 
     private void startHeadIfNeeded() {
         if (mode == Mode.HEAD) {
-            head.setLength(0);
+            headLength = 0;
             lineStart = 0;
             lineEmpty = true;
             bareCr = false;
@@ -114,8 +131,29 @@ final class BareCrScanner {
             return;
         }
         lineEmpty = false;
-        if (lineStart <= maxHead && head.length() - lineStart <= maxHead) {
-            head.append(c);
+        if (lineStart <= maxHead && headLength - lineStart <= maxHead) {
+            ensureHead(1);
+            head[headLength++] = (byte) c;
+        }
+    }
+
+    /** As {@link #append} of each of the {@code n} bytes at {@code from}, none a CR or LF, in a head. */
+    private void appendHead(ByteBuffer buffer, int from, int n) {
+        lineEmpty = false;
+        if (lineStart > maxHead) {
+            return;
+        }
+        int kept = Math.min(n, maxHead + 1 - (headLength - lineStart));
+        if (kept > 0) {
+            ensureHead(kept);
+            buffer.get(from, head, headLength, kept);
+            headLength += kept;
+        }
+    }
+
+    private void ensureHead(int more) {
+        if (headLength + more > head.length) {
+            head = java.util.Arrays.copyOf(head, Math.max(headLength + more, head.length * 2));
         }
     }
 
@@ -123,34 +161,31 @@ final class BareCrScanner {
     private void headLineEnd() {
         if (!lineEmpty) {
             if (lineStart <= maxHead) {
-                head.append('\n');
-                lineStart = head.length();
+                ensureHead(1);
+                head[headLength++] = '\n';
+                lineStart = headLength;
             }
             lineEmpty = true;
             return;
         }
-        if (head.length() == 0) {
+        if (headLength == 0) {
             return; // empty lines before a request line are ignored (RFC 9112 §2.2)
         }
-        String text = head.toString();
-        if (text.startsWith("PRI * HTTP/2.0\n")) {
+        if (startsWith(head, headLength, H2_PREFACE)) {
             mode = Mode.STOPPED; // the HTTP/2 connection preface (h2c, ALPN h2): binary frames follow, no more heads
             return;
         }
         verdicts.add(bareCr);
         String transferEncoding = null;
         String contentLength = null;
-        for (int start = 0, end; start < text.length(); start = end + 1) {
-            end = text.indexOf('\n', start);
-            if (end < 0) {
-                end = text.length();
-            }
-            int colon = text.indexOf(':', start);
+        for (int start = 0, end; start < headLength; start = end + 1) {
+            end = indexOf(head, headLength, (byte) '\n', start);
+            int colon = indexOf(head, end, (byte) ':', start);
             if (colon > start && colon < end) {
-                if (named(text, start, colon, "transfer-encoding")) {
-                    transferEncoding = text.substring(colon + 1, end).strip();
-                } else if (named(text, start, colon, "content-length")) {
-                    contentLength = text.substring(colon + 1, end).strip();
+                if (named(head, start, colon, "transfer-encoding")) {
+                    transferEncoding = text(head, colon + 1, end);
+                } else if (named(head, start, colon, "content-length")) {
+                    contentLength = text(head, colon + 1, end);
                 }
             }
         }
@@ -163,15 +198,55 @@ final class BareCrScanner {
         startHeadIfNeeded();
     }
 
-    /** Whether {@code text[start, colon)}, without surrounding white space, is {@code name} in any case. */
-    private static boolean named(String text, int start, int colon, String name) {
-        while (start < colon && Character.isWhitespace(text.charAt(start))) {
+    private static final byte[] H2_PREFACE = "PRI * HTTP/2.0\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+
+    private static boolean startsWith(byte[] bytes, int length, byte[] prefix) {
+        return length >= prefix.length
+                && java.util.Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    /** The first {@code b} in {@code bytes[from, limit)}, or {@code limit}. */
+    private static int indexOf(byte[] bytes, int limit, byte b, int from) {
+        for (int i = from; i < limit; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return limit;
+    }
+
+    private static String text(byte[] bytes, int from, int to) {
+        return new String(bytes, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1).strip();
+    }
+
+    private static boolean isWhitespace(byte b) {
+        return Character.isWhitespace((char) (b & 0xff));
+    }
+
+    /**
+     * Whether {@code bytes[start, colon)}, without surrounding white space, is {@code name} (lower-case ASCII) in
+     * any case. (No ISO-8859-1 letter folds to an ASCII one, so ASCII folding is the whole comparison.)
+     */
+    private static boolean named(byte[] bytes, int start, int colon, String name) {
+        while (start < colon && isWhitespace(bytes[start])) {
             start++;
         }
-        while (colon > start && Character.isWhitespace(text.charAt(colon - 1))) {
+        while (colon > start && isWhitespace(bytes[colon - 1])) {
             colon--;
         }
-        return colon - start == name.length() && text.regionMatches(true, start, name, 0, name.length());
+        if (colon - start != name.length()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            int c = bytes[start + i];
+            if (c >= 'A' && c <= 'Z') {
+                c += 'a' - 'A';
+            }
+            if (c != name.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void chunkSize(String text) {

@@ -17,7 +17,17 @@ import org.slf4j.LoggerFactory;
 public final class SpinRouter {
     private static final Logger LOG = LoggerFactory.getLogger(SpinRouter.class);
 
-    private record Entry(RoutePattern pattern, HttpTrigger trigger) {}
+    /** A route and the spin-* headers that are the same for every request it matches (made once, not per request). */
+    private record Entry(RoutePattern pattern, HttpTrigger trigger, Map.Entry<String, String> matchedRoute,
+                         Map.Entry<String, String> rawComponentRoute, Map.Entry<String, String> componentRoute) {
+        Entry(RoutePattern pattern, HttpTrigger trigger) {
+            this(pattern, trigger, Map.entry("spin-matched-route", pattern.normalized()),
+                    Map.entry("spin-raw-component-route", pattern.raw()),
+                    Map.entry("spin-component-route", pattern.componentRoute()));
+        }
+    }
+
+    private static final Map.Entry<String, String> BASE_PATH = Map.entry("spin-base-path", "/");
 
     /** Sorted most specific first, so the first match is the best match. */
     private final List<Entry> entries;
@@ -54,26 +64,34 @@ public final class SpinRouter {
             RoutePattern.PathMatch match = entry.pattern().match(target.path(), parts);
             if (match != null) {
                 return Optional.of(new RouteMatch(entry.trigger(), match.params(), match.pathInfo(),
-                        spinHeaders(entry.pattern(), match, target)));
+                        spinHeaders(entry, match, target)));
             }
         }
         return Optional.empty();
     }
 
+    /** An immutable list ({@link RouteMatch} keeps it without copying it again). */
     private static List<Map.Entry<String, String>> spinHeaders(
-            RoutePattern pattern, RoutePattern.PathMatch match, RequestTarget target) {
+            Entry entry, RoutePattern.PathMatch match, RequestTarget target) {
+        Map.Entry<String, String> fullUrl = Map.entry("spin-full-url", target.fullUrl());
+        Map.Entry<String, String> pathInfo = Map.entry("spin-path-info", match.pathInfo());
+        Map.Entry<String, String> clientAddr = Map.entry("spin-client-addr", target.clientAddr());
+        if (match.params().isEmpty()) {
+            return List.of(fullUrl, pathInfo, entry.matchedRoute(), BASE_PATH, entry.rawComponentRoute(),
+                    entry.componentRoute(), clientAddr);
+        }
         List<Map.Entry<String, String>> headers = new ArrayList<>(7 + match.params().size());
-        headers.add(Map.entry("spin-full-url", target.fullUrl()));
-        headers.add(Map.entry("spin-path-info", match.pathInfo()));
-        headers.add(Map.entry("spin-matched-route", pattern.normalized()));
-        headers.add(Map.entry("spin-base-path", "/"));
-        headers.add(Map.entry("spin-raw-component-route", pattern.raw()));
-        headers.add(Map.entry("spin-component-route", pattern.componentRoute()));
-        headers.add(Map.entry("spin-client-addr", target.clientAddr()));
+        headers.add(fullUrl);
+        headers.add(pathInfo);
+        headers.add(entry.matchedRoute());
+        headers.add(BASE_PATH);
+        headers.add(entry.rawComponentRoute());
+        headers.add(entry.componentRoute());
+        headers.add(clientAddr);
         Map<String, String> seen = new LinkedHashMap<>();
         match.params().forEach((name, value) -> seen.putIfAbsent(RouteMatch.pathMatchHeader(name), value));
         seen.forEach((name, value) -> headers.add(Map.entry(name, value)));
-        return headers;
+        return List.copyOf(headers);
     }
 
     private static String describe(HttpTrigger trigger) {

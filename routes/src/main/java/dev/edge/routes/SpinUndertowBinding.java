@@ -60,7 +60,28 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
                 host != null ? host : http.getHostAndPort(),
                 rawPath(http),
                 http.getQueryString(),
-                clientAddr(http.getSourceAddress()));
+                clientAddr(http));
+    }
+
+    /** The client's address as text, made once per connection: its peer does not change between requests. */
+    private record ClientAddr(InetSocketAddress address, String text) {}
+
+    private static final io.undertow.util.AttachmentKey<ClientAddr> CLIENT_ADDR =
+            io.undertow.util.AttachmentKey.create(ClientAddr.class);
+
+    static String clientAddr(HttpServerExchange http) {
+        InetSocketAddress address = http.getSourceAddress();
+        io.undertow.server.ServerConnection connection = http.getConnection();
+        ClientAddr known = connection.getAttachment(CLIENT_ADDR);
+        // Compared by value: XNIO makes a new address object per call, and an exchange may carry its own.
+        if (known != null && known.address().equals(address)) {
+            return known.text();
+        }
+        String text = clientAddr(address);
+        if (address != null) {
+            connection.putAttachment(CLIENT_ADDR, new ClientAddr(address, text));
+        }
+        return text;
     }
 
     /** Undertow keeps the absolute form if the client sent one; Spin routes on the path alone. */
@@ -110,6 +131,15 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
         return ByteBuffer.wrap(response.body());
     }
 
+    /** RFC 9110 token characters, by code (a table: this runs for every response header). */
+    private static final boolean[] TOKEN = new boolean[0x80];
+
+    static {
+        for (char c = '!'; c < 0x7f; c++) {
+            TOKEN[c] = "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+        }
+    }
+
     /** Header names are RFC 9110 tokens; values carry no CR, LF or NUL. */
     static boolean isSafe(String text, boolean isName) {
         if (text == null || (isName && text.isEmpty())) {
@@ -117,10 +147,7 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
         }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c == '\r' || c == '\n' || c == 0) {
-                return false;
-            }
-            if (isName && (c <= ' ' || c >= 0x7f || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0)) {
+            if (isName ? c >= 0x80 || !TOKEN[c] : c == '\r' || c == '\n' || c == 0) {
                 return false;
             }
         }

@@ -38,6 +38,11 @@ public final class RawHttp implements AutoCloseable {
         return socket.getInputStream();
     }
 
+    /** This client's port: the server sees the client as 127.0.0.1 and this port. */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     public void setTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);
     }

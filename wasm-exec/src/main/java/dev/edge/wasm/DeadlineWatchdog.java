@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Guests run inline (on an IO thread, {@link #inline()}) get a short CPU budget instead of a deadline. They are
  * many and short, so they are not scheduled one by one (each new earliest timer would wake this thread): a ticker
- * looks at the running ones every half budget, and stops itself after a second without any.
+ * looks at the running ones every half budget, and stops itself after a second without any. A thread runs one guest
+ * at a time, so each thread reuses one inline watch: starting and finishing a run writes its fields, no shared set.
  */
 public final class DeadlineWatchdog implements AutoCloseable {
     /**
@@ -31,7 +32,9 @@ public final class DeadlineWatchdog implements AutoCloseable {
     private static final AtomicInteger THREADS = new AtomicInteger();
     private final ScheduledThreadPoolExecutor scheduler;
     private final long inlineBudgetNanos;
-    private final Set<Watch> inlineRuns = ConcurrentHashMap.newKeySet();
+    /** Every thread's reusable inline watch (one entry per thread that ran a guest inline; dead threads' go). */
+    private final Set<Watch> inlineWatches = ConcurrentHashMap.newKeySet();
+    private final ThreadLocal<Watch> inlineWatch = new ThreadLocal<>();
     private final AtomicBoolean ticking = new AtomicBoolean();
     private volatile ScheduledFuture<?> ticker; // the running ticker while ticking
     private int idleTicks; // ticker thread only
@@ -62,8 +65,13 @@ public final class DeadlineWatchdog implements AutoCloseable {
      * running after the inline budget. {@link Watch#finish()} returns true if the budget ran out.
      */
     public Watch inline() {
-        Watch watch = new Watch(Thread.currentThread(), System.nanoTime(), inlineRuns);
-        inlineRuns.add(watch);
+        Watch watch = inlineWatch.get();
+        if (watch == null) {
+            watch = new Watch(Thread.currentThread(), true);
+            inlineWatch.set(watch);
+            inlineWatches.add(watch);
+        }
+        watch.start(System.nanoTime());
         if (!ticking.get() && ticking.compareAndSet(false, true)) {
             startTicker();
         }
@@ -81,7 +89,20 @@ public final class DeadlineWatchdog implements AutoCloseable {
     }
 
     private void tick() {
-        if (inlineRuns.isEmpty()) {
+        long now = System.nanoTime();
+        boolean anyRunning = false;
+        for (Watch watch : inlineWatches) {
+            long started = watch.started;
+            if (started != 0) {
+                anyRunning = true;
+                if (now - started > inlineBudgetNanos) {
+                    watch.expireRun(started);
+                }
+            } else if (!watch.thread.isAlive()) {
+                inlineWatches.remove(watch);
+            }
+        }
+        if (!anyRunning) {
             if (++idleTicks * inlineBudgetNanos / 2 < 1_000_000_000L) {
                 return;
             }
@@ -93,18 +114,12 @@ public final class DeadlineWatchdog implements AutoCloseable {
             ticker = null;
             ticking.set(false);
             // A run that started before ticking went false saw it true and did not start a ticker: start one.
-            if (!inlineRuns.isEmpty() && ticking.compareAndSet(false, true)) {
+            if (inlineWatches.stream().anyMatch(w -> w.started != 0) && ticking.compareAndSet(false, true)) {
                 startTicker();
             }
             return;
         }
         idleTicks = 0;
-        long now = System.nanoTime();
-        for (Watch watch : inlineRuns) {
-            if (now - watch.started > inlineBudgetNanos) {
-                watch.expire();
-            }
-        }
     }
 
     @Override
@@ -112,23 +127,33 @@ public final class DeadlineWatchdog implements AutoCloseable {
         scheduler.shutdownNow();
     }
 
-    /** One guarded call. */
+    /** One guarded call; an inline watch guards its thread's inline runs one after the other. */
     public static final class Watch {
         private final Thread thread;
-        private final long started;
-        private final Set<Watch> inlineRuns; // null unless inline
+        private final boolean inline;
+        /** Inline: when the current run started ({@link System#nanoTime}), 0 between runs. */
+        private volatile long started;
         private ScheduledFuture<?> timer;
         private boolean running = true;
         private boolean expired;
 
         private Watch(Thread thread) {
-            this(thread, 0, null);
+            this(thread, false);
         }
 
-        private Watch(Thread thread, long started, Set<Watch> inlineRuns) {
+        private Watch(Thread thread, boolean inline) {
             this.thread = thread;
-            this.started = started;
-            this.inlineRuns = inlineRuns;
+            this.inline = inline;
+            this.running = !inline;
+        }
+
+        /** An inline run begins on the watch's own thread. */
+        private void start(long now) {
+            synchronized (this) {
+                running = true;
+                expired = false;
+            }
+            started = now == 0 ? 1 : now; // 0 means "between runs"
         }
 
         private synchronized void expire() {
@@ -136,6 +161,13 @@ public final class DeadlineWatchdog implements AutoCloseable {
                 expired = true;
                 running = false;
                 thread.interrupt();
+            }
+        }
+
+        /** Expires the inline run that started at {@code run}, if it is still the one running. */
+        private synchronized void expireRun(long run) {
+            if (started == run) {
+                expire();
             }
         }
 
@@ -149,8 +181,8 @@ public final class DeadlineWatchdog implements AutoCloseable {
             if (timer != null) {
                 timer.cancel(false);
             }
-            if (inlineRuns != null) {
-                inlineRuns.remove(this);
+            if (inline) {
+                started = 0;
             }
             if (fired) {
                 Thread.interrupted();

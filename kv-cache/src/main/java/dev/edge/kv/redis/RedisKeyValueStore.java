@@ -60,7 +60,7 @@ public final class RedisKeyValueStore implements KeyValueStore {
         }
         Optional<byte[]> cached = nearCache.lookup(rk);
         if (cached != null) {
-            metrics.recordOp("get", "near-cache", "ok", start);
+            metrics.recordNearCacheGet(start);
             return cached;
         }
         TrackingConnection tc = backend.readConnection();
@@ -92,7 +92,7 @@ public final class RedisKeyValueStore implements KeyValueStore {
         }
         Optional<byte[]> cached = nearCache.peek(rk);
         if (cached != null) {
-            metrics.recordOp("get", "near-cache", "ok", start);
+            metrics.recordNearCacheGet(start);
         }
         return cached;
     }

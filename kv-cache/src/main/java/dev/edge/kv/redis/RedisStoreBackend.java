@@ -59,6 +59,11 @@ public final class RedisStoreBackend implements StoreBackend {
     private final RedisKvMetrics metrics;
     private final NearCache nearCache;
     private final DirtyKeys dirtyKeys = new DirtyKeys(DIRTY_MAX_AGE);
+    /** Stores are opened per request: their key prefixes (escaped app name and label) are made once. */
+    private final java.util.concurrent.ConcurrentMap<StoreId, KeyNamespace> namespaces =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record StoreId(String appName, String label) {}
     private final ClientResources resources;
     private final Duration longestBudget;
     private final RedisClient replicaClient; // tracking connections to the replica; null without replica_url
@@ -186,7 +191,8 @@ public final class RedisStoreBackend implements StoreBackend {
         if (closed) {
             throw KvException.other("redis backend is closed", null);
         }
-        return new RedisKeyValueStore(this, new KeyNamespace(appName, label));
+        return new RedisKeyValueStore(this, namespaces.computeIfAbsent(new StoreId(appName, label),
+                id -> new KeyNamespace(id.appName(), id.label())));
     }
 
     @Override
