@@ -11,6 +11,7 @@ import dev.edge.component.host.HostFunction;
 import dev.edge.component.host.HostInterface;
 import dev.edge.component.types.FuncType;
 import dev.edge.component.types.InstanceType;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -42,7 +43,7 @@ public final class Component {
     private final ArrayBlockingQueue<ComponentInstance> idle;
     private final AtomicInteger pooled = new AtomicInteger();
     /** One image per core memory (in instantiation order), shared by the pooled instances whose memory equals it. */
-    private final List<byte[][]> images = new java.util.ArrayList<>();
+    private final List<byte[][]> images = new ArrayList<>();
 
     private Component(ParsedComponent parsed, Map<Definition.CoreModule, CoreModules.Compiled> compiled,
                       Map<String, Map<String, HostFunction>> imports, MemoryLimits memoryLimits, int poolSize) {
@@ -140,7 +141,7 @@ public final class Component {
         int at = importName.lastIndexOf('@');
         String name = at < 0 ? importName : importName.substring(0, at);
         String version = at < 0 ? null : importName.substring(at + 1);
-        List<String> offered = new java.util.ArrayList<>();
+        List<String> offered = new ArrayList<>();
         for (HostInterface host : hosts) {
             if (host.name().equals(name)) {
                 if (version == null || Semver.compatible(version, host.version())) {
