@@ -9,7 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edge.component.TestComponents;
 import dev.edge.component.host.ComponentTrap;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -79,6 +85,35 @@ class InstancePoolTest {
         instance.close();
         instance.close(); // idempotent: the instance is in the pool once
         assertThrows(IllegalStateException.class, count::call);
+    }
+
+    @Test
+    void concurrentRequestsEachGetAnInstanceAsInstantiated() throws Exception {
+        Component component = load(2);
+        Set<ComponentInstance> seen = ConcurrentHashMap.newKeySet();
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                done.add(threads.submit(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        ComponentInstance instance = component.instantiate(ComponentRuntimeTest.CONTEXT);
+                        seen.add(instance);
+                        assertEquals(FIRST_ANSWER, instance.function("count").call());
+                        instance.close();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        long pooled = seen.stream().filter(ComponentInstance::pooled).count();
+        assertTrue(pooled <= 2, pooled + " pooled instances, the pool holds 2");
+        assertTrue(seen.size() < 800, "pooled instances were reused: " + seen.size() + " instances for 800 calls");
     }
 
     @Test
