@@ -4,8 +4,10 @@ import dev.edge.component.executor.ComponentHttpHandler;
 import dev.edge.component.executor.ComponentHttpHandlers;
 import dev.edge.component.executor.InstanceContext;
 import dev.edge.component.runtime.Component;
+import dev.edge.component.runtime.ComponentInstance;
 import dev.edge.component.spin.kv.KeyValueState;
 import dev.edge.component.spin.variables.VariablesState;
+import dev.edge.component.wasi.http.HttpExchange;
 import dev.edge.component.wasi.cli.CliState;
 import dev.edge.component.wasi.filesystem.FilesystemState;
 import dev.edge.component.wasi.http.OutboundHttp;
@@ -31,8 +33,10 @@ import java.util.Set;
 /**
  * Where a component request's CPU goes, in process: loads a component once (warm compile cache), sets
  * {@code rs} in an in-memory store through {@code POST /set/rs}, then times N {@code GET /get/rs} requests
- * through {@link ComponentHttpHandler} and N bare {@code Component.instantiate} calls, as this thread's own
- * CPU time (so GC and other processes are excluded). Run it under JFR to see which frames the time is in.
+ * through {@link ComponentHttpHandler} and N bare {@code Component.instantiate} + {@code close} pairs (with the
+ * instance pool, close resets the instance and instantiate takes it back; {@code -Dedge.componentPool=0}
+ * instantiates anew each time), as this thread's own CPU time (so GC and other processes are excluded). Run it
+ * under JFR to see which frames the time is in.
  *
  * <pre>java -Xmx2g -cp loadtest/target/benchmarks.jar dev.edge.loadtest.ComponentRequestProfile COMPONENT.wasm CACHE_DIR [N]</pre>
  */
@@ -63,20 +67,53 @@ public final class ComponentRequestProfile {
             System.out.println("POST /set/rs: " + set.status());
             long[] requests = new long[n];
             long[] instantiations = new long[n];
+            long[] closes = new long[n]; // with the instance pool, close() is where the reset happens
             for (int i = 0; i < n; i++) {
                 long start = threads.getCurrentThreadCpuTime();
                 GuestResponse get = handler.handle(request("GET", "/get/rs", ""));
                 long request = threads.getCurrentThreadCpuTime() - start;
                 start = threads.getCurrentThreadCpuTime();
-                component.instantiate(new InstanceContext()).close();
-                long instantiate = threads.getCurrentThreadCpuTime() - start;
+                ComponentInstance instance = component.instantiate(new InstanceContext());
+                long made = threads.getCurrentThreadCpuTime();
+                instance.close();
+                long end = threads.getCurrentThreadCpuTime();
                 requests[i] = request;
-                instantiations[i] = instantiate;
-                System.out.printf("GET /get/rs %d %d bytes: request %.1f ms, instantiate alone %.1f ms CPU%n",
-                        get.status(), get.body().length, request / 1e6, instantiate / 1e6);
+                instantiations[i] = end - start;
+                closes[i] = end - made;
+                System.out.printf("GET /get/rs %d %d bytes: request %.2f ms, instantiate + close alone %.3f ms CPU"
+                        + " (close %.3f ms)%n", get.status(), get.body().length, request / 1e6,
+                        (end - start) / 1e6, (end - made) / 1e6);
             }
-            System.out.printf("median of the last half: request %.1f ms, instantiate alone %.1f ms CPU%n",
-                    medianOfLastHalf(requests) / 1e6, medianOfLastHalf(instantiations) / 1e6);
+            System.out.printf("median of the last half: request %.2f ms, instantiate + close alone %.3f ms CPU"
+                    + " (close %.3f ms)%n", medianOfLastHalf(requests) / 1e6, medianOfLastHalf(instantiations) / 1e6,
+                    medianOfLastHalf(closes) / 1e6);
+            // The request's parts: instantiate, the guest's handle, and close (which resets a pooled instance
+            // after a real request, i.e. copies back the pages it wrote).
+            String handleExport = component.exports().keySet().stream()
+                    .filter(e -> e.startsWith("wasi:http/incoming-handler@0.2.")).findFirst().orElseThrow() + "#handle";
+            long[] made = new long[n];
+            long[] handled = new long[n];
+            long[] closed = new long[n];
+            for (int i = 0; i < n; i++) {
+                HttpExchange exchange = new HttpExchange(request("GET", "/get/rs", ""), 1 << 20);
+                try (InstanceContext context = new InstanceContext()) {
+                    states.add(null, context);
+                    context.with(exchange);
+                    long before = threads.getCurrentThreadCpuTime();
+                    ComponentInstance instance = component.instantiate(context);
+                    long t1 = threads.getCurrentThreadCpuTime();
+                    instance.function(handleExport).call(exchange.incomingRequest(), exchange.responseOutparam());
+                    long t2 = threads.getCurrentThreadCpuTime();
+                    instance.close();
+                    long t3 = threads.getCurrentThreadCpuTime();
+                    made[i] = t1 - before;
+                    handled[i] = t2 - t1;
+                    closed[i] = t3 - t2;
+                }
+            }
+            System.out.printf("GET /get/rs in parts, median of the last half: instantiate %.3f ms, handle %.2f ms,"
+                    + " close %.3f ms CPU%n", medianOfLastHalf(made) / 1e6, medianOfLastHalf(handled) / 1e6,
+                    medianOfLastHalf(closed) / 1e6);
         }
     }
 

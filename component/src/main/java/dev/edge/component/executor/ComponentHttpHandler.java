@@ -17,10 +17,12 @@ import dev.edge.wasm.GuestResponse;
 import java.util.Optional;
 
 /**
- * The HTTP executor for components: every request gets a fresh instance (as Spin gives them; the
- * JavaScript components hang when an instance is reused), calls {@code wasi:http/incoming-handler.handle}
- * under the request deadline, and answers what the guest set on its response-outparam. Traps and
- * deadlines become {@link GuestException}s; the instance is always discarded.
+ * The HTTP executor for components: every request gets an instance as instantiated (as Spin gives them;
+ * the JavaScript components hang when an instance is called again), calls
+ * {@code wasi:http/incoming-handler.handle} under the request deadline, and answers what the guest set on its
+ * response-outparam. Traps and deadlines become {@link GuestException}s. The instance is closed after every
+ * request: the component resets a pooled one to its snapshot for the next request, unless it trapped or
+ * timed out (then it is discarded), see {@link Component#instantiate}.
  */
 public final class ComponentHttpHandler implements GuestHandler {
     static final String HANDLER_PREFIX = "wasi:http/incoming-handler@0.2.";
@@ -118,6 +120,6 @@ public final class ComponentHttpHandler implements GuestHandler {
 
     @Override
     public void close() {
-        // instances are per request; the compiled component is garbage once unreferenced
+        // instances are per request (pooled ones reset); the component and its pool are garbage once unreferenced
     }
 }

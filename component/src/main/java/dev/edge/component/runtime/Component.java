@@ -11,28 +11,61 @@ import dev.edge.component.host.HostFunction;
 import dev.edge.component.host.HostInterface;
 import dev.edge.component.types.FuncType;
 import dev.edge.component.types.InstanceType;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A component, loaded once: parsed, each core module compiled, and every import bound to a host
- * interface. {@link #instantiate} then makes a fresh, independent instance cheaply (one per request).
+ * interface. {@link #instantiate} then gives an independent instance as instantiated (one per request).
+ *
+ * <p>Instantiating costs milliseconds for a large guest (the JavaScript engine's 7.4 MiB of memory alone), so
+ * the component keeps a small pool of instances that {@link ComponentInstance#close} resets to their state
+ * as instantiated (only the memory pages written are copied back). {@code -Dedge.componentPool=N} sets the
+ * pool's size (default: the number of processors; 0 instantiates for every request).
  */
 public final class Component {
+    static final int POOL_SIZE = Integer.getInteger("edge.componentPool",
+            Math.max(2, Runtime.getRuntime().availableProcessors()));
+
     private final ParsedComponent parsed;
     private final Map<Definition.CoreModule, CoreModules.Compiled> compiled;
     private final Map<String, Map<String, HostFunction>> imports;
     private final MemoryLimits memoryLimits;
+    private final boolean resettable;
+    private final int poolSize;
+    /** Reset instances waiting for a request, and how many pooled instances exist (idle or in use). */
+    private final ArrayBlockingQueue<ComponentInstance> idle;
+    private final AtomicInteger pooled = new AtomicInteger();
+    /** One image per core memory (in instantiation order), shared by the pooled instances whose memory equals it. */
+    private final List<byte[][]> images = new ArrayList<>();
 
     private Component(ParsedComponent parsed, Map<Definition.CoreModule, CoreModules.Compiled> compiled,
-                      Map<String, Map<String, HostFunction>> imports, MemoryLimits memoryLimits) {
+                      Map<String, Map<String, HostFunction>> imports, MemoryLimits memoryLimits, int poolSize) {
         this.parsed = parsed;
         this.compiled = compiled;
         this.imports = imports;
         this.memoryLimits = memoryLimits;
+        this.resettable = poolSize > 0 && compiled.values().stream().allMatch(c -> resettable(c.module()));
+        this.poolSize = poolSize;
+        this.idle = resettable ? new ArrayBlockingQueue<>(poolSize) : null;
+    }
+
+    private static boolean resettable(com.dylibso.chicory.wasm.WasmModule module) {
+        var memories = module.memorySection();
+        if (memories.isPresent()) {
+            for (int i = 0; i < memories.get().memoryCount(); i++) {
+                if (memories.get().getMemory(i).limits().shared()) {
+                    return false;
+                }
+            }
+        }
+        return CoreState.resettable(module);
     }
 
     /**
@@ -48,6 +81,12 @@ public final class Component {
     /** Like {@link #load(byte[], List, long)}, reusing compiled code from {@code cache} (may be null). */
     public static Component load(byte[] bytes, List<HostInterface> hosts, long maxMemoryBytes, Cache cache)
             throws ComponentLoadException {
+        return load(bytes, hosts, maxMemoryBytes, cache, POOL_SIZE);
+    }
+
+    /** With at most {@code poolSize} instances reset and reused rather than instantiated (0: none). */
+    static Component load(byte[] bytes, List<HostInterface> hosts, long maxMemoryBytes, Cache cache, int poolSize)
+            throws ComponentLoadException {
         ParsedComponent parsed;
         try {
             parsed = ComponentParser.parse(bytes);
@@ -58,7 +97,7 @@ public final class Component {
         Map<Definition.CoreModule, CoreModules.Compiled> compiled = new IdentityHashMap<>();
         compileAll(parsed, compiled, cache);
         int pages = (int) Math.min(MemoryLimits.MAX_PAGES, Math.max(0, maxMemoryBytes / 65536));
-        return new Component(parsed, compiled, imports, new MemoryLimits(0, pages));
+        return new Component(parsed, compiled, imports, new MemoryLimits(0, pages), poolSize);
     }
 
     private static void compileAll(ParsedComponent parsed, Map<Definition.CoreModule, CoreModules.Compiled> out,
@@ -102,7 +141,7 @@ public final class Component {
         int at = importName.lastIndexOf('@');
         String name = at < 0 ? importName : importName.substring(0, at);
         String version = at < 0 ? null : importName.substring(at + 1);
-        List<String> offered = new java.util.ArrayList<>();
+        List<String> offered = new ArrayList<>();
         for (HostInterface host : hosts) {
             if (host.name().equals(name)) {
                 if (version == null || Semver.compatible(version, host.version())) {
@@ -115,10 +154,48 @@ public final class Component {
                 + (offered.isEmpty() ? "" : " (edge has " + String.join(", ", offered) + ")"));
     }
 
-    /** A fresh instance whose host functions see {@code context}. Traps during start-up throw ComponentTrap. */
+    /**
+     * An instance as instantiated whose host functions see {@code context}: a pooled one reset after its last
+     * use, or a new one. Traps during start-up throw ComponentTrap. Close it when done.
+     */
     public ComponentInstance instantiate(HostContext context) {
-        return new ComponentInstance(this, context);
+        if (!resettable) {
+            return new ComponentInstance(this, context, false);
+        }
+        ComponentInstance reused = idle.poll();
+        if (reused != null) {
+            reused.reuse(context);
+            return reused;
+        }
+        boolean join = pooled.incrementAndGet() <= poolSize;
+        if (!join) {
+            pooled.decrementAndGet(); // the pool is full: this one is used once
+        }
+        return new ComponentInstance(this, context, join);
     }
+
+    /** A pooled instance, reset, is ready for the next request. */
+    void returnToPool(ComponentInstance instance) {
+        if (!idle.offer(instance)) {
+            leavePool(); // cannot happen: the queue holds every pooled instance
+        }
+    }
+
+    /** A pooled instance is gone (it trapped, could not be reset, or could not be snapshot). */
+    void leavePool() {
+        pooled.decrementAndGet();
+    }
+
+    /** Snapshots a new pooled instance's {@code index}-th memory, sharing the image of an earlier one if equal. */
+    synchronized void snapshotMemory(int index, ResettableMemory memory) {
+        byte[][] shared = index < images.size() ? images.get(index) : null;
+        byte[][] kept = memory.snapshot(shared);
+        if (index == images.size()) {
+            images.add(kept);
+        }
+    }
+
+    boolean resettable() { return resettable; }
 
     ParsedComponent parsed() { return parsed; }
 

@@ -38,18 +38,62 @@ import java.util.Map;
  * One instance of a {@link Component}: its core instances, its handle table, and its exports. Made by
  * replaying the component's definitions in order; not thread-safe (one request at a time). A trap
  * leaves it unusable: discard it.
+ *
+ * <p>An instance of the component's pool ({@code pooled}) keeps a snapshot of its state as instantiated
+ * (memories, globals, tables, segments); {@link #close} puts that state back and returns it to the pool, so
+ * the next {@link Component#instantiate} gets an instance indistinguishable from a fresh one without
+ * instantiating. One that trapped, or whose state cannot be restored, is dropped instead.
  */
 public final class ComponentInstance implements AutoCloseable {
     private final Component component;
-    private final HostContext context;
+    private HostContext context;
     private final HandleTable handles = new HandleTable();
+    private final List<Instance> cores = new ArrayList<>();
+    private final List<ResettableMemory> memories = new ArrayList<>();
     private final Map<String, Object> exports;
     private boolean trapped;
+    private boolean closed;
+    /** Still instantiating; a host call now would make the snapshot depend on the host (not reproducible). */
+    private boolean instantiating = true;
+    private boolean calledHostWhileInstantiating;
+    /** The state to go back to on close; null when the instance is not pooled. */
+    private CoreState snapshot;
 
-    ComponentInstance(Component component, HostContext context) {
+    ComponentInstance(Component component, HostContext context, boolean pooled) {
         this.component = component;
         this.context = context;
-        this.exports = guard(() -> instantiate(component.parsed(), null));
+        try {
+            this.exports = guard(() -> instantiate(component.parsed(), null));
+        } catch (RuntimeException e) {
+            if (pooled) {
+                component.leavePool();
+            }
+            throw e;
+        }
+        instantiating = false;
+        if (pooled && !calledHostWhileInstantiating && memories.size() == memoryCount()) {
+            for (int i = 0; i < memories.size(); i++) {
+                component.snapshotMemory(i, memories.get(i));
+            }
+            snapshot = new CoreState(cores);
+        } else if (pooled) {
+            component.leavePool();
+        }
+    }
+
+    /** The core memories this instance defines (all of them ResettableMemory when the component is resettable). */
+    private int memoryCount() {
+        int n = 0;
+        for (Instance core : cores) {
+            n += core.module().memorySection().map(s -> s.memoryCount()).orElse(0);
+        }
+        return n;
+    }
+
+    /** The pooled instance, back for another request: its host functions now see {@code context}. */
+    void reuse(HostContext context) {
+        this.context = context;
+        this.closed = false;
     }
 
     /**
@@ -70,6 +114,9 @@ public final class ComponentInstance implements AutoCloseable {
                 if (trapped) {
                     throw new ComponentTrap("instance already trapped");
                 }
+                if (closed) {
+                    throw new IllegalStateException("instance closed");
+                }
                 return guard(() -> fn.call(args));
             }
         };
@@ -80,10 +127,38 @@ public final class ComponentInstance implements AutoCloseable {
         return handles.liveCount();
     }
 
-    /** Closes the host resources the instance still owns. */
+    /**
+     * Closes the host resources the instance still owns. A pooled instance that did not trap is put back to
+     * its state as instantiated and returned to the component's pool; it must not be used after this.
+     */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         handles.closeAll();
+        if (snapshot == null) {
+            return;
+        }
+        if (!trapped && reset()) {
+            component.returnToPool(this);
+        } else {
+            snapshot = null;
+            component.leavePool();
+        }
+    }
+
+    private boolean reset() {
+        for (ResettableMemory memory : memories) {
+            memory.reset();
+        }
+        return snapshot.restore();
+    }
+
+    /** Whether close() returns this instance to the pool (for tests). */
+    boolean pooled() {
+        return snapshot != null;
     }
 
     @SuppressWarnings("unchecked")
@@ -254,6 +329,9 @@ public final class ComponentInstance implements AutoCloseable {
                     public FuncType type() { return ft; }
 
                     public Object call(Object... callArgs) {
+                        if (instantiating) {
+                            calledHostWhileInstantiating = true;
+                        }
                         try {
                             return fn.call(context, callArgs);
                         } catch (ComponentTrap e) {
@@ -298,11 +376,19 @@ public final class ComponentInstance implements AutoCloseable {
                 default -> throw new ComponentTrap("link error: unsupported core import kind " + kind);
             }
         }
-        Instance instance = Instance.builder(module.module())
+        Instance.Builder builder = Instance.builder(module.module())
                 .withImportValues(imports.build())
                 .withMachineFactory(module.machineFactory())
-                .withMemoryLimits(memoryLimitsFor(module))
-                .build();
+                .withMemoryLimits(memoryLimitsFor(module));
+        if (component.resettable()) {
+            builder.withMemoryFactory(limits -> {
+                ResettableMemory memory = new ResettableMemory(limits);
+                memories.add(memory);
+                return memory;
+            });
+        }
+        Instance instance = builder.build();
+        cores.add(instance);
         return new ChicoryCore(instance);
     }
 
@@ -442,7 +528,12 @@ public final class ComponentInstance implements AutoCloseable {
 
     private CoreFunc resourceBuiltin(int results, Builtin body) {
         return new CoreFunc(FunctionType.of(List.of(ValType.I32), results == 1 ? List.of(ValType.I32) : List.of()),
-                (inst, args) -> body.apply(args), null);
+                (inst, args) -> {
+                    if (instantiating) {
+                        calledHostWhileInstantiating = true; // the handle table would differ from a fresh one
+                    }
+                    return body.apply(args);
+                }, null);
     }
 
     private CoreFunc resourceDrop(Frame f, ResourceType type) {
