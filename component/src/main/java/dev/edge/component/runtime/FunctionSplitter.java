@@ -3,7 +3,9 @@ package dev.edge.component.runtime;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -12,34 +14,54 @@ import java.util.TreeSet;
  * (the JavaScript engine's bytecode loop in a componentize-js component is 57 KB of Wasm; 37 KB compiles).
  *
  * <p>The transformation outlines whole {@code block}/{@code loop} constructs (no parameters; no result or one
- * numeric result), largest first, until the function is small enough. A helper takes every local the region
- * uses as a parameter and returns every local it writes, the region's result and an exit code; a branch out
+ * numeric result), largest first, until the function is small enough. A helper takes the locals live into
+ * the region (read there before being written, found by a liveness pass over the function): the first
+ * {@link #MAX_PARAMS} as parameters, the rest through spill slots, mutable globals the split adds to the
+ * module (one per value type and position, set by the call site just before the call and read by the helper
+ * at entry). It gives back the locals it writes that are live after the region, and the region's result or
+ * a branch's value, through spill slots too, and returns only an i32 exit code. So a helper has few JVM
+ * parameters and no multi-value result (Chicory returns those as a {@code long[]}, one per call), and
+ * HotSpot's compilers accept it (they refused the ~55-parameter helpers of the first version). A branch out
  * of the region (to a label taking nothing or one numeric value; {@code return} is a branch to the
  * function's label) becomes an exit, and the call site takes the original branch ({@link #outline}). Locals
  * keep their values and the order of effects is unchanged, so the result computes exactly what the original
- * does. A function it cannot handle (exception handling, SIMD or GC instructions, branches out carrying
- * several values) is left as it is; so is the module when nothing needs splitting (the same array is
- * returned). A malformed module is returned as it is too, for Chicory's parser to report.
+ * does; the spill slots are only live between a call site and the helper's entry or exit, with nothing in
+ * between, so calls nested in the region (recursion included) cannot clobber them. A function it cannot
+ * handle (exception handling, SIMD or GC instructions, branches out carrying several values) is left as it
+ * is; so is the module when nothing needs splitting (the same array is returned). A malformed module is
+ * returned as it is too, for Chicory's parser to report.
  */
 final class FunctionSplitter {
     /** Bodies larger than this many bytes are split. */
     static final int SPLIT_ABOVE = 40_000;
-    /** Largest helper, and the size the split function is brought down to. */
-    static final int TARGET = 20_000;
+    /**
+     * Largest helper, and the size the split function is brought down to: 4 KB of Wasm gives JVM methods under
+     * HotSpot's 8,000-byte limit for JIT compilation ({@code HugeMethodLimit}).
+     */
+    static final int TARGET = 4_000;
+    /** Live locals a helper takes as parameters; more go through spill slots (C2 refuses ~55 parameters). */
+    static final int MAX_PARAMS = 24;
     /**
      * Names this splitter's output in the split cache ({@link SplitCache}): bump the version whenever
      * {@link #split} could give different bytes for the same input.
      */
-    static final String ID = "function-splitter-1/" + SPLIT_ABOVE + "/" + TARGET;
+    static final String ID = "function-splitter-2/" + SPLIT_ABOVE + "/" + TARGET + "/" + MAX_PARAMS;
 
     private final int target;
-    /** Smaller regions are not worth a call (the call site passes every local the region uses). */
+    /** Smaller regions are not worth a call (the call site passes the region's live locals). */
     private final int minRegion;
     private final List<byte[]> types = new ArrayList<>();   // encoded func types (0x60 ...)
     private final List<byte[]> newTypes = new ArrayList<>();
     private final List<byte[]> newBodies = new ArrayList<>();
     private final List<Integer> newTypeIndices = new ArrayList<>();
     private int nextFunction;
+    private int importedGlobals;
+    /** Index of the first global this splitter adds (after the module's imported and defined ones). */
+    private int firstNewGlobal;
+    /** The added globals' value types: spill slots through which call sites and helpers pass locals. */
+    private final List<Integer> newGlobals = new ArrayList<>();
+    /** value type -> global indices of its spill slots, in order. */
+    private final Map<Integer, List<Integer>> slots = new HashMap<>();
 
     private FunctionSplitter(int target) {
         this.target = target;
@@ -72,7 +94,7 @@ final class FunctionSplitter {
             return module;
         }
         // section id -> [start of content, end of content]; only the ones we read
-        int[] typeSec = null, importSec = null, funcSec = null, codeSec = null;
+        int[] typeSec = null, importSec = null, funcSec = null, codeSec = null, globalSec = null;
         Reader r = new Reader(module, 8);
         while (r.pos < module.length) {
             int id = module[r.pos++] & 0xff;
@@ -82,6 +104,7 @@ final class FunctionSplitter {
                 case 1 -> typeSec = range;
                 case 2 -> importSec = range;
                 case 3 -> funcSec = range;
+                case 6 -> globalSec = range;
                 case 10 -> codeSec = range;
                 default -> { }
             }
@@ -125,7 +148,7 @@ final class FunctionSplitter {
                     case 0 -> { im.u32(); imported++; }
                     case 1 -> { im.u8(); im.limits(); }
                     case 2 -> im.limits();
-                    case 3 -> { im.u8(); im.u8(); }
+                    case 3 -> { im.u8(); im.u8(); importedGlobals++; }
                     case 4 -> { im.u8(); im.u32(); }
                     default -> throw new Unsupported("import kind " + kind);
                 }
@@ -141,6 +164,7 @@ final class FunctionSplitter {
             return module;
         }
         nextFunction = imported + defined;
+        firstNewGlobal = importedGlobals + (globalSec == null ? 0 : new Reader(module, globalSec[0]).u32());
 
         List<byte[]> bodies = new ArrayList<>(count);
         code = new Reader(module, codeSec[0]);
@@ -153,7 +177,7 @@ final class FunctionSplitter {
             if (size > splitAbove) {
                 int before = newBodies.size(), typesBefore = newTypes.size(), next = nextFunction;
                 try {
-                    byte[] split = splitFunction(body, types.get(funcTypes[i]));
+                    byte[] split = splitFunction(body, types.get(funcTypes[i]), splitAbove);
                     if (split != null) {
                         body = split;
                         changed = true;
@@ -174,13 +198,31 @@ final class FunctionSplitter {
         Out out = new Out();
         out.bytes(module, 0, 8);
         r = new Reader(module, 8);
+        boolean globalsOut = newGlobals.isEmpty();
         while (r.pos < module.length) {
             int start = r.pos;
             int id = module[r.pos++] & 0xff;
             int size = r.u32();
+            int contentStart = r.pos;
             r.pos += size;
+            if (!globalsOut && id != 0 && id != 13 && id > 6) { // no global section: the new one goes here
+                Out globals = new Out();
+                globals.u32(newGlobals.size());
+                newGlobals.forEach(vt -> globals.bytes(globalEntry(vt)));
+                out.u8(6);
+                out.u32(globals.size());
+                out.bytes(globals.toByteArray());
+                globalsOut = true;
+            }
             Out content = new Out();
             switch (id) {
+                case 6 -> {
+                    Reader g = new Reader(module, contentStart);
+                    content.u32(g.u32() + newGlobals.size());
+                    content.bytes(module, g.pos, contentStart + size - g.pos);
+                    newGlobals.forEach(vt -> content.bytes(globalEntry(vt)));
+                    globalsOut = true;
+                }
                 case 1 -> {
                     content.u32(types.size() + newTypes.size());
                     types.forEach(content::bytes);
@@ -213,7 +255,39 @@ final class FunctionSplitter {
             out.u32(content.size());
             out.bytes(content.toByteArray());
         }
+        if (!globalsOut) {
+            throw new Unsupported("no place for the global section");
+        }
         return out.toByteArray();
+    }
+
+    /** A mutable global of value type {@code t}, zero (or null) at instantiation. */
+    private static byte[] globalEntry(int t) {
+        Out o = new Out();
+        o.u8(t);
+        o.u8(1);
+        switch (t) {
+            case 0x7F -> { o.u8(I32_CONST); o.u8(0); }
+            case 0x7E -> { o.u8(0x42); o.u8(0); }
+            case 0x7D -> o.bytes(new byte[] {0x43, 0, 0, 0, 0});
+            case 0x7C -> o.bytes(new byte[] {0x44, 0, 0, 0, 0, 0, 0, 0, 0});
+            default -> { o.u8(0xD0); o.u8(t); }
+        }
+        o.u8(END);
+        return o.toByteArray();
+    }
+
+    /** The global index of spill slot {@code k} of value type {@code t}, made on first use. */
+    private int slot(int t, int k) {
+        if (t == 0x7B) {
+            throw new Unsupported("v128 local carried across a call");
+        }
+        List<Integer> pool = slots.computeIfAbsent(t, x -> new ArrayList<>());
+        while (pool.size() <= k) {
+            newGlobals.add(t);
+            pool.add(firstNewGlobal + newGlobals.size() - 1);
+        }
+        return pool.get(k);
     }
 
     private int typeIndex(byte[] params, byte[] results) {
@@ -265,7 +339,7 @@ final class FunctionSplitter {
 
     private static final int BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0B, BR = 0x0C,
             BR_IF = 0x0D, BR_TABLE = 0x0E, RETURN = 0x0F, CALL = 0x10, LOCAL_GET = 0x20, LOCAL_SET = 0x21,
-            LOCAL_TEE = 0x22, I32_CONST = 0x41, EMPTY = 0x40, I32 = 0x7F, DROP = 0x1A, I32_EQ = 0x46;
+            LOCAL_TEE = 0x22, GLOBAL_GET = 0x23, GLOBAL_SET = 0x24, I32_CONST = 0x41, EMPTY = 0x40, I32 = 0x7F, DROP = 0x1A, I32_EQ = 0x46;
     /** {@link Ins#blockType} of an empty block type (type indices are >= 0, value types negative). */
     private static final long VOID = Long.MIN_VALUE;
     /** The empty-typed block of a call site's dispatch: never outlined again (it would only move). */
@@ -278,7 +352,7 @@ final class FunctionSplitter {
         }
     }
 
-    private byte[] splitFunction(byte[] body, byte[] type) {
+    private byte[] splitFunction(byte[] body, byte[] type, int splitAbove) {
         byte[][] pr = paramsAndResults(type);
         Reader r = new Reader(body, 0);
         List<Byte> localTypes = new ArrayList<>();
@@ -317,7 +391,9 @@ final class FunctionSplitter {
             ins = outline(ins, region, fn);
             outlined++;
         }
-        if (outlined == 0 || size(ins) > target * 3 / 2) {
+        // Short of the target (what is left has no region we can outline), it is still worth it when the rest
+        // is no longer too large: below the split threshold, or half as large again as the target.
+        if (outlined == 0 || size(ins) > Math.max(target * 3 / 2, splitAbove)) {
             throw new Unsupported("cannot bring the function down to size: " + size(ins) + " after " + outlined);
         }
         return encodeBody(localTypes, pr[0].length, ins);
@@ -449,8 +525,11 @@ final class FunctionSplitter {
     }
 
     /**
-     * Replaces a region with a call to a new helper holding it. The helper:
+     * Replaces a region with a call to a new helper holding it; IN are the locals live into the region (the
+     * first {@link #MAX_PARAMS} are the helper's parameters P, the rest go through spill slots S), OUT the
+     * written locals live after it. The helper, {@code (P) -> i32}:
      * <pre>
+     * global.get S  local.set (each IN beyond P)
      * block $out
      *   block (E_{m-1} type) ... block (E_0 type)
      *     REGION               ;; a branch to outer label t becomes a branch to E_x; `return` is the function's label
@@ -459,12 +538,12 @@ final class FunctionSplitter {
      *   end  [local.set stash]  i32.const 1  local.set $x  br $out
      *   ...
      * end
-     * local.get (each written local) ... local.get (each stash) local.get $x
+     * local.get (each OUT) global.set S ... local.get (each stash) global.set S ... local.get $x
      * </pre>
      * and the call site:
      * <pre>
-     * local.get (each used local) ... call $helper
-     * local.set $code  local.set (each stash, reversed) ... local.set (each written local, reversed)
+     * local.get (each IN beyond P) global.set S ...  local.get (each P) ...  call $helper
+     * local.set $code  global.get S local.set (each OUT) ...  global.get S local.set (each stash) ...
      * local.get stash  local.get $code  i32.const x+1  i32.eq  br_if t_x  drop   ;; per exit carrying a value
      * block  local.get $code  br_table 0 (t_x + 1 or 0 per exit) 0  end          ;; the exits carrying none
      * [local.get stash]                                                           ;; the region's result, if any
@@ -486,10 +565,28 @@ final class FunctionSplitter {
         }
         int[] u = used.stream().mapToInt(Integer::intValue).toArray();
         int[] w = written.stream().mapToInt(Integer::intValue).toArray();
+        // Only what flows matters: the locals live into the region go in (the first MAX_PARAMS as parameters,
+        // the rest through spill slots, globals of their type), the written ones live after any of its exits
+        // come out through spill slots; the helper returns only an i32 exit code. So it has few JVM parameters
+        // and no multi-value result (an array per call in Chicory), and the JIT compilers accept it.
+        Liveness lv = new Liveness(ins, fn.localTypes.size());
+        long[] after = lv.liveAfter(s, e);
+        int[] liveIn = Arrays.stream(u).filter(x -> Liveness.has(lv.live[s], x)).toArray();
+        int[] liveOut = Arrays.stream(w).filter(x -> Liveness.has(after, x)).toArray();
+        int np = Math.min(liveIn.length, MAX_PARAMS);
+        // helper locals: its parameters, then the other locals the region uses, the exit code, the stashes
         int[] remap = new int[fn.localTypes.size()];
         Arrays.fill(remap, -1);
-        for (int i = 0; i < u.length; i++) {
-            remap[u[i]] = i;
+        List<Byte> helperLocals = new ArrayList<>();
+        for (int i = 0; i < np; i++) {
+            remap[liveIn[i]] = helperLocals.size();
+            helperLocals.add(fn.localTypes.get(liveIn[i]));
+        }
+        for (int x : u) {
+            if (remap[x] < 0) {
+                remap[x] = helperLocals.size();
+                helperLocals.add(fn.localTypes.get(x));
+            }
         }
         // The region's exits: outer label depths relative to the region's position, in order of appearance.
         List<Integer> exits = new ArrayList<>();
@@ -540,25 +637,26 @@ final class FunctionSplitter {
                 stashes.add(t);
             }
         }
-        byte[] params = new byte[u.length];
-        for (int i = 0; i < u.length; i++) {
-            params[i] = fn.localTypes.get(u[i]);
+        int[] count = new int[256];
+        int[] inSlot = new int[liveIn.length], outSlot = new int[liveOut.length], stashSlot = new int[256];
+        for (int i = np; i < liveIn.length; i++) {
+            int t = fn.localTypes.get(liveIn[i]) & 0xff;
+            inSlot[i] = slot(t, count[t]++);
         }
-        byte[] results = new byte[w.length + stashes.size() + 1];
-        for (int i = 0; i < w.length; i++) {
-            results[i] = fn.localTypes.get(w[i]);
+        Arrays.fill(count, 0);
+        for (int i = 0; i < liveOut.length; i++) {
+            int t = fn.localTypes.get(liveOut[i]) & 0xff;
+            outSlot[i] = slot(t, count[t]++);
         }
-        for (int i = 0; i < stashes.size(); i++) {
-            results[w.length + i] = (byte) (int) stashes.get(i);
+        for (int t : stashes) {
+            stashSlot[t] = slot(t, count[t]++);
         }
-        results[results.length - 1] = (byte) I32;
-        int helperType = typeIndex(params, results);
+        byte[] params = new byte[np];
+        for (int i = 0; i < np; i++) {
+            params[i] = fn.localTypes.get(liveIn[i]);
+        }
+        int helperType = typeIndex(params, new byte[] {(byte) I32});
         int helper = nextFunction++;
-        // helper locals: the parameters, the exit code, one per stashed type
-        List<Byte> helperLocals = new ArrayList<>();
-        for (byte p : params) {
-            helperLocals.add(p);
-        }
         int exitCode = helperLocals.size();
         helperLocals.add((byte) I32);
         int[] helperStash = new int[256];
@@ -568,6 +666,10 @@ final class FunctionSplitter {
         }
 
         List<Ins> h = new ArrayList<>();
+        for (int i = np; i < liveIn.length; i++) {
+            h.add(global(GLOBAL_GET, inSlot[i]));
+            h.add(local(LOCAL_SET, remap[liveIn[i]]));
+        }
         h.add(block(BLOCK, 0));
         for (int x = m - 1; x >= 0; x--) {
             h.add(block(BLOCK, exitTypes[x]));
@@ -589,20 +691,26 @@ final class FunctionSplitter {
             h.add(branch(BR, new int[] {m - 1 - x}));
         }
         h.add(Ins.of(END, new byte[] {END}));
-        for (int x : w) {
-            h.add(local(LOCAL_GET, remap[x]));
+        for (int i = 0; i < liveOut.length; i++) {
+            h.add(local(LOCAL_GET, remap[liveOut[i]]));
+            h.add(global(GLOBAL_SET, outSlot[i]));
         }
         for (int t : stashes) {
             h.add(local(LOCAL_GET, helperStash[t]));
+            h.add(global(GLOBAL_SET, stashSlot[t]));
         }
         h.add(local(LOCAL_GET, exitCode));
         h.add(Ins.of(END, new byte[] {END}));
-        newBodies.add(encodeBody(helperLocals, params.length, h));
+        newBodies.add(encodeBody(helperLocals, np, h));
         newTypeIndices.add(helperType);
 
         List<Ins> call = new ArrayList<>();
-        for (int x : u) {
-            call.add(local(LOCAL_GET, x));
+        for (int i = np; i < liveIn.length; i++) {
+            call.add(local(LOCAL_GET, liveIn[i]));
+            call.add(global(GLOBAL_SET, inSlot[i]));
+        }
+        for (int i = 0; i < np; i++) {
+            call.add(local(LOCAL_GET, liveIn[i]));
         }
         Out c = new Out();
         c.u8(CALL);
@@ -613,11 +721,13 @@ final class FunctionSplitter {
         } else {
             call.add(local(LOCAL_SET, fn.codeLocal));
         }
-        for (int i = stashes.size() - 1; i >= 0; i--) {
-            call.add(local(LOCAL_SET, fn.stash[stashes.get(i)]));
+        for (int i = 0; i < liveOut.length; i++) {
+            call.add(global(GLOBAL_GET, outSlot[i]));
+            call.add(local(LOCAL_SET, liveOut[i]));
         }
-        for (int i = w.length - 1; i >= 0; i--) {
-            call.add(local(LOCAL_SET, w[i]));
+        for (int t : stashes) {
+            call.add(global(GLOBAL_GET, stashSlot[t]));
+            call.add(local(LOCAL_SET, fn.stash[t]));
         }
         boolean voidExits = false;
         for (int x = 0; x < m; x++) {
@@ -652,11 +762,147 @@ final class FunctionSplitter {
         return result;
     }
 
+    /**
+     * Which locals are live before each instruction of a function (read on some path from there before
+     * being written): backward data flow over Wasm's structured control flow, repeated until loops settle.
+     */
+    private static final class Liveness {
+        private final List<Ins> ins;
+        /** Before instruction i; entry n (after the function's end) is empty. Arrays are never changed in place. */
+        final long[][] live;
+        private final int[] endOf;   // block, loop or if -> its end
+        private final int[] elseOf;  // if -> its else, or -1
+        private final int[] ifOf;    // else -> its if
+        private final int[][] targets; // branch -> the constructs it leaves to (-1: the function)
+        Liveness(List<Ins> ins, int locals) {
+            this.ins = ins;
+            int n = ins.size();
+            live = new long[n + 1][];
+            Arrays.fill(live, new long[(locals + 63) >>> 6]);
+            endOf = new int[n];
+            elseOf = new int[n];
+            ifOf = new int[n];
+            targets = new int[n][];
+            Arrays.fill(elseOf, -1);
+            int[] open = new int[n];
+            int depth = 0;
+            for (int i = 0; i < n; i++) {
+                Ins in = ins.get(i);
+                switch (in.op) {
+                    case BLOCK, LOOP, IF -> open[depth++] = i;
+                    case ELSE -> {
+                        elseOf[open[depth - 1]] = i;
+                        ifOf[i] = open[depth - 1];
+                    }
+                    case END -> {
+                        if (depth > 0) {
+                            endOf[open[--depth]] = i;
+                        }
+                    }
+                    case BR, BR_IF, BR_TABLE -> {
+                        int[] t = new int[in.labels.length];
+                        for (int k = 0; k < t.length; k++) {
+                            t[k] = in.labels[k] < depth ? open[depth - 1 - in.labels[k]] : -1;
+                        }
+                        targets[i] = t;
+                    }
+                    default -> { }
+                }
+            }
+            for (boolean changed = true; changed; ) {
+                changed = false;
+                for (int i = n - 1; i >= 0; i--) {
+                    long[] now = before(i);
+                    if (now != live[i] && !Arrays.equals(now, live[i])) {
+                        live[i] = now;
+                        changed = true;
+                    }
+                }
+            }
+        }
+
+        private long[] before(int i) {
+            Ins in = ins.get(i);
+            long[] next = live[i + 1];
+            return switch (in.op) {
+                case BR, BR_TABLE -> {
+                    long[] r = live[ins.size()];
+                    for (int t : targets[i]) {
+                        r = or(r, at(t));
+                    }
+                    yield r;
+                }
+                case BR_IF -> or(next, at(targets[i][0]));
+                case RETURN, 0x00 -> live[ins.size()];
+                case IF -> or(next, elseOf[i] >= 0 ? live[elseOf[i] + 1] : live[endOf[i]]);
+                case ELSE -> live[endOf[ifOf[i]]];
+                case LOCAL_GET -> has(next, in.local) ? next : with(next, in.local, true);
+                case LOCAL_SET, LOCAL_TEE -> has(next, in.local) ? with(next, in.local, false) : next;
+                default -> next;
+            };
+        }
+
+        /** Live where a branch to construct {@code c} continues: a loop's start, after a block's end. */
+        private long[] at(int c) {
+            return c < 0 ? live[ins.size()] : ins.get(c).op == LOOP ? live[c] : live[endOf[c]];
+        }
+
+        /** Live after {@code ins[s..e]} is left: by falling through its end or by any branch out of it. */
+        long[] liveAfter(int s, int e) {
+            long[] r = live[e + 1];
+            for (int i = s; i <= e; i++) {
+                if (targets[i] != null) {
+                    for (int c : targets[i]) {
+                        int to = c < 0 ? -1 : ins.get(c).op == LOOP ? c : endOf[c];
+                        if (to < s || to > e) {
+                            r = or(r, at(c));
+                        }
+                    }
+                }
+            }
+            return r;
+        }
+
+        static boolean has(long[] set, int x) {
+            return (set[x >>> 6] & 1L << x) != 0;
+        }
+
+        private static long[] with(long[] set, int x, boolean on) {
+            long[] r = set.clone();
+            if (on) {
+                r[x >>> 6] |= 1L << x;
+            } else {
+                r[x >>> 6] &= ~(1L << x);
+            }
+            return r;
+        }
+
+        private static long[] or(long[] a, long[] b) {
+            long[] r = null;
+            for (int k = 0; k < a.length; k++) {
+                if ((b[k] & ~a[k]) != 0) {
+                    if (r == null) {
+                        r = a.clone();
+                    }
+                    r[k] |= b[k];
+                }
+            }
+            return r == null ? a : r;
+        }
+    }
+
     private static Ins local(int op, int index) {
         Out o = new Out();
         o.u8(op);
         o.u32(index);
         return new Ins(op, o.toByteArray(), index, null, 0);
+    }
+
+    private static Ins global(int op, int index) {
+        Out o = new Out();
+        o.u8(op);
+        o.u32(index);
+        return Ins.of(op, o.toByteArray());
     }
 
     private static Ins branch(int op, int[] labels) {
