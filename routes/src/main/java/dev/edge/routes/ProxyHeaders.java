@@ -35,11 +35,13 @@ public final class ProxyHeaders {
     private static final Set<String> FORWARDING = Set.of("x-forwarded-for", "x-forwarded-host",
             "x-forwarded-proto", "x-forwarded-port", "x-forwarded-server", "forwarded");
 
-    /** {@link #HOP_BY_HOP} but Transfer-Encoding (the proxy's framing), and {@link #FORWARDING}, as Undertow's names. */
+    /**
+     * {@link #HOP_BY_HOP} but Transfer-Encoding (the proxy's framing), and {@link #FORWARDING} but the three edge sets
+     * (a put replaces every value), as Undertow's names.
+     */
     private static final List<HttpString> NEVER_FROM_CLIENT = List.of(Headers.CONNECTION, Headers.KEEP_ALIVE,
             new HttpString("Proxy-Connection"), Headers.TE, Headers.UPGRADE, Headers.TRAILER, Headers.PROXY_AUTHENTICATE,
-            Headers.PROXY_AUTHORIZATION, Headers.X_FORWARDED_FOR, Headers.X_FORWARDED_HOST, Headers.X_FORWARDED_PROTO,
-            Headers.X_FORWARDED_PORT, Headers.X_FORWARDED_SERVER, Headers.FORWARDED);
+            Headers.PROXY_AUTHORIZATION, Headers.X_FORWARDED_PORT, Headers.X_FORWARDED_SERVER, Headers.FORWARDED);
     /** Headers Undertow's ProxyHandler overwrites in its copy; a client's own value passes (unless Connection names it). */
     private static final List<HttpString> OVERWRITTEN_BY_PROXY_HANDLER = List.of(Headers.X_DISABLE_PUSH,
             new HttpString("HTTP2-Settings"));
@@ -133,6 +135,7 @@ public final class ProxyHeaders {
                 removeTokens(value, out, SET_BY_PROXY);
             }
         }
+        // After the Connection tokens: a Connection naming X-Forwarded-For drops the client's, never edge's.
         out.put(Headers.X_FORWARDED_FOR, peerIp);
         out.put(Headers.X_FORWARDED_HOST, target.host());
         out.put(Headers.X_FORWARDED_PROTO, target.scheme());
