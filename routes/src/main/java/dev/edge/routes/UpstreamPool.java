@@ -59,7 +59,8 @@ import org.xnio.XnioWorker;
  * {@code eject_after} tries in a row for {@code eject_for} (a pool of one is never skipped, as in nginx), and sends
  * each request with exactly the headers {@link ProxyHeaders} decides. ProxyHandler adds its own
  * {@code X-Forwarded-*} (and keeps a client's {@code X-Forwarded-Host}); the request it built is rewritten here as
- * it leaves, in place or from the client's original headers. Only the framing is the proxy's, and {@code Host} is the target's.
+ * it leaves, in place or from the client's original headers. Only the framing is the proxy's, and {@code Host} is
+ * the target's.
  *
  * <p>Timeouts and retries: each try is watched ({@link Try}) for {@code connect_timeout}, {@code try_timeout} and
  * the request's overall deadline; a failed try is tried again only when {@code retries} lists its failure and
