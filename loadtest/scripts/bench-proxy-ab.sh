@@ -3,6 +3,7 @@
 # each LABEL=JAR given, in front of the same nginx upstream (the same 40 bytes), warmed WARMUP seconds each, then
 # measured in turn RUNS times (interleaved, so machine noise falls on all alike) with cpu-per-request.sh.
 #   cp gateway/target/edge.jar /tmp/a.jar; ...change, rebuild...; loadtest/scripts/bench-proxy-ab.sh a=/tmp/a.jar b=gateway/target/edge.jar
+# OPTS_<label> adds JVM options to one jar's (e.g. OPTS_b=-Dorg.jboss.logging.provider=jdk); labels are [a-z0-9_].
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-3} SECONDS_PER_RUN=${SECONDS_PER_RUN:-8} CONNS=${CONNS:-32} WARMUP=${WARMUP:-30}
@@ -39,7 +40,8 @@ java $JAVA_OPTS -cp "${1#*=}" loadtest/scripts/RawUndertowProxy.java 127.0.0.1:$
 url_of[raw-undertow]=http://127.0.0.1:$RAW_PORT/rs
 port=$EDGE_PORT
 for spec in "$@"; do label=${spec%%=*} jar=${spec#*=}
-  java $JAVA_OPTS -jar "$jar" up --from examples/hello-world/spin.toml --listen 127.0.0.1:$port \
+  opts_var=OPTS_$label
+  java $JAVA_OPTS ${!opts_var:-} -jar "$jar" up --from examples/hello-world/spin.toml --listen 127.0.0.1:$port \
     --state-dir "$work/$label-state" --proxy "/...=http://127.0.0.1:$UPSTREAM_PORT" > "$work/$label.log" 2>&1 & pid_of[$label]=$!; pids+=($!)
   url_of[$label]=http://127.0.0.1:$port/rs; labels+=("$label"); port=$((port+1))
 done

@@ -22,6 +22,7 @@ public final class EdgeMain implements Runnable {
     }
 
     public static void main(String[] args) {
+        UndertowLogging.install();
         System.exit(run(args, System.in, System.out, System.err, new CountDownLatch(1)));
     }
 

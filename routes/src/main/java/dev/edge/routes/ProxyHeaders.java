@@ -1,8 +1,11 @@
 package dev.edge.routes;
 
 import dev.edge.config.CidrBlock;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +24,8 @@ import java.util.Set;
  *       From a trusted peer (another proxy in front of edge) {@code X-Forwarded-Host/-Proto} and
  *       {@code Forwarded} pass as sent, and edge's peer address is appended to {@code X-Forwarded-For}.</li>
  * </ul>
- * Names are lower case in and out. Thread-safe.
+ * The list rules' names are lower case in and out; {@link #toUpstreamInPlace}, the proxy's usual path, applies the
+ * same rules to Undertow's header map. Thread-safe.
  */
 public final class ProxyHeaders {
     /** RFC 9110 §7.6.1 and §11.7 (plus the legacy Keep-Alive and Proxy-Connection): never forwarded. */
@@ -30,6 +34,19 @@ public final class ProxyHeaders {
     /** Headers that describe earlier hops: believed only from a trusted peer. */
     private static final Set<String> FORWARDING = Set.of("x-forwarded-for", "x-forwarded-host",
             "x-forwarded-proto", "x-forwarded-port", "x-forwarded-server", "forwarded");
+
+    /**
+     * {@link #HOP_BY_HOP} but Transfer-Encoding (the proxy's framing), and {@link #FORWARDING} but the three edge sets
+     * (a put replaces every value), as Undertow's names.
+     */
+    private static final List<HttpString> NEVER_FROM_CLIENT = List.of(Headers.CONNECTION, Headers.KEEP_ALIVE,
+            new HttpString("Proxy-Connection"), Headers.TE, Headers.UPGRADE, Headers.TRAILER, Headers.PROXY_AUTHENTICATE,
+            Headers.PROXY_AUTHORIZATION, Headers.X_FORWARDED_PORT, Headers.X_FORWARDED_SERVER, Headers.FORWARDED);
+    /** Headers Undertow's ProxyHandler overwrites in its copy; a client's own value passes (unless Connection names it). */
+    private static final List<HttpString> OVERWRITTEN_BY_PROXY_HANDLER = List.of(Headers.X_DISABLE_PUSH,
+            new HttpString("HTTP2-Settings"));
+    /** The framing and Host: the proxy's own, whatever a Connection header names. */
+    private static final Set<String> SET_BY_PROXY = Set.of("host", "content-length", "transfer-encoding");
 
     private final List<CidrBlock> trustForwarded;
 
@@ -86,6 +103,89 @@ public final class ProxyHeaders {
         return out;
     }
 
+    /**
+     * {@link #toUpstream}'s rules applied in place, the common case without a second copy of every header: {@code out}
+     * is Undertow's ProxyHandler's copy of {@code client} (the headers the client sent) with its own {@code Connection}
+     * and {@code X-Forwarded-*}. Framing ({@code Content-Length}, {@code Transfer-Encoding}) and {@code Host} are left
+     * to the caller. False, with {@code out} untouched, when only {@link #toUpstream} decides: an {@code Upgrade}
+     * (WebSocket), or a trusted peer's forwarding headers. Names keep the client's case (HTTP names are
+     * case-insensitive).
+     */
+    boolean toUpstreamInPlace(HeaderMap client, HeaderMap out, RequestTarget target) {
+        if (client.contains(Headers.UPGRADE)) {
+            return false;
+        }
+        String peerIp = ip(target.clientAddr());
+        if (isTrusted(peerIp)) {
+            return false;
+        }
+        for (HttpString name : OVERWRITTEN_BY_PROXY_HANDLER) {
+            out.remove(name);
+            HeaderValues sent = client.get(name);
+            if (sent != null) {
+                out.putAll(name, sent);
+            }
+        }
+        for (HttpString name : NEVER_FROM_CLIENT) {
+            out.remove(name);
+        }
+        HeaderValues connection = client.get(Headers.CONNECTION);
+        if (connection != null) {
+            for (String value : connection) {
+                removeTokens(value, out, SET_BY_PROXY);
+            }
+        }
+        // After the Connection tokens: a Connection naming X-Forwarded-For drops the client's, never edge's.
+        out.put(Headers.X_FORWARDED_FOR, peerIp);
+        out.put(Headers.X_FORWARDED_HOST, target.host());
+        out.put(Headers.X_FORWARDED_PROTO, target.scheme());
+        return true;
+    }
+
+    /**
+     * Removes from {@code headers} every name a {@code Connection} value lists, but those in {@code kept} (lower
+     * case), without splitting the value: {@code keep-alive} and {@code close}, the usual ones, cost no String.
+     */
+    static void removeTokens(String connectionValue, HeaderMap headers, Set<String> kept) {
+        int length = connectionValue.length();
+        int i = 0;
+        while (i < length) {
+            while (i < length && isListSpace(connectionValue.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < length && connectionValue.charAt(i) != ',') {
+                i++;
+            }
+            int end = i;
+            while (end > start && isListSpace(connectionValue.charAt(end - 1))) {
+                end--;
+            }
+            i++; // past the comma
+            int tokenLength = end - start;
+            if (tokenLength == 0 || isToken(connectionValue, start, tokenLength, "keep-alive")) {
+                continue; // keep-alive is hop-by-hop: removed already
+            }
+            if (isToken(connectionValue, start, tokenLength, "close")) {
+                headers.remove("close"); // the usual token, without a String for it
+                continue;
+            }
+            String name = connectionValue.substring(start, end);
+            if (!kept.contains(name.toLowerCase(Locale.ROOT))) {
+                headers.remove(name);
+            }
+        }
+    }
+
+    /** What {@link String#strip} strips: the list rules of {@link #toUpstream} and {@link #toClient}. */
+    private static boolean isListSpace(char c) {
+        return Character.isWhitespace(c);
+    }
+
+    private static boolean isToken(String value, int start, int length, String token) {
+        return length == token.length() && value.regionMatches(true, start, token, 0, length);
+    }
+
     /** The response headers the client gets: the upstream's end-to-end ones (and an accepted upgrade's). */
     public List<Map.Entry<String, String>> toClient(int status, List<Map.Entry<String, String>> headers) {
         Set<String> dropped = connectionNamed(headers);
@@ -139,22 +239,6 @@ public final class ProxyHeaders {
             }
         }
         return names == null ? HOP_BY_HOP : names;
-    }
-
-    /**
-     * The names a response's {@code Connection} header values (null for none) list, lower case: with
-     * {@link #HOP_BY_HOP}, what {@link #toClient} drops from a response other than a 101. Every other header passes
-     * as it is, so the proxy removes these in place instead of rebuilding the response's headers.
-     */
-    static Set<String> namedByConnection(Collection<String> connectionValues) {
-        if (connectionValues == null || connectionValues.isEmpty()) {
-            return Set.of();
-        }
-        Set<String> names = new HashSet<>(4);
-        for (String value : connectionValues) {
-            addTokens(value, names);
-        }
-        return names;
     }
 
     private static void addTokens(String connectionValue, Set<String> names) {

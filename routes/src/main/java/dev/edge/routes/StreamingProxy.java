@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -145,8 +146,10 @@ public final class StreamingProxy implements AutoCloseable {
         for (HttpString name : HOP_BY_HOP) {
             headers.remove(name);
         }
-        for (String name : ProxyHeaders.namedByConnection(connection)) {
-            headers.remove(name);
+        if (connection != null) {
+            for (String value : connection) {
+                ProxyHeaders.removeTokens(value, headers, Set.of());
+            }
         }
     }
 

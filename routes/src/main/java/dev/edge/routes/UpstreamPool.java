@@ -59,7 +59,8 @@ import org.xnio.XnioWorker;
  * {@code eject_after} tries in a row for {@code eject_for} (a pool of one is never skipped, as in nginx), and sends
  * each request with exactly the headers {@link ProxyHeaders} decides. ProxyHandler adds its own
  * {@code X-Forwarded-*} (and keeps a client's {@code X-Forwarded-Host}); the request it built is rewritten here as
- * it leaves, from the client's original headers. Only the framing is the proxy's, and {@code Host} is the target's.
+ * it leaves, in place or from the client's original headers. Only the framing is the proxy's, and {@code Host} is
+ * the target's.
  *
  * <p>Timeouts and retries: each try is watched ({@link Try}) for {@code connect_timeout}, {@code try_timeout} and
  * the request's overall deadline; a failed try is tried again only when {@code retries} lists its failure and
@@ -573,9 +574,16 @@ final class UpstreamPool implements ProxyClient {
                 && mayResendMethod(exchange);
     }
 
-    /** The request's headers as ProxyHeaders decides, plus the proxy's framing and the target's Host. */
-    private void rewrite(ClientRequest request, IngressRequest head, String host) {
+    /**
+     * The request's headers as ProxyHeaders decides, plus the proxy's framing and the target's Host: in place on
+     * ProxyHandler's copy when the rules allow (ProxyHeaders.toUpstreamInPlace), else rebuilt from the client's.
+     */
+    private void rewrite(ClientRequest request, HttpServerExchange exchange, IngressRequest head, String host) {
         HeaderMap headers = request.getRequestHeaders();
+        if (rules.toUpstreamInPlace(exchange.getRequestHeaders(), headers, head.target())) {
+            headers.put(Headers.HOST, host);
+            return;
+        }
         String length = headers.getFirst(Headers.CONTENT_LENGTH);
         String coding = headers.getFirst(Headers.TRANSFER_ENCODING);
         headers.clear();
@@ -632,7 +640,7 @@ final class UpstreamPool implements ProxyClient {
         public void sendRequest(ClientRequest request, ClientCallback<ClientExchange> callback) {
             IngressRequest head = exchange.getAttachment(HEAD);
             if (head != null) {
-                rewrite(request, head, target.host);
+                rewrite(request, exchange, head, target.host);
             }
             // idle_timeout (nginx's proxy_read_timeout) is the watch's (Tries.check), not Undertow's READ_TIMEOUT.
             attempt = new Try(this, callback, exchange.isRequestComplete());

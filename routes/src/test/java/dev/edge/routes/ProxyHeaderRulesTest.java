@@ -7,6 +7,10 @@ import dev.edge.config.CidrBlock;
 import dev.edge.config.Executor;
 import dev.edge.config.HttpTrigger;
 import dev.edge.config.StaticResponse;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -171,14 +175,100 @@ class ProxyHeaderRulesTest {
     /** The proxy drops a response's hop-by-hop headers in place: exactly the names toClient leaves out. */
     @Test
     void inPlaceResponseRuleDropsWhatToClientDrops() {
-        List<Map.Entry<String, String>> response = List.of(Map.entry("connection", "keep-alive, X-Up-Secret"),
-                Map.entry("x-up-secret", "s"), Map.entry("keep-alive", "timeout=5"),
+        List<Map.Entry<String, String>> response = List.of(Map.entry("connection", "keep-alive, X-Up-Secret ,,close"),
+                Map.entry("x-up-secret", "s"), Map.entry("keep-alive", "timeout=5"), Map.entry("close", "c"),
                 Map.entry("transfer-encoding", "chunked"), Map.entry("x-up-public", "p"));
         List<String> kept = ProxyHeaders.untrusting().toClient(200, response).stream().map(Map.Entry::getKey).toList();
-        java.util.Set<String> named = ProxyHeaders.namedByConnection(List.of("keep-alive, X-Up-Secret"));
-        assertThat(response.stream().map(Map.Entry::getKey)
-                .filter(name -> !ProxyHeaders.HOP_BY_HOP.contains(name) && !named.contains(name)).toList())
-                .isEqualTo(kept).containsExactly("x-up-public");
-        assertThat(ProxyHeaders.namedByConnection(null)).isEmpty();
+        HeaderMap headers = headerMap(response);
+        // What StreamingProxy does to a committed response other than a 101.
+        java.util.Collection<String> connection = headers.remove(Headers.CONNECTION);
+        ProxyHeaders.HOP_BY_HOP.forEach(headers::remove);
+        connection.forEach(value -> ProxyHeaders.removeTokens(value, headers, java.util.Set.of()));
+        assertThat(lines(headers)).isEqualTo(kept.stream().map(name -> name + "=p").toList()).containsExactly("x-up-public=p");
+    }
+
+    /**
+     * The proxy's usual request path edits ProxyHandler's copy of the client's headers in place: the upstream gets
+     * exactly what toUpstream's list gives (framing and Host aside, the proxy's own), or the list decides.
+     */
+    @Test
+    void inPlaceRequestRuleSendsWhatToUpstreamSends() {
+        RequestTarget target = new RequestTarget("http", "edge.test", "/api/x", "", "10.0.0.9:5555");
+        List<List<Map.Entry<String, String>>> requests = List.of(
+                List.of(Map.entry("Host", "edge.test"), Map.entry("X-Kept", "k")),
+                List.of(Map.entry("Host", "edge.test"), Map.entry("Connection", "keep-alive, X-Secret,\tclose"),
+                        Map.entry("X-Secret", "s"), Map.entry("Keep-Alive", "5"), Map.entry("TE", "trailers"),
+                        Map.entry("Proxy-Connection", "keep-alive"), Map.entry("Proxy-Authorization", "Basic eA=="),
+                        Map.entry("Trailer", "x"), Map.entry("X-Kept", "k"), Map.entry("x-kept", "k2"),
+                        Map.entry("Transfer-Encoding", "chunked")),
+                List.of(Map.entry("Host", "edge.test"), Map.entry("X-Forwarded-For", "6.6.6.6"),
+                        Map.entry("X-Forwarded-For", "7.7.7.7"), Map.entry("X-Forwarded-Host", "evil.test"),
+                        Map.entry("X-Forwarded-Proto", "https"), Map.entry("X-Forwarded-Port", "1"),
+                        Map.entry("X-Forwarded-Server", "evil"), Map.entry("Forwarded", "for=6.6.6.6")),
+                List.of(Map.entry("Host", "edge.test"), Map.entry("X-Disable-Push", "no"), Map.entry("HTTP2-Settings", "AAA")),
+                List.of(Map.entry("Host", "edge.test"), Map.entry("Connection", "X-Disable-Push, HTTP2-Settings"),
+                        Map.entry("X-Disable-Push", "no"), Map.entry("HTTP2-Settings", "AAA"), Map.entry("X-Kept", "k")),
+                List.of(Map.entry("Host", "edge.test"), Map.entry("Connection", "Content-Length, host, x-forwarded-for"),
+                        Map.entry("Content-Length", "3")));
+        ProxyHeaders rules = ProxyHeaders.untrusting();
+        for (List<Map.Entry<String, String>> request : requests) {
+            HeaderMap client = headerMap(request);
+            HeaderMap out = proxyHandlersCopy(client);
+            assertThat(rules.toUpstreamInPlace(client, out, target)).as(request.toString()).isTrue();
+            for (String proxys : List.of("host", "content-length", "transfer-encoding")) {
+                assertThat(values(out, proxys)).as(proxys).isEqualTo(values(client, proxys)); // the caller's to set
+                out.remove(proxys);
+            }
+            assertThat(lines(out)).as(request.toString()).isEqualTo(rules.toUpstream(request, target).stream()
+                    .filter(h -> !List.of("host", "content-length", "transfer-encoding").contains(h.getKey()))
+                    .map(h -> h.getKey() + "=" + h.getValue()).sorted().toList());
+        }
+        // An upgrade, and a trusted peer's forwarding headers, are the list's to decide: the map is left as it is.
+        HeaderMap upgrade = headerMap(List.of(Map.entry("Connection", "Upgrade"), Map.entry("Upgrade", "websocket")));
+        HeaderMap copy = proxyHandlersCopy(upgrade);
+        assertThat(rules.toUpstreamInPlace(upgrade, copy, target)).isFalse();
+        assertThat(lines(copy)).isEqualTo(lines(proxyHandlersCopy(upgrade)));
+        HeaderMap fromProxy = headerMap(List.of(Map.entry("X-Forwarded-For", "203.0.113.7")));
+        assertThat(new ProxyHeaders(List.of(CidrBlock.parse("10.0.0.0/8")))
+                .toUpstreamInPlace(fromProxy, proxyHandlersCopy(fromProxy), target)).isFalse();
+    }
+
+    private static HeaderMap headerMap(List<Map.Entry<String, String>> headers) {
+        HeaderMap map = new HeaderMap();
+        headers.forEach(h -> map.add(new HttpString(h.getKey()), h.getValue()));
+        return map;
+    }
+
+    /** What Undertow 2.3's ProxyHandler sends before edge's rules: every header, its Connection and X-Forwarded-*. */
+    private static HeaderMap proxyHandlersCopy(HeaderMap client) {
+        HeaderMap out = new HeaderMap();
+        for (HeaderValues values : client) {
+            out.putAll(values.getHeaderName(), values);
+        }
+        if (client.contains("HTTP2-Settings")) {
+            out.put(new HttpString("HTTP2-Settings"), "undertow's own");
+        }
+        out.put(Headers.CONNECTION, "keep-alive");
+        String forwardedFor = client.getFirst(Headers.X_FORWARDED_FOR);
+        out.put(Headers.X_FORWARDED_FOR, forwardedFor == null ? "10.0.0.9" : forwardedFor + ",10.0.0.9");
+        out.put(Headers.X_DISABLE_PUSH, "true");
+        out.put(Headers.X_FORWARDED_PROTO, "http");
+        out.put(Headers.X_FORWARDED_SERVER, "edge.test");
+        out.put(Headers.X_FORWARDED_HOST, "edge.test");
+        out.put(Headers.X_FORWARDED_PORT, 80);
+        return out;
+    }
+
+    private static List<String> values(HeaderMap headers, String name) {
+        return headers.contains(name) ? List.copyOf(headers.get(name)) : List.of();
+    }
+
+    /** name=value lines, names in lower case, sorted. */
+    private static List<String> lines(HeaderMap headers) {
+        List<String> lines = new ArrayList<>();
+        for (HeaderValues values : headers) {
+            values.forEach(value -> lines.add(values.getHeaderName().toString().toLowerCase(java.util.Locale.ROOT) + "=" + value));
+        }
+        return lines.stream().sorted().toList();
     }
 }
