@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The pool's timeouts against real loopback upstreams that misbehave: one whose accept queue is full (connect
  * timeout), one that never answers (request and per-try timeouts), one that stalls mid-body (idle timeout), one that
- * streams slowly but steadily (no timeout cuts it).
+ * streams slowly but steadily (no timeout cuts it). Timeouts that must not fire leave a second or more of margin,
+ * so a loaded machine (a slow first connect, a late scheduler) does not fire them.
  */
 class UpstreamTimeoutTest {
     private static final List<AutoCloseable> CLOSE = new ArrayList<>();
@@ -76,7 +77,7 @@ class UpstreamTimeoutTest {
             for (int i = 0; i < 8; i++) {
                 out.write('x');
                 out.flush();
-                Thread.sleep(150);
+                Thread.sleep(250);
             }
         });
         RawUpstream fine = new RawUpstream(RawUpstream.answering(200, "fine"));
@@ -89,16 +90,16 @@ class UpstreamTimeoutTest {
         pools.put("silent", UpstreamPoolConfig.of("silent", List.of(silent.url()))
                 .withTimeouts(timeouts("1S", "0.5S", null, "10S")).withRetries(none));
         pools.put("silent-idle", UpstreamPoolConfig.of("silent-idle", List.of(silent.url()))
-                .withTimeouts(timeouts("1S", "60S", null, "0.4S")).withRetries(none)); // longer than RawHttp waits
+                .withTimeouts(timeouts("1S", "60S", null, "1S")).withRetries(none)); // longer than RawHttp waits
         pools.put("stalls", UpstreamPoolConfig.of("stalls", List.of(stalls.url()))
-                .withTimeouts(timeouts("1S", "10S", null, "0.4S")));
+                .withTimeouts(timeouts("1S", "10S", null, "1S")));
         pools.put("trickles", UpstreamPoolConfig.of("trickles", List.of(trickles.url()))
-                .withTimeouts(timeouts("1S", "0.3S", null, "1S")));
+                .withTimeouts(timeouts("1S", "1S", null, "1.5S")));
         pools.put("big", UpstreamPoolConfig.of("big", List.of(big.url()))
-                .withTimeouts(timeouts("1S", "10S", null, "0.4S")));
+                .withTimeouts(timeouts("1S", "10S", null, "1S")));
         // The silent target first (round robin starts there), then one that answers.
         pools.put("per-try", UpstreamPoolConfig.of("per-try", List.of(silent.url(), fine.url()))
-                .withTimeouts(timeouts("1S", "10S", "0.3S", "10S"))
+                .withTimeouts(timeouts("1S", "10S", "1S", "10S"))
                 .withRetries(new Retries(1, Set.of(Failure.TIMEOUT), Set.of(), Retries.IDEMPOTENT)));
         StreamingProxy proxy = new StreamingProxy(ProxyHeaders.untrusting(), Duration.ofSeconds(30), pools);
         List<ProxyRoute> routes = new ArrayList<>();
@@ -164,7 +165,7 @@ class UpstreamTimeoutTest {
                     .getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = socket.getInputStream();
             byte[] start = in.readNBytes(12);
-            Thread.sleep(1_500); // the upstream sends nothing meanwhile: the proxy stopped reading it, not waiting on it
+            Thread.sleep(3_000); // the upstream sends nothing meanwhile: the proxy stopped reading it, not waiting on it
             String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
             assertThat(new String(start, StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200");
             assertThat(rest).endsWith("\r\n\r\n" + "b".repeat(BIG));
