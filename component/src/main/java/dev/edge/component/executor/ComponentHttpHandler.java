@@ -12,6 +12,7 @@ import dev.edge.wasm.GuestException;
 import dev.edge.wasm.GuestFailures;
 import dev.edge.wasm.GuestHandler;
 import dev.edge.wasm.GuestLimits;
+import dev.edge.wasm.GuestMemoryExhausted;
 import dev.edge.wasm.GuestRequest;
 import dev.edge.wasm.GuestResponse;
 import java.util.Optional;
@@ -97,6 +98,9 @@ public final class ComponentHttpHandler implements GuestHandler {
                     throw failures.deadline(e);
                 }
                 throw new GuestException(GuestException.Reason.TRAP, componentId, "guest trapped: " + e.getMessage(), e);
+            } catch (GuestMemoryExhausted e) {
+                watch.finish();
+                throw failures.overloaded(e.getMessage()); // 503 + Retry-After, as for a core-module guest
             } catch (RuntimeException e) {
                 watch.finish();
                 throw failures.internal(e);
@@ -120,6 +124,6 @@ public final class ComponentHttpHandler implements GuestHandler {
 
     @Override
     public void close() {
-        // instances are per request (pooled ones reset); the component and its pool are garbage once unreferenced
+        component.close(); // its idle pooled instances give their memory back to the guest budget
     }
 }

@@ -115,7 +115,7 @@ public final class ComponentHttpHandlers {
         Component loaded;
         try {
             loaded = Component.load(bytes, hostInterfaces(), limits.maxMemoryBytes(),
-                    options.compileCache().orElse(null));
+                    options.compileCache().orElse(null), options.guestMemory());
         } catch (ComponentLoadException e) {
             throw new WasmLoadException(id, source, e.getMessage(), null);
         }

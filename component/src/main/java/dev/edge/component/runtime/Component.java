@@ -11,6 +11,7 @@ import dev.edge.component.host.HostFunction;
 import dev.edge.component.host.HostInterface;
 import dev.edge.component.types.FuncType;
 import dev.edge.component.types.InstanceType;
+import dev.edge.wasm.MemoryBudget;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -28,8 +29,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the component keeps a small pool of instances that {@link ComponentInstance#close} resets to their state
  * as instantiated (only the memory pages written are copied back). {@code -Dedge.componentPool=N} sets the
  * pool's size (default: the number of processors; 0 instantiates for every request).
+ *
+ * <p>Every instance's linear memory is reserved from the node's guest {@link MemoryBudget}, as a core-module
+ * guest's is: idle pooled instances hold theirs, so the pool gives them up when the budget is under pressure
+ * ({@link MemoryBudget#onPressure}), and {@link #close} gives back all the idle ones for good.
  */
-public final class Component {
+public final class Component implements AutoCloseable {
     static final int POOL_SIZE = Integer.getInteger("edge.componentPool",
             Math.max(2, Runtime.getRuntime().availableProcessors()));
 
@@ -39,6 +44,9 @@ public final class Component {
     private final MemoryLimits memoryLimits;
     private final boolean resettable;
     private final int poolSize;
+    private final MemoryBudget budget;
+    private final AutoCloseable pressure;
+    private volatile boolean closed;
     /** Reset instances waiting for a request, and how many pooled instances exist (idle or in use). */
     private final ArrayBlockingQueue<ComponentInstance> idle;
     private final AtomicInteger pooled = new AtomicInteger();
@@ -46,7 +54,8 @@ public final class Component {
     private final List<byte[][]> images = new ArrayList<>();
 
     private Component(ParsedComponent parsed, Map<Definition.CoreModule, CoreModules.Compiled> compiled,
-                      Map<String, Map<String, HostFunction>> imports, MemoryLimits memoryLimits, int poolSize) {
+                      Map<String, Map<String, HostFunction>> imports, MemoryLimits memoryLimits, int poolSize,
+                      MemoryBudget budget) {
         this.parsed = parsed;
         this.compiled = compiled;
         this.imports = imports;
@@ -54,6 +63,8 @@ public final class Component {
         this.resettable = poolSize > 0 && compiled.values().stream().allMatch(c -> resettable(c.module()));
         this.poolSize = poolSize;
         this.idle = resettable ? new ArrayBlockingQueue<>(poolSize) : null;
+        this.budget = budget;
+        this.pressure = resettable ? budget.onPressure(this::reclaimIdle) : () -> { };
     }
 
     private static boolean resettable(com.dylibso.chicory.wasm.WasmModule module) {
@@ -78,15 +89,29 @@ public final class Component {
         return load(bytes, hosts, maxMemoryBytes, null);
     }
 
-    /** Like {@link #load(byte[], List, long)}, reusing compiled code from {@code cache} (may be null). */
+    /**
+     * Like {@link #load(byte[], List, long)}, reusing compiled code from {@code cache} (may be null); instances'
+     * memories come out of the process-wide {@link MemoryBudget#guestDefault()}.
+     */
     public static Component load(byte[] bytes, List<HostInterface> hosts, long maxMemoryBytes, Cache cache)
             throws ComponentLoadException {
-        return load(bytes, hosts, maxMemoryBytes, cache, POOL_SIZE);
+        return load(bytes, hosts, maxMemoryBytes, cache, MemoryBudget.guestDefault());
+    }
+
+    /** As above, every instance's linear memory reserved from {@code guestMemory} (the node's guest budget). */
+    public static Component load(byte[] bytes, List<HostInterface> hosts, long maxMemoryBytes, Cache cache,
+                                 MemoryBudget guestMemory) throws ComponentLoadException {
+        return load(bytes, hosts, maxMemoryBytes, cache, POOL_SIZE, guestMemory);
     }
 
     /** With at most {@code poolSize} instances reset and reused rather than instantiated (0: none). */
     static Component load(byte[] bytes, List<HostInterface> hosts, long maxMemoryBytes, Cache cache, int poolSize)
             throws ComponentLoadException {
+        return load(bytes, hosts, maxMemoryBytes, cache, poolSize, MemoryBudget.guestDefault());
+    }
+
+    static Component load(byte[] bytes, List<HostInterface> hosts, long maxMemoryBytes, Cache cache, int poolSize,
+                          MemoryBudget guestMemory) throws ComponentLoadException {
         ParsedComponent parsed;
         try {
             parsed = ComponentParser.parse(bytes);
@@ -97,7 +122,8 @@ public final class Component {
         Map<Definition.CoreModule, CoreModules.Compiled> compiled = new IdentityHashMap<>();
         compileAll(parsed, compiled, cache);
         int pages = (int) Math.min(MemoryLimits.MAX_PAGES, Math.max(0, maxMemoryBytes / 65536));
-        return new Component(parsed, compiled, imports, new MemoryLimits(0, pages), poolSize);
+        return new Component(parsed, compiled, imports, new MemoryLimits(0, pages), poolSize,
+                java.util.Objects.requireNonNull(guestMemory, "guestMemory"));
     }
 
     private static void compileAll(ParsedComponent parsed, Map<Definition.CoreModule, CoreModules.Compiled> out,
@@ -156,7 +182,9 @@ public final class Component {
 
     /**
      * An instance as instantiated whose host functions see {@code context}: a pooled one reset after its last
-     * use, or a new one. Traps during start-up throw ComponentTrap. Close it when done.
+     * use, or a new one. Traps during start-up throw ComponentTrap; {@link dev.edge.wasm.GuestMemoryExhausted} if
+     * the guest budget cannot cover its initial memory (even after idle instances gave theirs back). Close it when
+     * done.
      */
     public ComponentInstance instantiate(HostContext context) {
         if (!resettable) {
@@ -174,12 +202,51 @@ public final class Component {
         return new ComponentInstance(this, context, join);
     }
 
-    /** A pooled instance, reset, is ready for the next request. */
+    /** A pooled instance, reset, is ready for the next request (unless the component is closed meanwhile). */
     void returnToPool(ComponentInstance instance) {
-        if (!idle.offer(instance)) {
-            leavePool(); // cannot happen: the queue holds every pooled instance
+        if (closed || !idle.offer(instance)) {
+            instance.discard(); // closed, or cannot happen: the queue holds every pooled instance
+        } else if (closed && idle.remove(instance)) {
+            instance.discard(); // close() drained the pool just before the offer
         }
     }
+
+    /** Under budget pressure: drops idle instances (their memory back to the budget) until about {@code bytes} are freed. */
+    private long reclaimIdle(long bytes) {
+        long freed = 0;
+        ComponentInstance instance;
+        while (freed < bytes && (instance = idle.poll()) != null) {
+            freed += instance.discard();
+        }
+        return freed;
+    }
+
+    /**
+     * The component is no longer served (unloaded, or its app generation retired): its idle instances give their
+     * memory back and it stops answering budget pressure; instances still in use are discarded when closed.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            pressure.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // unregistering cannot fail
+        }
+        if (idle != null) {
+            ComponentInstance instance;
+            while ((instance = idle.poll()) != null) {
+                instance.discard();
+            }
+        }
+    }
+
+    /** Idle pooled instances (for tests). */
+    int idleInstances() {
+        return idle == null ? 0 : idle.size();
+    }
+
+    MemoryBudget budget() { return budget; }
 
     /** A pooled instance is gone (it trapped, could not be reset, or could not be snapshot). */
     void leavePool() {

@@ -27,6 +27,8 @@ import dev.edge.component.types.FuncType;
 import dev.edge.component.types.InstanceType;
 import dev.edge.component.types.ResourceType;
 import dev.edge.component.types.ValType.TupleType;
+import dev.edge.wasm.BudgetedMemory;
+import dev.edge.wasm.GuestMemoryExhausted;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -43,6 +45,9 @@ import java.util.Map;
  * (memories, globals, tables, segments); {@link #close} puts that state back and returns it to the pool, so
  * the next {@link Component#instantiate} gets an instance indistinguishable from a fresh one without
  * instantiating. One that trapped, or whose state cannot be restored, is dropped instead.
+ *
+ * <p>Its memories hold bytes of the component's guest budget until it is discarded (or closed, when not pooled);
+ * a reset gives back the pages grown since instantiation.
  */
 public final class ComponentInstance implements AutoCloseable {
     private final Component component;
@@ -50,6 +55,8 @@ public final class ComponentInstance implements AutoCloseable {
     private final HandleTable handles = new HandleTable();
     private final List<Instance> cores = new ArrayList<>();
     private final List<ResettableMemory> memories = new ArrayList<>();
+    /** The memories of a component that cannot be reset: budgeted all the same. */
+    private final List<BudgetedMemory> plainMemories = new ArrayList<>();
     private final Map<String, Object> exports;
     private boolean trapped;
     private boolean closed;
@@ -65,6 +72,7 @@ public final class ComponentInstance implements AutoCloseable {
         try {
             this.exports = guard(() -> instantiate(component.parsed(), null));
         } catch (RuntimeException e) {
+            releaseMemory();
             if (pooled) {
                 component.leavePool();
             }
@@ -139,14 +147,41 @@ public final class ComponentInstance implements AutoCloseable {
         closed = true;
         handles.closeAll();
         if (snapshot == null) {
+            releaseMemory(); // used once: nothing keeps it
             return;
         }
         if (!trapped && reset()) {
             component.returnToPool(this);
         } else {
+            discard();
+        }
+    }
+
+    /**
+     * Drops the instance for good (it trapped, could not be reset, or the pool gives it up): its memories go back
+     * to the budget and a pooled one leaves the pool. Returns the bytes given back.
+     */
+    long discard() {
+        long freed = releaseMemory();
+        if (snapshot != null) {
             snapshot = null;
             component.leavePool();
         }
+        return freed;
+    }
+
+    private long releaseMemory() {
+        long freed = 0;
+        for (ResettableMemory memory : memories) {
+            freed += memory.reservedBytes();
+            memory.release();
+        }
+        for (BudgetedMemory memory : plainMemories) {
+            freed += (long) memory.pages() * Memory.PAGE_SIZE;
+            memory.release();
+        }
+        plainMemories.clear();
+        return freed;
     }
 
     private boolean reset() {
@@ -169,7 +204,7 @@ public final class ComponentInstance implements AutoCloseable {
     private <T> T guard(java.util.function.Supplier<T> body) {
         try {
             return body.get();
-        } catch (ComponentTrap e) {
+        } catch (ComponentTrap | GuestMemoryExhausted e) {
             trapped = true;
             throw e;
         } catch (RuntimeException | StackOverflowError e) {
@@ -177,6 +212,9 @@ public final class ComponentInstance implements AutoCloseable {
             for (Throwable c = e; c != null; c = c.getCause()) {
                 if (c instanceof ComponentTrap trap) {
                     throw trap;
+                }
+                if (c instanceof GuestMemoryExhausted exhausted) {
+                    throw exhausted; // not the guest's fault: the request is answered as overloaded
                 }
             }
             throw new ComponentTrap("wasm trap: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
@@ -382,8 +420,14 @@ public final class ComponentInstance implements AutoCloseable {
                 .withMemoryLimits(memoryLimitsFor(module));
         if (component.resettable()) {
             builder.withMemoryFactory(limits -> {
-                ResettableMemory memory = new ResettableMemory(limits);
+                ResettableMemory memory = new ResettableMemory(limits, component.budget());
                 memories.add(memory);
+                return memory;
+            });
+        } else {
+            builder.withMemoryFactory(limits -> {
+                BudgetedMemory memory = BudgetedMemory.allocate(limits, component.budget());
+                plainMemories.add(memory);
                 return memory;
             });
         }

@@ -11,6 +11,8 @@ import com.dylibso.chicory.wasm.types.ActiveDataSegment;
 import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.PassiveDataSegment;
+import dev.edge.wasm.GuestMemoryExhausted;
+import dev.edge.wasm.MemoryBudget;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -23,13 +25,18 @@ import java.util.function.Function;
  * {@code ByteBufferMemory} (one little-endian heap buffer per 64 KiB page, a page beyond the size is null so
  * an access there traps), and every write, fill, copy, segment init or grow also marks its pages dirty.
  * {@link #snapshot} keeps a copy of the pages; {@link #reset} copies back only the dirty ones and drops the
- * pages grown since. Not thread-safe: one instance runs one call at a time.
+ * pages grown since. Its pages are reserved from the node's guest {@link MemoryBudget}: a grow the budget cannot
+ * cover fails as past max_memory, and reset gives the dropped pages' bytes back. Not thread-safe: one instance
+ * runs one call at a time.
  */
 final class ResettableMemory implements Memory {
     private static final int SHIFT = 16;
     private static final int MASK = PAGE_SIZE - 1;
 
     private final MemoryLimits limits;
+    private final MemoryBudget budget;
+    /** Bytes of {@link #budget} this memory holds: its pages, until {@link #release}. */
+    private long reserved;
     private final ByteBuffer[] pages;
     private final boolean[] dirty;
     private int nPages;
@@ -45,10 +52,26 @@ final class ResettableMemory implements Memory {
     private byte[][] image;
     private int imagePages;
 
+    /** A memory outside any node budget (for tests and measurements). */
     ResettableMemory(MemoryLimits limits) {
+        this(limits, new MemoryBudget("unbounded", Long.MAX_VALUE));
+    }
+
+    /**
+     * A memory whose pages are reserved from {@code budget} before they are allocated.
+     *
+     * @throws GuestMemoryExhausted if the budget cannot cover the initial pages
+     */
+    ResettableMemory(MemoryLimits limits, MemoryBudget budget) {
         if (limits.shared()) {
             throw new IllegalArgumentException("a shared memory cannot be reset");
         }
+        long initial = (long) limits.initialPages() * PAGE_SIZE;
+        if (!budget.tryReserve(initial)) {
+            throw new GuestMemoryExhausted(budget, initial);
+        }
+        this.budget = budget;
+        this.reserved = initial;
         this.limits = limits;
         int max = Math.min(limits.maximumPages(), RUNTIME_MAX_PAGES);
         this.pages = new ByteBuffer[max];
@@ -115,6 +138,7 @@ final class ResettableMemory implements Memory {
                 pages[p] = null;
             }
         }
+        giveBack((long) (nPages - imagePages) * PAGE_SIZE);
         nPages = imagePages;
         for (int i = 0; i < segmentImages.size(); i++) {
             DataSegment[] saved = segmentImages.get(i);
@@ -153,11 +177,32 @@ final class ResettableMemory implements Memory {
         if (wanted > maximumPages() || wanted < previous) {
             return -1;
         }
+        long bytes = (long) size * PAGE_SIZE;
+        if (!budget.tryReserve(bytes)) {
+            return -1; // as past max_memory: the guest gets its memory error, the heap stays safe
+        }
+        reserved += bytes;
         for (int p = previous; p < wanted; p++) {
             pages[p] = newPage();
         }
         nPages = wanted;
         return previous;
+    }
+
+    /** Bytes of the budget this memory holds. */
+    long reservedBytes() {
+        return reserved;
+    }
+
+    /** Gives every reserved byte back to the budget; the memory must not be used again. Idempotent. */
+    void release() {
+        giveBack(reserved);
+    }
+
+    private void giveBack(long bytes) {
+        long given = Math.min(bytes, reserved);
+        reserved -= given;
+        budget.release(given);
     }
 
     @Override

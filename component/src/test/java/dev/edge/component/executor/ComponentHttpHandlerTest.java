@@ -77,6 +77,19 @@ class ComponentHttpHandlerTest {
     }
 
     @Test
+    void anInstanceTheGuestBudgetCannotCoverIsA503LikeACoreModuleGuest() throws Exception {
+        dev.edge.wasm.MemoryBudget budget = new dev.edge.wasm.MemoryBudget("guest memory", 32 << 10); // < 1 page
+        Component starved = Component.load(TestComponents.bytes("http-hello"), hosts(), 16L << 20, null, budget);
+        ComponentHttpHandler handler = new ComponentHttpHandler("hello", starved, (request, context) -> { },
+                limits(1 << 20), WATCHDOG);
+        GuestException e = assertThrows(GuestException.class, () -> handler.handle(get("/")));
+        assertEquals(GuestException.Reason.OVERLOADED, e.reason());
+        assertEquals(503, e.status());
+        assertEquals(0, budget.used());
+        handler.close();
+    }
+
+    @Test
     void aComponentWithoutAnIncomingHandlerIsALoadError() throws Exception {
         Component values = Component.load(TestComponents.bytes("values"), List.of(
                 dev.edge.component.runtime.ComponentRuntimeTestHosts.values()), 16L << 20);
