@@ -90,6 +90,18 @@ class ComponentHttpHandlerTest {
     }
 
     @Test
+    void closingTheHandlerGivesItsIdleInstancesMemoryBack() throws Exception {
+        dev.edge.wasm.MemoryBudget budget = new dev.edge.wasm.MemoryBudget("guest memory", 1 << 20);
+        Component pooled = Component.load(TestComponents.bytes("http-hello"), hosts(), 16L << 20, null, budget);
+        ComponentHttpHandler handler = new ComponentHttpHandler("hello", pooled, (request, context) -> { },
+                limits(1 << 20), WATCHDOG);
+        assertEquals(200, handler.handle(get("/")).status());
+        assertTrue(budget.used() > 0, "the reset instance waits in the pool with its memory");
+        handler.close(); // what retiring an app generation does
+        assertEquals(0, budget.used());
+    }
+
+    @Test
     void aComponentWithoutAnIncomingHandlerIsALoadError() throws Exception {
         Component values = Component.load(TestComponents.bytes("values"), List.of(
                 dev.edge.component.runtime.ComponentRuntimeTestHosts.values()), 16L << 20);
