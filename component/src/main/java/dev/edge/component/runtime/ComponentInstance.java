@@ -418,8 +418,9 @@ public final class ComponentInstance implements AutoCloseable {
                 .withImportValues(imports.build())
                 .withMachineFactory(module.machineFactory())
                 .withMemoryLimits(memoryLimitsFor(module));
-        // Budgeted either way; ResettableMemory also when never reset (runs as fast as Chicory's ByteBufferMemory,
-        // where ByteArrayMemory, under BudgetedMemory, made the JavaScript guest 15 % slower: benchmarks.md).
+        // Budgeted either way; ResettableMemory also when never reset (a PagedMemory: runs as fast as Chicory's
+        // ByteBufferMemory, where a delegate to ByteArrayMemory made the JavaScript guest 15 % slower: benchmarks.md).
+        // A shared memory keeps that delegate, which has the atomics.
         builder.withMemoryFactory(limits -> {
             if (limits.shared()) {
                 BudgetedMemory memory = BudgetedMemory.allocate(limits, component.budget());
