@@ -5,11 +5,9 @@ import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -110,23 +108,11 @@ public final class CompileCache implements Cache {
 
     @Override
     public void putIfAbsent(String moduleDigest, byte[] classes) throws IOException {
-        Files.createDirectories(dir);
-        Path file = entry(moduleDigest);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            try (var out = Files.newOutputStream(tmp)) {
-                out.write(MAGIC);
-                out.write(sha256(classes, 0));
-                out.write(classes);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(entry(moduleDigest), out -> {
+            out.write(MAGIC);
+            out.write(sha256(classes, 0));
+            out.write(classes);
+        });
     }
 
     /** Forgets an entry whose classes Chicory could not load although its checksum was right. */

@@ -1,14 +1,13 @@
 package dev.edge.component.runtime;
 
+import dev.edge.wasm.AtomicFiles;
 import dev.edge.wasm.CompileCache;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -58,7 +57,7 @@ final class SplitCache {
         boolean same = split == original || Arrays.equals(split, original);
         byte[] splitDigest = same ? originalDigest : sha256(split);
         try {
-            write(dir, file, splitDigest, same ? null : split);
+            write(file, splitDigest, same ? null : split);
         } catch (IOException e) {
             LOG.warn("cannot store the split module in {} ({}); it is split again on the next start", file, e.toString());
         }
@@ -100,7 +99,7 @@ final class SplitCache {
         return new Split(bytes, digest);
     }
 
-    private static void write(Path dir, Path file, byte[] splitDigest, byte[] split) throws IOException {
+    private static void write(Path file, byte[] splitDigest, byte[] split) throws IOException {
         int length = HEADER + (split == null ? 0 : split.length);
         ByteBuffer content = ByteBuffer.allocate(length);
         content.put(MAGIC).putInt(0).put(splitDigest).put(split == null ? SAME : STORED);
@@ -109,18 +108,7 @@ final class SplitCache {
         }
         byte[] bytes = content.array();
         ByteBuffer.wrap(bytes).putInt(MAGIC.length, crc32c(bytes, MAGIC.length + Integer.BYTES));
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, out -> out.write(bytes));
     }
 
     private static int crc32c(byte[] bytes, int from) {
