@@ -5,20 +5,12 @@ import dev.edge.component.executor.ComponentHttpHandlers;
 import dev.edge.component.executor.InstanceContext;
 import dev.edge.component.runtime.Component;
 import dev.edge.component.runtime.ComponentInstance;
-import dev.edge.component.spin.kv.KeyValueState;
-import dev.edge.component.wasi.cli.CliState;
-import dev.edge.component.wasi.filesystem.FilesystemState;
-import dev.edge.component.spin.variables.VariablesState;
-import dev.edge.component.wasi.http.OutboundHttp;
-import dev.edge.component.wasi.http.OutboundPolicy;
-import dev.edge.kv.KeyValueFactor;
 import dev.edge.kv.KeyValueStore;
 import dev.edge.kv.StoreBackend;
 import dev.edge.kv.memory.InMemoryStoreBackend;
 import dev.edge.wasm.CompileCache;
 import dev.edge.wasm.DeadlineWatchdog;
 import dev.edge.wasm.GuestLimits;
-import dev.edge.wasm.GuestOutputSink;
 import dev.edge.wasm.GuestRequest;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -29,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 
@@ -64,15 +55,7 @@ public final class ComponentInstanceHeap {
 
         Semaphore inGet = new Semaphore(0);
         CountDownLatch release = new CountDownLatch(1);
-        KeyValueFactor stores = new KeyValueFactor("hello", Map.of("default", holding(inGet, release)));
-        OutboundHttp outbound = new OutboundHttp(new OutboundPolicy(List.of()), OutboundHttp.defaultClient(), null, 1 << 20);
-        ComponentHttpHandler.States states = (request, context) -> {
-            context.with(new CliState("hello", Map.of(), GuestOutputSink.slf4j()));
-            context.with(FilesystemState.none());
-            context.with(new KeyValueState(stores.newStoreTable(Set.of("default"))));
-            context.with(new VariablesState("hello", Map.of()));
-            context.with(outbound);
-        };
+        ComponentHttpHandler.States states = TutorialStates.on(holding(inGet, release));
         long idle = usedAfterGc();
         try (DeadlineWatchdog watchdog = new DeadlineWatchdog()) {
             ComponentHttpHandler handler = new ComponentHttpHandler("hello", component, states,

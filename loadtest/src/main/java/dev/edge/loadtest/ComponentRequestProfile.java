@@ -5,19 +5,11 @@ import dev.edge.component.executor.ComponentHttpHandlers;
 import dev.edge.component.executor.InstanceContext;
 import dev.edge.component.runtime.Component;
 import dev.edge.component.runtime.ComponentInstance;
-import dev.edge.component.spin.kv.KeyValueState;
-import dev.edge.component.spin.variables.VariablesState;
 import dev.edge.component.wasi.http.HttpExchange;
-import dev.edge.component.wasi.cli.CliState;
-import dev.edge.component.wasi.filesystem.FilesystemState;
-import dev.edge.component.wasi.http.OutboundHttp;
-import dev.edge.component.wasi.http.OutboundPolicy;
-import dev.edge.kv.KeyValueFactor;
 import dev.edge.kv.memory.InMemoryStoreBackend;
 import dev.edge.wasm.CompileCache;
 import dev.edge.wasm.DeadlineWatchdog;
 import dev.edge.wasm.GuestLimits;
-import dev.edge.wasm.GuestOutputSink;
 import dev.edge.wasm.GuestRequest;
 import dev.edge.wasm.GuestResponse;
 import java.lang.management.ManagementFactory;
@@ -28,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Where a component request's CPU goes, in process: loads a component once (warm compile cache), sets
@@ -50,15 +41,7 @@ public final class ComponentRequestProfile {
         Component component = Component.load(Files.readAllBytes(Path.of(args[0])),
                 ComponentHttpHandlers.hostInterfaces(), 1L << 30, CompileCache.at(Path.of(args[1])));
         System.out.printf("load: %.0f ms CPU%n", (threads.getCurrentThreadCpuTime() - t0) / 1e6);
-        KeyValueFactor stores = new KeyValueFactor("hello", Map.of("default", new InMemoryStoreBackend()));
-        OutboundHttp outbound = new OutboundHttp(new OutboundPolicy(List.of()), OutboundHttp.defaultClient(), null, 1 << 20);
-        ComponentHttpHandler.States states = (request, context) -> {
-            context.with(new CliState("hello", Map.of(), GuestOutputSink.slf4j()));
-            context.with(FilesystemState.none());
-            context.with(new KeyValueState(stores.newStoreTable(Set.of("default"))));
-            context.with(new VariablesState("hello", Map.of()));
-            context.with(outbound);
-        };
+        ComponentHttpHandler.States states = TutorialStates.on(new InMemoryStoreBackend());
         try (DeadlineWatchdog watchdog = new DeadlineWatchdog()) {
             ComponentHttpHandler handler = new ComponentHttpHandler("hello", component, states,
                     new GuestLimits(1L << 30, Duration.ofSeconds(60), 1 << 20, 1 << 20, 1), watchdog);
