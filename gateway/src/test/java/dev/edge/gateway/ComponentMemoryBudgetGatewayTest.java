@@ -61,10 +61,10 @@ class ComponentMemoryBudgetGatewayTest {
 
             List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
             for (int i = 0; i < SLEEPERS; i++) {
-                slow.add(send(listen, "/slow/4000"));
+                slow.add(send(listen, "/slow/10000"));
             }
-            // Every sleeper runs, holding its 2 pages: the budget is full (the component's idle instance was
-            // reclaimed to make room for them).
+            // Every sleeper runs (10 s: long enough on a busy machine), holding its 2 pages: the budget is full (the
+            // component's idle instance was reclaimed to make room for them).
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
                     .until(() -> AdminMetrics.sample(admin, "edge_guests_executing") == SLEEPERS);
 
