@@ -24,6 +24,9 @@ final class TutorialLoad {
     /** Every answer with its send and receive times, so a {@link Phase} counts the requests sent within it. */
     private final java.util.Queue<Answer> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final List<String> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Requests on their way (thread -> "write w0-1 sent at"), so that a stalled one can be diagnosed while it stalls. */
+    private final Map<Thread, InFlight> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicBoolean stallDumped = new AtomicBoolean();
     private final AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
     private final AtomicLong firstFailed = new AtomicLong(Long.MAX_VALUE);
     private final AtomicLong firstOkAfterFailure = new AtomicLong(Long.MAX_VALUE);
@@ -52,6 +55,7 @@ final class TutorialLoad {
             load.threads.add(start("load-writer-" + w, () -> load.write(writer)));
         }
         load.threads.add(start("load-reader", load::read));
+        load.threads.add(start("load-stall-watch", load::watchStalls));
         return load;
     }
 
@@ -68,12 +72,15 @@ final class TutorialLoad {
             String value = "r" + run + "v" + seq++;
             long start = System.nanoTime();
             int status;
+            inFlight.put(Thread.currentThread(), new InFlight("write " + key + "=" + value, start));
             try {
                 status = set(client, listen, key, value);
             } catch (Exception e) {
-                unexpected.add("write " + key + ": " + e);
+                unexpected.add("write " + key + "=" + value + " after " + (System.nanoTime() - start) / 1_000_000 + " ms: " + e);
                 history.record(key, value, WriteHistory.Outcome.UNKNOWN);
                 continue;
+            } finally {
+                inFlight.remove(Thread.currentThread());
             }
             long now = System.nanoTime();
             count("write:" + status, start, now);
@@ -90,7 +97,7 @@ final class TutorialLoad {
                     }
                     latencies503.add(now - start);
                 } else {
-                    unexpected.add("write " + key + ": status " + status);
+                    unexpected.add("write " + key + "=" + value + ": status " + status + " after " + (now - start) / 1_000_000 + " ms");
                 }
             }
             pause(3);
@@ -101,19 +108,73 @@ final class TutorialLoad {
         int i = 0;
         while (running.get()) {
             String key = "static" + (i++ % staticKeys);
+            long start = System.nanoTime();
+            inFlight.put(Thread.currentThread(), new InFlight("read " + key, start));
             try {
-                long start = System.nanoTime();
                 HttpResponse<String> r = get(client, listen, key);
                 count("read:" + r.statusCode(), start, System.nanoTime());
                 String expected = "{\"firstName\":\"s" + key.substring(6) + "\",\"lastName\":\"x\"}";
                 if (r.statusCode() != 200 || !r.body().equals(expected)) {
-                    unexpected.add("read " + key + ": " + r.statusCode() + " " + r.body());
+                    unexpected.add("read " + key + ": " + r.statusCode() + " " + r.body() + " after "
+                            + (System.nanoTime() - start) / 1_000_000 + " ms");
                 }
             } catch (Exception e) {
-                unexpected.add("read " + key + ": " + e);
+                unexpected.add("read " + key + " after " + (System.nanoTime() - start) / 1_000_000 + " ms: " + e);
+            } finally {
+                inFlight.remove(Thread.currentThread());
             }
             pause(3);
         }
+    }
+
+    /**
+     * Logs every thread's stack once if a request is still unanswered after {@link #STALL_MILLIS}: the gateway runs
+     * in this JVM, so the dump shows where the stalled request waits while it waits (a write's worst case is bounded
+     * by the configured Redis timeouts, about 1.2 s in the fault tests; the client gives up after 10 s). Only logged:
+     * the tests judge the answers, and a busy machine may legitimately pass 3 s.
+     */
+    private void watchStalls() {
+        while (running.get()) {
+            pause(200);
+            long now = System.nanoTime();
+            for (InFlight f : inFlight.values()) {
+                long millis = (now - f.sentNanos()) / 1_000_000;
+                if (millis > STALL_MILLIS && stallDumped.compareAndSet(false, true)) {
+                    LOG.warn("STALL {} unanswered after {} ms; all threads (the gateway's included):\n{}",
+                            f.what(), millis, threadDump());
+                }
+            }
+        }
+    }
+
+    private static final long STALL_MILLIS = 3_000;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TutorialLoad.class);
+
+    private record InFlight(String what, long sentNanos) {}
+
+    static String threadDump() {
+        StringBuilder out = new StringBuilder();
+        for (java.lang.management.ThreadInfo t : java.lang.management.ManagementFactory.getThreadMXBean()
+                .dumpAllThreads(true, true)) {
+            out.append('"').append(t.getThreadName()).append("\" ").append(t.getThreadState());
+            if (t.getLockName() != null) {
+                out.append(" on ").append(t.getLockName());
+            }
+            if (t.getLockOwnerName() != null) {
+                out.append(" owned by \"").append(t.getLockOwnerName()).append('"');
+            }
+            out.append('\n');
+            for (StackTraceElement e : t.getStackTrace()) { // ThreadInfo.toString() cuts stacks at 8 frames
+                out.append("\tat ").append(e).append('\n');
+            }
+            for (java.lang.management.MonitorInfo m : t.getLockedMonitors()) {
+                out.append("\t- locked ").append(m).append('\n');
+            }
+            for (java.lang.management.LockInfo l : t.getLockedSynchronizers()) {
+                out.append("\t- locked synchronizer ").append(l).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     private void count(String kindStatus, long sentNanos, long answeredNanos) {

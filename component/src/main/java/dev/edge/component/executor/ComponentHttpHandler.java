@@ -65,7 +65,8 @@ public final class ComponentHttpHandler implements GuestHandler {
      * Runs the guest. If a key-value call of the request was refused by the application's rate limit, the
      * answer is 429 with {@code retry-after} whatever the guest answered or however it failed, as for core
      * modules ({@code WasmHttpHandler}): guests commonly turn the error into a 500, and the client should
-     * learn it can retry.
+     * learn it can retry. An instance the guest-memory budget cannot cover is 503 with {@code Retry-After}, as for
+     * core modules: the guest never ran.
      */
     @Override
     public GuestResponse handle(GuestRequest request) throws GuestException {
@@ -74,6 +75,9 @@ public final class ComponentHttpHandler implements GuestHandler {
             GuestResponse response = run(request, context);
             return rateLimited(context).orElse(response);
         } catch (GuestException e) {
+            if (e.reason() == GuestException.Reason.OVERLOADED) {
+                return GuestResponse.overloaded();
+            }
             return rateLimited(context).orElseThrow(() -> e);
         }
     }

@@ -446,7 +446,9 @@ public final class ComponentInstance implements AutoCloseable {
         if (declared.initialPages() > cap) {
             throw new ComponentTrap("core memory needs " + declared.initialPages() + " pages, more than the limit of " + cap);
         }
-        return new com.dylibso.chicory.wasm.types.MemoryLimits(declared.initialPages(), Math.min(declared.maximumPages(), cap));
+        // Keep "shared": the memory factory gives a shared memory its own budgeted memory with the atomics.
+        return new com.dylibso.chicory.wasm.types.MemoryLimits(declared.initialPages(),
+                Math.min(declared.maximumPages(), cap), declared.shared());
     }
 
     // ------------------------------------------------------------------------------ canon built-ins

@@ -82,9 +82,10 @@ class ComponentHttpHandlerTest {
         Component starved = Component.load(TestComponents.bytes("http-hello"), hosts(), 16L << 20, null, budget);
         ComponentHttpHandler handler = new ComponentHttpHandler("hello", starved, (request, context) -> { },
                 limits(1 << 20), WATCHDOG);
-        GuestException e = assertThrows(GuestException.class, () -> handler.handle(get("/")));
-        assertEquals(GuestException.Reason.OVERLOADED, e.reason());
-        assertEquals(503, e.status());
+        dev.edge.wasm.GuestResponse response = handler.handle(get("/"));
+        assertEquals(503, response.status());
+        assertEquals(java.util.List.of(java.util.Map.entry("retry-after", "1")), response.headers(),
+                "the guest never ran: the client may retry");
         assertEquals(0, budget.used());
         handler.close();
     }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Component instances' linear memory comes out of the node's guest budget (grower.wat: one page as instantiated,
- * "grow" answers memory.grow's result, "trap" grows a page and traps).
+ * "grow" answers memory.grow's result, "trap" grows a page and traps; grower-shared.wat: the same "grow" on a
+ * shared memory, which wasm-exec's SharedBudgetedMemory budgets instead of the pooled ResettableMemory).
  */
 class ComponentMemoryBudgetTest {
     private static final long PAGE = 65536;
@@ -120,6 +121,31 @@ class ComponentMemoryBudgetTest {
         assertEquals(1, grow(instance, 1));
         assertThrows(GuestMemoryExhausted.class, () -> component.instantiate(ComponentRuntimeTest.CONTEXT));
         instance.close();
+        assertEquals(0, budget.used());
+    }
+
+    @Test
+    void aSharedMemoryIsBudgetedTooAndGivesEverythingBackOnClose() throws ComponentLoadException {
+        MemoryBudget budget = new MemoryBudget("guest memory", 3 * PAGE);
+        Component component = Component.load(TestComponents.bytes("grower-shared"), List.of(), MAX_MEMORY, null, 2, budget);
+        ComponentInstance instance = component.instantiate(ComponentRuntimeTest.CONTEXT);
+        assertEquals(PAGE, budget.used(), "the shared memory's initial page is reserved");
+        assertEquals(1, (Integer) instance.function("wait").call(),
+                "the memory is shared: memory.atomic.wait32 answers not-equal instead of trapping");
+        assertEquals(-1, grow(instance, 5), "past the budget: memory.grow fails inside the guest");
+        assertEquals(PAGE, budget.used(), "a refused grow reserves nothing");
+        assertEquals(1, grow(instance, 2));
+        assertEquals(3 * PAGE, budget.used());
+        assertThrows(GuestMemoryExhausted.class, () -> component.instantiate(ComponentRuntimeTest.CONTEXT),
+                "a new instance cannot get its initial page");
+        assertEquals(3 * PAGE, budget.used(), "the refused instance holds nothing");
+        instance.close();
+        assertEquals(0, component.idleInstances(), "a shared memory cannot be reset: never pooled");
+        assertEquals(0, budget.used(), "closing gives the grown pages back too");
+        ComponentInstance again = component.instantiate(ComponentRuntimeTest.CONTEXT);
+        assertEquals(1, grow(again, 2), "the bytes are back in the budget");
+        again.close();
+        component.close();
         assertEquals(0, budget.used());
     }
 }
