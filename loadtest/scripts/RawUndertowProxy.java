@@ -5,8 +5,9 @@ import java.net.URI;
 
 /**
  * Undertow's own reverse proxy with nothing of edge's: one LoadBalancingProxyClient to one upstream, as a baseline
- * for edge's proxy CPU per request. Run with edge's jar on the class path (single-file source launch):
- *   java -cp gateway/target/edge.jar loadtest/scripts/RawUndertowProxy.java 127.0.0.1:3012 http://127.0.0.1:8090
+ * for edge's proxy CPU per request. Run with edge's jar on the class path (single-file source launch); the optional
+ * third argument is the number of IO threads (Undertow's default, as edge's: max(cores, 2)):
+ *   java -cp gateway/target/edge.jar loadtest/scripts/RawUndertowProxy.java 127.0.0.1:3012 http://127.0.0.1:8090 [1]
  */
 public class RawUndertowProxy {
     public static void main(String[] args) throws Exception {
@@ -16,6 +17,10 @@ public class RawUndertowProxy {
                 .addHost(new URI(args[1]));
         ProxyHandler proxy = ProxyHandler.builder().setProxyClient(client).setMaxRequestTime(-1)
                 .setNext(exchange -> exchange.setStatusCode(503)).build();
-        Undertow.builder().addHttpListener(Integer.parseInt(listen[1]), listen[0]).setHandler(proxy).build().start();
+        Undertow.Builder server = Undertow.builder().addHttpListener(Integer.parseInt(listen[1]), listen[0]).setHandler(proxy);
+        if (args.length > 2) {
+            server.setIoThreads(Integer.parseInt(args[2]));
+        }
+        server.build().start();
     }
 }

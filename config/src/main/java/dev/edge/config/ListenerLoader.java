@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
 
@@ -26,7 +27,7 @@ final class ListenerLoader {
     }
 
     private static ListenerConfig listener(Table t, Path baseDir) {
-        t.allowOnly("certificate", "min_tls_version", "ciphers");
+        t.allowOnly("certificate", "min_tls_version", "ciphers", "io_threads");
         List<ListenerConfig.Certificate> certificates = new ArrayList<>();
         Map<String, String> owners = new HashMap<>();
         List<Object> raw = t.optArray("certificate").orElse(List.of());
@@ -50,7 +51,15 @@ final class ListenerLoader {
         if (t.has("ciphers")) {
             checkCiphers(t, ciphers, min);
         }
-        return new ListenerConfig(certificates, min, ciphers);
+        return new ListenerConfig(certificates, min, ciphers, ioThreads(t));
+    }
+
+    private static OptionalInt ioThreads(Table t) {
+        Optional<Long> n = t.optLong("io_threads");
+        if (n.isPresent() && (n.get() < 1 || n.get() > ListenerConfig.MAX_IO_THREADS)) {
+            throw t.error("io_threads", "must be between 1 and " + ListenerConfig.MAX_IO_THREADS + ", was " + n.get());
+        }
+        return n.map(v -> OptionalInt.of(v.intValue())).orElse(OptionalInt.empty());
     }
 
     private static ListenerConfig.Certificate certificate(Table c, Path baseDir) {

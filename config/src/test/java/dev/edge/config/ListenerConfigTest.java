@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,7 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@code [listener]} in runtime-config.toml: certificates by SNI name, minimum TLS version and ciphers. */
+/** {@code [listener]} in runtime-config.toml: certificates by SNI name, minimum TLS version, ciphers and IO threads. */
 class ListenerConfigTest {
     @TempDir Path dir;
 
@@ -65,6 +66,16 @@ class ListenerConfigTest {
         assertThat(load("[listener]\nmin_tls_version = \"1.2\"\n").listener().minTlsVersion()).isEqualTo(Optional.of("TLSv1.2"));
     }
 
+    @Test
+    void ioThreadsAreOptionalAndNeedNoCertificate() throws Exception {
+        assertThat(ListenerConfig.DEFAULTS.ioThreads()).isEmpty();
+        assertThat(load("[listener]\nmin_tls_version = \"1.3\"\n").listener().ioThreads()).isEmpty();
+        ListenerConfig one = load("[listener]\nio_threads = 1\n").listener();
+        assertThat(one.ioThreads()).isEqualTo(OptionalInt.of(1));
+        assertThat(one.tunesTls()).isFalse();
+        assertThat(load("[listener]\nio_threads = 256\n").listener().ioThreads()).isEqualTo(OptionalInt.of(256));
+    }
+
     private static final String A =
             "[[listener.certificate]]\ncert = \"a.pem\"\nkey = \"a.key\"\n";
 
@@ -80,6 +91,16 @@ class ListenerConfigTest {
                         "list at least one cipher suite, or leave the field out for the JDK's defaults"),
                 Arguments.of("[listener]\nmin_tls_version = \"1.3\"\nciphers = [\"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\"]\n", "listener.ciphers",
                         "no TLS 1.3 cipher suite listed, but min_tls_version is \"1.3\""),
+                Arguments.of("[listener]\nio_threads = 0\n", "listener.io_threads",
+                        "must be between 1 and 256, was 0"),
+                Arguments.of("[listener]\nio_threads = -2\n", "listener.io_threads",
+                        "must be between 1 and 256, was -2"),
+                Arguments.of("[listener]\nio_threads = 257\n", "listener.io_threads",
+                        "must be between 1 and 256, was 257"),
+                Arguments.of("[listener]\nio_threads = \"2\"\n", "listener.io_threads",
+                        "expected an integer, found a string"),
+                Arguments.of("[listener]\nio_thread = 2\n", "listener.io_thread",
+                        "unknown field 'io_thread' (did you mean 'io_threads'?)"),
                 Arguments.of("[listener]\nprotocols = []\n", "listener.protocols",
                         "unknown field 'protocols'"),
                 Arguments.of("[listener]\ncertificate = \"a.pem\"\n", "listener.certificate",

@@ -193,7 +193,8 @@ public final class EdgeApp implements AutoCloseable {
                 accessLog = settings.accessLog().map(AccessLogOption::open);
                 accessLog.ifPresent(resources::push);
                 ingress = ListenException.binding(listen, () -> IngressServer.start(listen.host(),
-                        listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()), tls,
+                        listen.port(), HttpLimits.withMaxRequestBody(limits.maxRequestBody()).withIoThreads(
+                                runtime.listener().ioThreads().orElse(HttpLimits.defaultIoThreads())), tls,
                         budgets.bodies(), accessLog, first.generation().dispatcher(), first.generation()));
             } catch (Exception | Error e) {
                 first.generation().close();

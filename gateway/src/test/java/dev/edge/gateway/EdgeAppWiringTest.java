@@ -44,6 +44,32 @@ class EdgeAppWiringTest {
     }
 
     @Test
+    void listenerIoThreadsComeFromTheRuntimeConfig() throws Exception {
+        Path runtimeConfig = Files.writeString(temp.resolve("runtime-config.toml"), """
+                [key_value_store.default]
+                type = "memory"
+
+                [listener]
+                io_threads = 3
+                """);
+        java.util.Set<String> before = ioThreadNames();
+        ListenAddress listen = new ListenAddress("127.0.0.1", FreePort.next());
+        try (EdgeApp app = EdgeApp.start(new EdgeApp.Settings(MANIFEST, listen, temp.resolve("state"), runtimeConfig,
+                null, List.of()))) {
+            setAndGet(listen);
+            java.util.Set<String> started = ioThreadNames();
+            started.removeAll(before);
+            assertThat(started).as("XNIO IO threads started by edge up").hasSize(3);
+        }
+    }
+
+    /** XNIO names a worker's IO threads "<worker> I/O-<n>". */
+    private static java.util.Set<String> ioThreadNames() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.contains(" I/O-")).collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
     void compiledModuleIsKeptInTheStateDirAndReusedOnRestart() throws Exception {
         Path runtimeConfig = Files.writeString(temp.resolve("runtime-config.toml"), """
                 [key_value_store.default]

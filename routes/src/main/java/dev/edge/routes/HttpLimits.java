@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param idleTimeout         a connection with no read or write activity for this long is closed (slow bodies)
  * @param maxConnections      connections open at once; past it the listener stops accepting (new clients wait in the
  *                            kernel's backlog) until it drops to 90 %
+ * @param ioThreads           the listener's IO threads (event loops, as nginx's {@code worker_processes}); a request
+ *                            is parsed, and a proxied one forwarded, on the IO thread of its connection
  */
 public record HttpLimits(
         long maxRequestBody,
@@ -24,21 +26,23 @@ public record HttpLimits(
         Duration requestParseTimeout,
         Duration noRequestTimeout,
         Duration idleTimeout,
-        int maxConnections) {
+        int maxConnections,
+        int ioThreads) {
 
     public static final long DEFAULT_MAX_REQUEST_BODY = 10L << 20;
 
     public HttpLimits {
-        if (maxRequestBody < 0 || maxHeaderBytes < 1024 || maxHeaders < 1 || maxQueryParameters < 1 || maxConnections < 1) {
+        if (maxRequestBody < 0 || maxHeaderBytes < 1024 || maxHeaders < 1 || maxQueryParameters < 1 || maxConnections < 1
+                || ioThreads < 1) {
             throw new IllegalArgumentException("invalid HTTP limits: " + maxRequestBody + "/" + maxHeaderBytes + "/"
-                    + maxHeaders + "/" + maxQueryParameters + "/" + maxConnections);
+                    + maxHeaders + "/" + maxQueryParameters + "/" + maxConnections + "/" + ioThreads);
         }
         positive("requestParseTimeout", requestParseTimeout);
         positive("noRequestTimeout", noRequestTimeout);
         positive("idleTimeout", idleTimeout);
     }
 
-    /** 64 KiB of headers, 100 header fields, 10 s to send them, 60 s idle, 10 000 connections. */
+    /** 64 KiB of headers, 100 header fields, 10 s to send them, 60 s idle, 10 000 connections, max(cores, 2) IO threads. */
     public static HttpLimits defaults() {
         return withMaxRequestBody(DEFAULT_MAX_REQUEST_BODY);
     }
@@ -46,16 +50,26 @@ public record HttpLimits(
     /** The defaults with another body limit. */
     public static HttpLimits withMaxRequestBody(long maxRequestBody) {
         return new HttpLimits(maxRequestBody, 64 * 1024, 100, 1000, Duration.ofSeconds(10),
-                Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000);
+                Duration.ofSeconds(60), Duration.ofSeconds(60), 10_000, defaultIoThreads());
+    }
+
+    /** Undertow's default: as many event loops as cores, at least two. */
+    public static int defaultIoThreads() {
+        return Math.max(Runtime.getRuntime().availableProcessors(), 2);
     }
 
     public HttpLimits withTimeouts(Duration parse, Duration noRequest, Duration idle) {
         return new HttpLimits(maxRequestBody, maxHeaderBytes, maxHeaders, maxQueryParameters, parse,
-                noRequest, idle, maxConnections);
+                noRequest, idle, maxConnections, ioThreads);
     }
 
     public HttpLimits withMaxConnections(int connections) {
-        return new HttpLimits(maxRequestBody, maxHeaderBytes, maxHeaders, maxQueryParameters, requestParseTimeout, noRequestTimeout, idleTimeout, connections);
+        return new HttpLimits(maxRequestBody, maxHeaderBytes, maxHeaders, maxQueryParameters, requestParseTimeout, noRequestTimeout, idleTimeout, connections, ioThreads);
+    }
+
+    public HttpLimits withIoThreads(int threads) {
+        return new HttpLimits(maxRequestBody, maxHeaderBytes, maxHeaders, maxQueryParameters, requestParseTimeout,
+                noRequestTimeout, idleTimeout, maxConnections, threads);
     }
 
     private static void positive(String name, Duration d) {

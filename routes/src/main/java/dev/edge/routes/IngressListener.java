@@ -52,7 +52,7 @@ final class IngressListener {
     }
 
     static IngressListener start(String host, int port, HttpLimits limits, Optional<TlsSettings> tls, HttpHandler root) {
-        int ioThreads = Math.max(Runtime.getRuntime().availableProcessors(), 2);
+        int ioThreads = limits.ioThreads();
         int high = limits.maxConnections();
         OptionMap undertowOptions = OptionMap.builder()
                 .set(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())

@@ -40,8 +40,18 @@ final class RequestTargetCheck {
         if (!rawPath.startsWith("/")) {
             return "request target is not an absolute path";
         }
+        if (rawPath.indexOf('%') < 0) { // the usual path: visible ASCII is valid UTF-8 as it is; no copy, no decoder
+            for (int i = 0; i < rawPath.length(); i++) {
+                char c = rawPath.charAt(i);
+                if (c > 0x7e || c < 0x21) {
+                    return "raw character 0x" + Integer.toHexString(c) + " in the path";
+                }
+            }
+            return hasDotSegment(rawPath) ? DOT_SEGMENT : null;
+        }
         byte[] decoded = new byte[rawPath.length()];
         int n = 0;
+        boolean nonAscii = false;
         for (int i = 0; i < rawPath.length(); i++) {
             char c = rawPath.charAt(i);
             if (c > 0x7e || c < 0x21) {
@@ -57,21 +67,42 @@ final class RequestTargetCheck {
                 if (b == 0) {
                     return "percent-encoded NUL";
                 }
+                nonAscii |= b >= 0x80;
                 decoded[n++] = (byte) b;
                 i += 2;
             } else {
                 decoded[n++] = (byte) c;
             }
         }
-        try {
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(decoded, 0, n));
-        } catch (CharacterCodingException e) {
-            return "percent-decoded path is not valid UTF-8";
+        if (nonAscii) {
+            try {
+                StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(decoded, 0, n));
+            } catch (CharacterCodingException e) {
+                return "percent-decoded path is not valid UTF-8";
+            }
         }
-        return hasDotSegment(decoded, n) ? "dot segment ('.' or '..') in the path" : null;
+        return hasDotSegment(decoded, n) ? DOT_SEGMENT : null;
+    }
+
+    private static final String DOT_SEGMENT = "dot segment ('.' or '..') in the path";
+
+    /** {@link #hasDotSegment(byte[], int)} of a path with no escape: its characters are its bytes. */
+    private static boolean hasDotSegment(String path) {
+        int start = 0;
+        int n = path.length();
+        for (int i = 0; i <= n; i++) {
+            if (i == n || path.charAt(i) == '/' || path.charAt(i) == '\\') {
+                int length = i - start;
+                if ((length == 1 || length == 2) && path.charAt(start) == '.' && (length == 1 || path.charAt(start + 1) == '.')) {
+                    return true;
+                }
+                start = i + 1;
+            }
+        }
+        return false;
     }
 
     /**

@@ -126,10 +126,9 @@ public final class StreamingProxy implements AutoCloseable {
         String path = head.target().path();
         // ProxyHandler sends the target's base path + the request URI after the resolved path: the path info.
         exchange.setResolvedPath(path.substring(0, path.length() - pathInfo.length()));
-        exchange.putAttachment(UpstreamPool.HEAD, head);
         // The deadline is watched by the pool (UpstreamWatch), not a timer per request.
         long requestTimeout = target.pool().timeouts().request().toNanos();
-        exchange.putAttachment(UpstreamPool.TRIES, new UpstreamPool.Tries(System.nanoTime() + requestTimeout));
+        exchange.putAttachment(UpstreamPool.TRIES, new UpstreamPool.Tries(System.nanoTime() + requestTimeout, head));
         exchange.addResponseCommitListener(this::headersToClient);
         exchange.addDefaultResponseListener(StreamingProxy::failedTriesAre502Or504);
         target.handler().handleRequest(exchange);

@@ -75,8 +75,7 @@ import org.xnio.XnioWorker;
  * generation.
  */
 final class UpstreamPool implements ProxyClient {
-    static final AttachmentKey<IngressRequest> HEAD = AttachmentKey.create(IngressRequest.class);
-    /** The request's tries: set by {@link StreamingProxy#forward} before ProxyHandler runs. */
+    /** The request's tries (and its head): set by {@link StreamingProxy#forward} before ProxyHandler runs. */
     static final AttachmentKey<Tries> TRIES = AttachmentKey.create(Tries.class);
     private static final Exception FAILED_ANSWER = new Exception("5xx answer") {
         @Override
@@ -133,6 +132,8 @@ final class UpstreamPool implements ProxyClient {
      */
     static final class Tries extends UpstreamWatch.Watched {
         private final long deadlineNanos;
+        /** The request as the stages saw it: the header rules start from it (one attachment for both). */
+        private final IngressRequest head;
         private HttpServerExchange exchange;
         private long idleNanos;
         private boolean deadlinePassed;
@@ -149,8 +150,9 @@ final class UpstreamPool implements ProxyClient {
         /** Fails the try in progress when the deadline passes. */
         private Runnable cancel;
 
-        Tries(long deadlineNanos) {
+        Tries(long deadlineNanos, IngressRequest head) {
             this.deadlineNanos = deadlineNanos;
+            this.head = head;
         }
 
         boolean started() {
@@ -433,18 +435,18 @@ final class UpstreamPool implements ProxyClient {
         if (tries.tried.isEmpty()) {
             tries.watched(exchange, timeouts.idle().toNanos());
             Runnable unwatch = watch.add(exchange.getIoThread(), tries);
+            // One listener per request, not one per try: every try's target counted itself in flight below.
             exchange.addExchangeCompleteListener((ex, nextListener) -> {
                 unwatch.run();
+                for (Target t : tries.tried) {
+                    t.inFlight.decrementAndGet();
+                }
                 nextListener.proceed();
             });
         }
         tries.tried.add(target);
         exchange.putAttachment(ObservedRequests.TARGET, target.base.toString());
         target.inFlight.incrementAndGet();
-        exchange.addExchangeCompleteListener((ex, nextListener) -> {
-            target.inFlight.decrementAndGet();
-            nextListener.proceed();
-        });
         Connect connect = new Connect(target, tries, exchange, callback);
         tries.cancel = connect::deadline;
         LoadBalancingProxyClient client = target.client;
@@ -638,9 +640,8 @@ final class UpstreamPool implements ProxyClient {
 
         @Override
         public void sendRequest(ClientRequest request, ClientCallback<ClientExchange> callback) {
-            IngressRequest head = exchange.getAttachment(HEAD);
-            if (head != null) {
-                rewrite(request, exchange, head, target.host);
+            if (tries.head != null) {
+                rewrite(request, exchange, tries.head, target.host);
             }
             // idle_timeout (nginx's proxy_read_timeout) is the watch's (Tries.check), not Undertow's READ_TIMEOUT.
             attempt = new Try(this, callback, exchange.isRequestComplete());

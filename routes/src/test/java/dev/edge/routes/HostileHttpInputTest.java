@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HostileHttpInputTest {
     private static final long MAX_BODY = 4096;
     private static final HttpLimits LIMITS = new HttpLimits(MAX_BODY, 8 * 1024, 50, 100,
-            Duration.ofMillis(800), Duration.ofMillis(1500), Duration.ofSeconds(2), 1000);
+            Duration.ofMillis(800), Duration.ofMillis(1500), Duration.ofSeconds(2), 1000, HttpLimits.defaultIoThreads());
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static IngressServer server;
     private static com.sun.net.httpserver.HttpServer upstream;
