@@ -12,6 +12,7 @@
 # PORT_BASE=N puts the listeners on N..N+10 (default: 3000-3006, 8081, 8082, 7379, 6390).
 # BASELINE_JAR=path/to/old/edge.jar also runs the trivial guest and the Redis tutorial from that jar
 # (targets base-trivial-guest, base-get-rs-redis), interleaved with the rest: before/after in one run.
+# BASELINE_EXAMPLES=path/to/old/examples gives those two their apps (and so their guests) from that tree too.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-3} SECONDS_PER_RUN=${SECONDS_PER_RUN:-10} CONNS=${CONNS:-32}
@@ -83,8 +84,9 @@ edge wagi $p_wagi examples/wagi-hello/spin.toml; wagi_pid=${pids[-1]}
 edge static $p_static "$work/static.toml"; static_pid=${pids[-1]}
 edge_ports="$p_sqlite $p_hello $p_wagi $p_edge_redis $p_static"
 if [ -n "${BASELINE_JAR:-}" ]; then
-  edge base-hello $p_base_hello examples/hello-world/spin.toml "" "$BASELINE_JAR"; base_hello_pid=${pids[-1]}
-  edge base-redis $p_base_redis examples/hello-key-value-store/spin.toml "$work/redis.toml" "$BASELINE_JAR"
+  base_examples=${BASELINE_EXAMPLES:-examples}
+  edge base-hello $p_base_hello "$base_examples/hello-world/spin.toml" "" "$BASELINE_JAR"; base_hello_pid=${pids[-1]}
+  edge base-redis $p_base_redis "$base_examples/hello-key-value-store/spin.toml" "$work/redis.toml" "$BASELINE_JAR"
   base_redis_pid=${pids[-1]}
   edge_ports="$edge_ports $p_base_hello $p_base_redis"
 fi

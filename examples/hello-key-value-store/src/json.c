@@ -559,3 +559,119 @@ json_status_t json_minify(const unsigned char *text, size_t len, jbuf_t *out, in
     jbuf_free(&clean);
     return (json_status_t)rc;
 }
+
+/* ---- the common case: a value this program stored, already minified ---------------------------- */
+
+#define QUICK_DEPTH 64
+#define QUICK_MEMBERS 16
+
+static int quick_value(const unsigned char **p, const unsigned char *end, int depth);
+
+/* A string of printable ASCII, no escapes: JSON.stringify writes it back unchanged. */
+static int quick_string(const unsigned char **p, const unsigned char *end) {
+    const unsigned char *s = *p + 1;
+    while (s < end && *s != '"') {
+        if (*s < 0x20 || *s > 0x7E || *s == '\\') return 0;
+        s++;
+    }
+    if (s >= end) return 0;
+    *p = s + 1;
+    return 1;
+}
+
+/* 0 or -?[1-9][0-9]{0,14}: exact as a double and printed back digit for digit (no "-0": it prints as 0). */
+static int quick_number(const unsigned char **p, const unsigned char *end) {
+    const unsigned char *s = *p;
+    if (s < end && *s == '-') s++;
+    if (s >= end || *s < '0' || *s > '9') return 0;
+    if (*s == '0') {
+        if (s != *p) return 0;
+        s++;
+    } else {
+        const unsigned char *digits = s;
+        while (s < end && *s >= '0' && *s <= '9') s++;
+        if (s - digits > 15) return 0;
+    }
+    if (s < end && (*s == '.' || *s == 'e' || *s == 'E')) return 0;
+    *p = s;
+    return 1;
+}
+
+static int quick_word(const unsigned char **p, const unsigned char *end, const char *word, size_t n) {
+    if ((size_t)(end - *p) < n || memcmp(*p, word, n) != 0) return 0;
+    *p += n;
+    return 1;
+}
+
+static int quick_object(const unsigned char **p, const unsigned char *end, int depth) {
+    const unsigned char *keys[QUICK_MEMBERS];
+    size_t lens[QUICK_MEMBERS];
+    size_t count = 0;
+    const unsigned char *s = *p + 1;
+    if (s < end && *s == '}') {
+        *p = s + 1;
+        return 1;
+    }
+    for (;;) {
+        if (s >= end || *s != '"' || count == QUICK_MEMBERS) return 0;
+        const unsigned char *key = s + 1;
+        if (!quick_string(&s, end)) return 0;
+        size_t len = (size_t)(s - 1 - key);
+        if (len > 0 && *key >= '0' && *key <= '9') return 0; /* integer-like keys would move to the front */
+        for (size_t i = 0; i < count; i++) {
+            if (lens[i] == len && memcmp(keys[i], key, len) == 0) return 0; /* a repeated key collapses */
+        }
+        keys[count] = key;
+        lens[count++] = len;
+        if (s >= end || *s != ':') return 0;
+        s++;
+        if (!quick_value(&s, end, depth)) return 0;
+        if (s < end && *s == ',') {
+            s++;
+            continue;
+        }
+        if (s < end && *s == '}') {
+            *p = s + 1;
+            return 1;
+        }
+        return 0;
+    }
+}
+
+static int quick_array(const unsigned char **p, const unsigned char *end, int depth) {
+    const unsigned char *s = *p + 1;
+    if (s < end && *s == ']') {
+        *p = s + 1;
+        return 1;
+    }
+    for (;;) {
+        if (!quick_value(&s, end, depth)) return 0;
+        if (s < end && *s == ',') {
+            s++;
+            continue;
+        }
+        if (s < end && *s == ']') {
+            *p = s + 1;
+            return 1;
+        }
+        return 0;
+    }
+}
+
+static int quick_value(const unsigned char **p, const unsigned char *end, int depth) {
+    if (*p >= end || depth >= QUICK_DEPTH) return 0;
+    switch (**p) {
+    case '{': return quick_object(p, end, depth + 1);
+    case '[': return quick_array(p, end, depth + 1);
+    case '"': return quick_string(p, end);
+    case 't': return quick_word(p, end, "true", 4);
+    case 'f': return quick_word(p, end, "false", 5);
+    case 'n': return quick_word(p, end, "null", 4);
+    default: return quick_number(p, end);
+    }
+}
+
+int json_is_minified(const unsigned char *text, size_t len) {
+    const unsigned char *p = text, *end = text + len;
+    return quick_value(&p, end, 0) && p == end;
+}

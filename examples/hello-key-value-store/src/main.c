@@ -69,6 +69,10 @@ static void handle_get(const char *key, size_t key_len) {
         respond(404, NULL, NULL, 0);
     } else if (rc != EDGE_OK) {
         kv_failure("get");
+    } else if (json_is_minified(value.ptr, value.len)) {
+        /* what /set stored (the usual case): already JSON.stringify's text, sent without re-serializing */
+        respond(200, "application/json", value.ptr, value.len);
+        edge_buf_free(&value);
     } else {
         jbuf_t json = {0};
         int first, last;

@@ -69,11 +69,23 @@ final class GuestMemory {
     /** Strict UTF-8 text at {@code [ptr, ptr+len)}; {@link AbiError} (other) if it is not valid UTF-8. */
     String readUtf8(long ptr, long len, String what) {
         byte[] bytes = read(ptr, len);
+        if (isAscii(bytes)) {
+            return new String(bytes, StandardCharsets.ISO_8859_1); // one copy; no decoder buffers for plain ASCII
+        }
         try {
             return utf8.reset().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw new AbiError(GuestAbi.ERR_OTHER, what + " is not valid UTF-8");
         }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Copies {@code data} into memory the guest allocates; returns its pointer (0 for empty data). */

@@ -157,6 +157,34 @@ class HelloKeyValueStoreTest {
         assertThat(handler.handle(request("GET", "/get/who?x", "")).status()).isEqualTo(200);
     }
 
+    /**
+     * Values another client wrote straight into the store: GET answers JSON.stringify(JSON.parse(value)) whether
+     * the value is already in that form (sent as it is) or not (re-serialized). The expected texts are node's.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "{\"firstName\":\"River\",\"lastName\":\"Scott\"}|{\"firstName\":\"River\",\"lastName\":\"Scott\"}",
+        "{\"a\":[1,-5,0,true,false,null,\"\",{}],\"b\":{\"c\":[]},\"\":123456789012345}|{\"a\":[1,-5,0,true,false,null,\"\",{}],\"b\":{\"c\":[]},\"\":123456789012345}",
+        "{\"a\":1,\"a\":2}|{\"a\":2}",
+        "{\"b\":1,\"1\":2}|{\"1\":2,\"b\":1}",
+        "[-0,1.0,1e3,1234567890123456789]|[0,1,1000,1234567890123456800]",
+        "{\"a\":\"x\\/y\"}|{\"a\":\"x/y\"}",
+        "{ \"a\":1}|{\"a\":1}",
+        "`\"text\"`|`\"text\"`",
+        "42|42"})
+    void getAnswersStoredJsonLikeJsonStringify(String stored, String expected) throws Exception {
+        store.set("k", stored.getBytes(StandardCharsets.UTF_8));
+        GuestResponse response = handler.handle(request("GET", "/get/k", ""));
+        assertThat(response.status()).as(stored).isEqualTo(200);
+        assertThat(text(response)).as(stored).isEqualTo(expected);
+    }
+
+    @Test
+    void storedValueThatIsNotJsonIs500() throws Exception {
+        store.set("k", "{\"a\":1".getBytes(StandardCharsets.UTF_8));
+        assertThat(handler.handle(request("GET", "/get/k", "")).status()).isEqualTo(500);
+    }
+
     /** The tutorial answers 503 (store unavailable, retryable) to any key-value error; see docs/reliability.md. */
     @Test
     void keyValueErrorIs503() throws Exception {
