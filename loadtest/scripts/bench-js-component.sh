@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-3} SECONDS_PER_RUN=${SECONDS_PER_RUN:-10} CONNS=${CONNS:-4}
 CACHE=${CACHE:-gateway/target/shared-compile-cache}
-JAVA_OPTS=${JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
+# -DontCompileHugeMethods as in the Dockerfile and docs/deploy.md: the engine's huge generated methods get JIT-compiled.
+JAVA_OPTS=${JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC -XX:-DontCompileHugeMethods"}
 WAIT_SECONDS=${WAIT_SECONDS:-300}
 work=$(mktemp -d)
 pids=()

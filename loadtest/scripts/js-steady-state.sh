@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 MINUTES=${MINUTES:-5} WINDOW=${WINDOW:-30} CONNS=${CONNS:-4} PORT_BASE=${PORT_BASE:-4700}
 CACHE=${CACHE:-gateway/target/shared-compile-cache} JAR=${JAR:-gateway/target/edge.jar}
-JAVA_OPTS=${JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
+# -DontCompileHugeMethods as in the Dockerfile and docs/deploy.md: the engine's huge generated methods get JIT-compiled.
+JAVA_OPTS=${JAVA_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC -XX:-DontCompileHugeMethods"}
 REDIS_PORT=$PORT_BASE JS_PORT=$((PORT_BASE + 1))
 work=$(mktemp -d)
 pids=()
