@@ -273,6 +273,20 @@ class RuntimeConfigLoaderTest {
         }
     }
 
+    /** A URL with credentials in the wrong field (the fuzz moves lines) is echoed by that field's error, redacted. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "[key_value_store.r]\ntype = \"redis://user:hunter2@localhost:6379/0\"\n",
+            "[listener]\nmin_tls_version = \"redis://user:hunter2@localhost:6379/0\"\n",
+            "[listener]\nmin_tls_version = \"redis://user:hun/ter2@localhost:6379/0\"\n",
+    })
+    void aUrlInAnotherFieldIsEchoedWithoutItsPassword(String toml) {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(toml));
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).doesNotContain("hunter2").doesNotContain("ter2").contains("redis://***@localhost:6379/0");
+        assertThat(e.reason()).doesNotContain("ter2");
+    }
+
     @Test
     void redisToStringRedactsPasswords() throws Exception {
         RuntimeConfig rc = load("""
