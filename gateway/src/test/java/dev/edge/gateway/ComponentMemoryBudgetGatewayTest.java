@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.edge.routes.FreePort;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +25,6 @@ class ComponentMemoryBudgetGatewayTest {
             .toAbsolutePath().normalize();
     /** The sleep guest's memory as instantiated (2 pages): 8 of them fill the 1 MiB budget exactly. */
     private static final int SLEEPERS = 8;
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
     Path temp;
@@ -38,11 +34,7 @@ class ComponentMemoryBudgetGatewayTest {
         Path manifest = TestApps.manifest(temp.resolve("app"), "component-budget",
                 TestApps.component("/slow/...", "slow", TestApps.wasmExecGuest("sleep"))
                         + TestApps.component("/hello", "hello", HELLO_COMPONENT)
-                        + """
-                        [[trigger.http]]
-                        route = "/static"
-                        static_response = { status_code = 200, body = "still here" }
-                        """);
+                        + TestApps.staticResponse("/static", "still here"));
         Path runtimeConfig = Files.writeString(temp.resolve("runtime-config.toml"), """
                 [key_value_store.default]
                 type = "memory"
@@ -57,19 +49,19 @@ class ComponentMemoryBudgetGatewayTest {
         ListenAddress admin = new ListenAddress("127.0.0.1", FreePort.next());
         try (EdgeApp app = EdgeApp.start(new EdgeApp.Settings(manifest, listen, temp.resolve("state"), runtimeConfig,
                 admin, List.of()))) {
-            assertThat(send(listen, "/hello").join().statusCode()).as("served while the budget has room").isEqualTo(200);
+            assertThat(AsyncGet.send(listen, "/hello").join().statusCode()).as("served while the budget has room").isEqualTo(200);
 
             List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
             for (int i = 0; i < SLEEPERS; i++) {
-                slow.add(send(listen, "/slow/10000"));
+                slow.add(AsyncGet.send(listen, "/slow/10000"));
             }
             // Every sleeper runs (10 s: long enough on a busy machine), holding its 2 pages: the budget is full (the
             // component's idle instance was reclaimed to make room for them).
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
                     .until(() -> AdminMetrics.sample(admin, "edge_guests_executing") == SLEEPERS);
 
-            HttpResponse<String> refused = send(listen, "/hello").join();
-            HttpResponse<String> staticResponse = send(listen, "/static").join();
+            HttpResponse<String> refused = AsyncGet.send(listen, "/hello").join();
+            HttpResponse<String> staticResponse = AsyncGet.send(listen, "/static").join();
             boolean sleepersStillRunning = AdminMetrics.sample(admin, "edge_guests_executing") == SLEEPERS;
 
             assertThat(sleepersStillRunning).as("the component was asked while the budget was full").isTrue();
@@ -80,14 +72,9 @@ class ComponentMemoryBudgetGatewayTest {
 
             List<Integer> statuses = slow.stream().map(f -> f.join().statusCode()).toList();
             assertThat(statuses).as("the sleepers were not disturbed").containsOnly(200);
-            HttpResponse<String> again = send(listen, "/hello").join();
+            HttpResponse<String> again = AsyncGet.send(listen, "/hello").join();
             assertThat(again.statusCode()).as("the budget has room again (idle sleepers give theirs up)").isEqualTo(200);
             assertThat(again.body()).isEqualTo("hello from a component\n");
         }
-    }
-
-    private static CompletableFuture<HttpResponse<String>> send(ListenAddress listen, String path) {
-        return CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listen.port() + path))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,6 +1,7 @@
 package dev.edge.gateway;
 
 import dev.edge.routes.FreePort;
+import dev.edge.routes.XnioThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edge.kv.testing.RedisServerProcess;
@@ -52,21 +53,15 @@ class EdgeAppWiringTest {
                 [listener]
                 io_threads = 3
                 """);
-        java.util.Set<String> before = ioThreadNames();
+        java.util.Set<String> before = XnioThreads.ioThreadNames();
         ListenAddress listen = new ListenAddress("127.0.0.1", FreePort.next());
         try (EdgeApp app = EdgeApp.start(new EdgeApp.Settings(MANIFEST, listen, temp.resolve("state"), runtimeConfig,
                 null, List.of()))) {
             setAndGet(listen);
-            java.util.Set<String> started = ioThreadNames();
+            java.util.Set<String> started = XnioThreads.ioThreadNames();
             started.removeAll(before);
             assertThat(started).as("XNIO IO threads started by edge up").hasSize(3);
         }
-    }
-
-    /** XNIO names a worker's IO threads "<worker> I/O-<n>". */
-    private static java.util.Set<String> ioThreadNames() {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                .filter(n -> n.contains(" I/O-")).collect(java.util.stream.Collectors.toSet());
     }
 
     @Test

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.edge.routes.FreePort;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * and another component's guests keep answering.
  */
 class GuestAdmissionGatewayTest {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
     @TempDir
     Path temp;
 
@@ -33,11 +28,7 @@ class GuestAdmissionGatewayTest {
         Path manifest = TestApps.manifest(temp.resolve("app"), "admission",
                 TestApps.component("/slow/...", "slow", TestApps.wasmExecGuest("sleep"))
                         + TestApps.component("/hello", "hello", TestApps.wasmExecGuest("hello"))
-                        + """
-                        [[trigger.http]]
-                        route = "/static"
-                        static_response = { status_code = 200, body = "still here" }
-                        """);
+                        + TestApps.staticResponse("/static", "still here"));
         Path runtimeConfig = Files.writeString(temp.resolve("runtime-config.toml"), """
                 [key_value_store.default]
                 type = "memory"
@@ -55,16 +46,16 @@ class GuestAdmissionGatewayTest {
             // As many slow requests as Undertow has workers: without admission they would hold every one.
             List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
-                slow.add(send(listen, "/slow/3000"));
+                slow.add(AsyncGet.send(listen, "/slow/3000"));
             }
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
                     .until(() -> AdminMetrics.sample(admin, "edge_guests_executing") == 2
                             && AdminMetrics.sample(admin, "edge_guests_waiting") == 1);
 
-            HttpResponse<String> refused = send(listen, "/slow/0").join();
-            HttpResponse<String> health = send(listen, "/.well-known/spin/health").join();
-            HttpResponse<String> staticResponse = send(listen, "/static").join();
-            HttpResponse<String> otherComponent = send(listen, "/hello").join();
+            HttpResponse<String> refused = AsyncGet.send(listen, "/slow/0").join();
+            HttpResponse<String> health = AsyncGet.send(listen, "/.well-known/spin/health").join();
+            HttpResponse<String> staticResponse = AsyncGet.send(listen, "/static").join();
+            HttpResponse<String> otherComponent = AsyncGet.send(listen, "/hello").join();
 
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.headers().firstValue("retry-after")).contains("1");
@@ -83,10 +74,4 @@ class GuestAdmissionGatewayTest {
             assertThat(AdminMetrics.sample(admin, "edge_guests_queue_limit")).isEqualTo(1);
         }
     }
-
-    private static CompletableFuture<HttpResponse<String>> send(ListenAddress listen, String path) {
-        return CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listen.port() + path))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
 }

@@ -43,12 +43,12 @@ class GuestExecutionGatewayTest {
             // Cold, the first runs may pass the 10 ms inline budget (class loading, JIT) and be re-run on a worker;
             // after 4 such the component tries inline once in 64 requests until one succeeds.
             for (int i = 0; i < 100; i++) {
-                assertThat(send(listen, "/hello").join().statusCode()).isEqualTo(200);
+                assertThat(AsyncGet.send(listen, "/hello").join().statusCode()).isEqualTo(200);
             }
             double answeredBefore = inline(admin, "answered");
             double abandonedBefore = inline(admin, "abandoned");
             for (int i = 0; i < 50; i++) {
-                assertThat(send(listen, "/hello").join().statusCode()).isEqualTo(200);
+                assertThat(AsyncGet.send(listen, "/hello").join().statusCode()).isEqualTo(200);
             }
             double answered = inline(admin, "answered") - answeredBefore;
             double abandoned = inline(admin, "abandoned") - abandonedBefore;
@@ -80,7 +80,7 @@ class GuestExecutionGatewayTest {
             // More requests than Undertow has workers (16): one runs, the rest wait for the component's one slot.
             List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
             for (int i = 0; i < 24; i++) {
-                slow.add(send(listen, "/slow/2000"));
+                slow.add(AsyncGet.send(listen, "/slow/2000"));
             }
             // Waiting requests that each held a worker would stop at 15 waiting (16 workers, one running the guest),
             // the rest stuck in Undertow's task queue.
@@ -97,11 +97,6 @@ class GuestExecutionGatewayTest {
 
     private static double inline(ListenAddress admin, String outcome) throws Exception {
         return AdminMetrics.sample(admin, "edge_guest_inline_total", "component=\"hello\",outcome=\"" + outcome + "\"");
-    }
-
-    private static CompletableFuture<HttpResponse<String>> send(ListenAddress listen, String path) {
-        return CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listen.port() + path))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
 }

@@ -38,11 +38,7 @@ class GuestLimitsGatewayTest {
                         + TestApps.component("/memhog", "memhog", TestApps.wasmExecGuest("memhog"))
                         + TestApps.component("/recursion", "recursion", TestApps.wasmExecGuest("recursion"))
                         + TestApps.component("/hog", "hostile", TestApps.routesGuest("hostile"), "default")
-                        + """
-                        [[trigger.http]]
-                        route = "/static"
-                        static_response = { status_code = 200, body = "still here" }
-                        """);
+                        + TestApps.staticResponse("/static", "still here"));
         Path runtimeConfig = Files.writeString(temp.resolve("runtime-config.toml"), """
                 [key_value_store.default]
                 type = "memory"

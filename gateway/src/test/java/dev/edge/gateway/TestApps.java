@@ -47,4 +47,13 @@ final class TestApps {
                 key_value_stores = [%s]
                 """.formatted(route, id, id, wasm.toString().replace("\\", "\\\\"), labels);
     }
+
+    /** A [[trigger.http]] answering {@code 200 body} with no guest: what must keep answering while guests are busy. */
+    static String staticResponse(String route, String body) {
+        return """
+                [[trigger.http]]
+                route = "%s"
+                static_response = { status_code = 200, body = "%s" }
+                """.formatted(route, body);
+    }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,7 +20,7 @@ class IoThreadsTest {
         List<HttpTrigger> triggers = List.of(new HttpTrigger("/hello", false, Optional.empty(),
                 Optional.of(new StaticResponse(200, Map.of(), "hi")), Executor.http()));
         SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(triggers), Map.of(), List.of(), "io", "1", null);
-        Set<String> before = ioThreadNames();
+        Set<String> before = XnioThreads.ioThreadNames();
         int port = FreePort.next();
         try (IngressServer server = IngressServer.start("127.0.0.1", port,
                 HttpLimits.withMaxRequestBody(1024).withIoThreads(threads), dispatcher)) {
@@ -31,15 +30,9 @@ class IoThreadsTest {
                     assertThat(http.readReply().status()).isEqualTo(200);
                 }
             }
-            Set<String> started = ioThreadNames();
+            Set<String> started = XnioThreads.ioThreadNames();
             started.removeAll(before);
             assertThat(started).as("IO threads the listener started").hasSize(threads);
         }
-    }
-
-    /** XNIO names a worker's IO threads "<worker> I/O-<n>". */
-    private static Set<String> ioThreadNames() {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                .filter(n -> n.contains(" I/O-")).collect(Collectors.toSet());
     }
 }
