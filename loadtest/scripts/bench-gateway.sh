@@ -20,6 +20,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+. loadtest/scripts/redis-lib.sh
 # A loaded machine starts five JVMs slowly: wait up to WAIT_SECONDS for each.
 WAIT_SECONDS=${WAIT_SECONDS:-90}
 # wait_http URL [LOG]: on failure, LOG's last lines say why (the work dir goes at exit).
@@ -46,14 +47,7 @@ cat > "$work/sqlite.toml" <<TOML
 read_rps = 0
 write_rps = 0
 TOML
-cat > "$work/redis.toml" <<TOML
-[key_value_limits]
-read_rps = 0
-write_rps = 0
-[key_value_store.default]
-type = "redis"
-url = "redis://127.0.0.1:$p_redis"
-TOML
+redis_runtime_config "$work/redis.toml" "$p_redis"
 # A static_response route: answered on the IO thread like health.
 cat > "$work/static.toml" <<TOML
 spin_manifest_version = 2
@@ -73,9 +67,7 @@ edge() { # name port manifest runtime-config [jar]
   wait_http "http://127.0.0.1:$2/.well-known/spin/health" "$work/$1.log"
 }
 # Redis first: webdis and the Redis-backed edge node read the same server.
-redis-server --port $p_redis --bind 127.0.0.1 --save '' --appendonly no --dir "$work" > "$work/redis.log" 2>&1 &
-redis_pid=$!; pids+=($redis_pid)
-for _ in $(seq 1 50); do redis-cli -p $p_redis ping > /dev/null 2>&1 && break; sleep 0.1; done
+start_redis "$p_redis"; redis_pid=${pids[-1]}
 # edge: the tutorial on the embedded SQLite store and on Redis (near-cache), the trivial handler, WAGI hello
 edge tutorial-sqlite $p_sqlite examples/hello-key-value-store/spin.toml "$work/sqlite.toml"; edge_pid=${pids[-1]}
 edge tutorial-redis $p_edge_redis examples/hello-key-value-store/spin.toml "$work/redis.toml"; edge_redis_pid=${pids[-1]}

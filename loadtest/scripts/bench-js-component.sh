@@ -17,6 +17,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+. loadtest/scripts/redis-lib.sh
 # Free loopback ports, so a server left by someone else never answers in place of ours (PORT_BASE=N: N..N+3).
 if [ -n "${PORT_BASE:-}" ]; then
   read -r REDIS_PORT JS_PORT C_PORT WEBDIS_PORT <<< "$PORT_BASE $((PORT_BASE + 1)) $((PORT_BASE + 2)) $((PORT_BASE + 3))"
@@ -28,17 +29,8 @@ print(*[s.getsockname()[1] for s in ss])')
 fi
 wait_http() { for _ in $(seq 1 $((WAIT_SECONDS * 10))); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
-cat > "$work/redis.toml" <<TOML
-[key_value_limits]
-read_rps = 0
-write_rps = 0
-[key_value_store.default]
-type = "redis"
-url = "redis://127.0.0.1:$REDIS_PORT"
-TOML
-redis-server --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no --dir "$work" > "$work/redis.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 50); do redis-cli -p $REDIS_PORT ping > /dev/null 2>&1 && break; sleep 0.1; done
+redis_runtime_config "$work/redis.toml" "$REDIS_PORT"
+start_redis "$REDIS_PORT"
 edge() { # name port manifest
   java $JAVA_OPTS -jar gateway/target/edge.jar up --from "$3" --listen "127.0.0.1:$2" \
     --state-dir "$work/$1-state" --runtime-config-file "$work/redis.toml" > "$work/$1.log" 2>&1 &

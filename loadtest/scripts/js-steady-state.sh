@@ -17,18 +17,10 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-cat > "$work/redis.toml" <<TOML
-[key_value_limits]
-read_rps = 0
-write_rps = 0
-[key_value_store.default]
-type = "redis"
-url = "redis://127.0.0.1:$REDIS_PORT"
-command_timeout = "10s"  # also the connect timeout: a loaded machine can take over 2 s
-TOML
-redis-server --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no --dir "$work" > "$work/redis.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 50); do redis-cli -p $REDIS_PORT ping > /dev/null 2>&1 && break; sleep 0.1; done
+. loadtest/scripts/redis-lib.sh
+# command_timeout is also the connect timeout: a loaded machine can take over 2 s.
+redis_runtime_config "$work/redis.toml" "$REDIS_PORT" 'command_timeout = "10s"'
+start_redis "$REDIS_PORT"
 mkdir -p "$work/state/compile-cache"
 [ -d "$CACHE" ] && cp "$CACHE"/* "$work/state/compile-cache/" 2>/dev/null || true
 # shellcheck disable=SC2086
