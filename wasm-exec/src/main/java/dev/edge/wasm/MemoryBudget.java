@@ -71,9 +71,15 @@ public final class MemoryBudget {
      *
      * @return closing it unregisters the reclaimer
      */
-    public AutoCloseable onPressure(Reclaimer reclaimer) {
+    public Registration onPressure(Reclaimer reclaimer) {
         reclaimers.add(reclaimer);
         return () -> reclaimers.remove(reclaimer);
+    }
+
+    /** A reclaimer's registration; unregistering cannot fail. */
+    public interface Registration extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /**

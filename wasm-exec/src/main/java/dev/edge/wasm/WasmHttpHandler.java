@@ -39,7 +39,7 @@ public final class WasmHttpHandler implements GuestHandler {
     private final AtomicInteger idleCount = new AtomicInteger();
     private final AtomicInteger instancesCreated = new AtomicInteger();
     private volatile boolean closed;
-    private final AutoCloseable memoryPressure;
+    private final MemoryBudget.Registration memoryPressure;
     /** Inline runs in a row that had to be abandoned; past the threshold only one request in 64 tries inline. */
     private volatile int inlineMisses;
     private final AtomicInteger inlineTickets = new AtomicInteger();
@@ -288,11 +288,7 @@ public final class WasmHttpHandler implements GuestHandler {
     @Override
     public void close() {
         closed = true;
-        try {
-            memoryPressure.close();
-        } catch (Exception e) {
-            throw new IllegalStateException(e); // unregistering cannot fail
-        }
+        memoryPressure.close();
         GuestInstance instance;
         while ((instance = idle.pollFirst()) != null) {
             idleCount.decrementAndGet();

@@ -45,7 +45,7 @@ public final class Component implements AutoCloseable {
     private final boolean resettable;
     private final int poolSize;
     private final MemoryBudget budget;
-    private final AutoCloseable pressure;
+    private final MemoryBudget.Registration pressure;
     private volatile boolean closed;
     /** Reset instances waiting for a request, and how many pooled instances exist (idle or in use). */
     private final ArrayBlockingQueue<ComponentInstance> idle;
@@ -228,11 +228,7 @@ public final class Component implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        try {
-            pressure.close();
-        } catch (Exception e) {
-            throw new IllegalStateException(e); // unregistering cannot fail
-        }
+        pressure.close();
         if (idle != null) {
             ComponentInstance instance;
             while ((instance = idle.poll()) != null) {
