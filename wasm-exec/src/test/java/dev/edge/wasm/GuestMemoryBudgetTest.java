@@ -39,8 +39,14 @@ class GuestMemoryBudgetTest {
         assertThat(output).doesNotContain("OutOfMemoryError");
         assertThat(jvm.exitValue()).as(output).isZero();
         assertThat(output).contains("hello after abuse: 200");
-        // Every hog got its own memory error: malloc returned NULL below the cap, and it answered 200.
-        assertThat(output.lines().filter(l -> l.startsWith("hog: 200 allocated=")).count()).as(output).isEqualTo(32);
+        // Every hog was answered: it got its own memory error (malloc returned NULL below the cap, and it answered
+        // 200), or, when the others held the whole shared budget as it started, the designed 503 that names the
+        // budget (the guest never ran). Anything else (a trap, a 500, a lost answer) fails.
+        List<String> hogs = output.lines().filter(l -> l.startsWith("hog: ")).toList();
+        assertThat(hogs).as(output).hasSize(32).allSatisfy(l -> assertThat(l).matches(
+                "hog: (200 allocated=.*|503 .*guest memory budget \\d+ MiB of \\d+ MiB used.*)"));
+        assertThat(hogs).as("most hogs ran to their own memory error").filteredOn(l -> l.startsWith("hog: 200 "))
+                .hasSizeGreaterThanOrEqualTo(16);
     }
 
     @Test
