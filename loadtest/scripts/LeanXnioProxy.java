@@ -18,7 +18,6 @@ import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.StreamConnection;
-import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.conduits.ConduitStreamSinkChannel;
 import org.xnio.conduits.ConduitStreamSourceChannel;
@@ -26,15 +25,16 @@ import org.xnio.conduits.ConduitStreamSourceChannel;
 /**
  * A feasibility probe, not production code: how cheap can a reverse proxy on Undertow's server be when the upstream
  * side is a few hundred lines of our own instead of Undertow's proxy client (ProxyHandler, io.undertow.client.*)?
- * Everything runs on the exchange's IO thread: the request head is written straight into the IO thread's buffer and sent over
- * a keep-alive XNIO StreamConnection from a per-IO-thread pool (opened with that thread's openStreamConnection, reads
- * left resumed while idle so a pooled connection costs no epoll_ctl per request); the response head is parsed by a
- * small strict parser, its end-to-end headers copied, and the body (Content-Length or chunked) streamed to the
- * exchange's response channel with backpressure (upstream reads suspended while the response channel is full).
- * It omits, and answers 502 to: request bodies (any Content-Length > 0 or Transfer-Encoding), 1xx responses
- * (100-continue), Upgrade, responses framed by connection close, heads over one buffer. It has no timeouts, no retry
- * beyond one fresh connection when a pooled one was found closed, no pool bound other than 64 idle per IO thread, and
- * drops response trailers (the body is re-chunked by Undertow). Run with edge's jar on the class path:
+ * Everything runs on the exchange's IO thread: the request head is written straight into the IO thread's buffer and
+ * sent over a keep-alive XNIO StreamConnection from a per-IO-thread pool (opened with that thread's
+ * openStreamConnection, reads left resumed while idle so a pooled connection costs no epoll_ctl per request); the
+ * response head is parsed by a small strict parser, its end-to-end headers copied, and the body (Content-Length or
+ * chunked) streamed to the exchange's response channel with backpressure (upstream reads suspended while the response
+ * channel is full). It answers 502 to request bodies (any Content-Length > 0 or Transfer-Encoding), 1xx responses,
+ * responses framed by connection close and heads over 16 KiB; it drops Upgrade as hop-by-hop (the upstream sees a
+ * plain request) and response trailers (Undertow re-chunks the body); it has no timeouts, no TLS, one upstream, no
+ * retry beyond one fresh connection when a pooled one was found closed, and no bound on connections but 64 idle per
+ * IO thread. Run with edge's jar on the class path (loadtest/scripts/lean-probe-check.sh checks it):
  *   java -cp gateway/target/edge.jar loadtest/scripts/LeanXnioProxy.java 127.0.0.1:3013 http://127.0.0.1:8090 [ioThreads]
  */
 public class LeanXnioProxy {
@@ -72,7 +72,8 @@ public class LeanXnioProxy {
         if (!exchange.isInIoThread()) {
             throw new IllegalStateException("the probe runs on the IO thread only");
         }
-        // Run right after this call returns, on this thread; dispatched, the exchange outlives the call (ProxyHandler does so too).
+        // Runs right after this call returns, on this thread; dispatched, the exchange outlives the call
+        // (as ProxyHandler's).
         exchange.dispatch(SameThreadExecutor.INSTANCE, new Forward(exchange, pools.get()));
     }
 
@@ -392,7 +393,7 @@ public class LeanXnioProxy {
             }
         }
 
-        /** Handles what the upstream sent so far (conn.buf in read mode), until it needs more or the response is full. */
+        /** Handles what the upstream sent (conn.buf in read mode) until it needs more or the response is full. */
         void pump() {
             ByteBuffer buf = conn.buf;
             try {
@@ -509,7 +510,7 @@ public class LeanXnioProxy {
             exchange.endExchange(); // shuts the response channel down and flushes it
         }
 
-        /** Index of the CR of the CRLF ending the line that starts at from, -1 if not all there; a bare CR or LF throws. */
+        /** The CR of the CRLF ending the line that starts at from; -1 if not all there; bare CR or LF throws. */
         int lineEnd(ByteBuffer buf, int from) throws IOException {
             for (int i = from; i < buf.limit(); i++) {
                 byte b = buf.get(i);
@@ -545,9 +546,9 @@ public class LeanXnioProxy {
             }
             int eol = lineEnd(buf, p);
             // "HTTP/1.x SSS reason"
-            if (eol - p < 12 || buf.get(p) != 'H' || buf.get(p + 1) != 'T' || buf.get(p + 2) != 'T' || buf.get(p + 3) != 'P'
-                    || buf.get(p + 4) != '/' || buf.get(p + 5) != '1' || buf.get(p + 6) != '.' || buf.get(p + 8) != ' '
-                    || buf.get(p + 12) != ' ' && p + 12 != eol) {
+            if (eol - p < 12 || buf.get(p) != 'H' || buf.get(p + 1) != 'T' || buf.get(p + 2) != 'T'
+                    || buf.get(p + 3) != 'P' || buf.get(p + 4) != '/' || buf.get(p + 5) != '1' || buf.get(p + 6) != '.'
+                    || buf.get(p + 8) != ' ' || buf.get(p + 12) != ' ' && p + 12 != eol) {
                 throw new IOException("bad status line");
             }
             if (buf.get(p + 7) == '0') {
