@@ -112,7 +112,7 @@ final class IngressListener {
                 watch(worker, tls.get(), ssl);
             } else {
                 HttpOpenListener http = new HttpOpenListener(buffers, undertowOptions); // h2c by prior knowledge
-                http.setRootHandler(new Http2UpgradeHandler(root)); // h2c by Upgrade
+                http.setRootHandler(new ReadInterest(new Http2UpgradeHandler(root))); // h2c by Upgrade
                 channel = worker.createStreamConnectionServer(address, guarded(http, maxHead), socketOptions);
             }
             channel.resumeAccepts();
