@@ -14,9 +14,9 @@ import io.undertow.util.Methods;
  * timeout cannot fire while the request runs) and resumes them when the exchange completes. When the request outlives
  * its IO-thread pass (a proxied request always does), the JDK's epoll selector makes that an {@code EPOLL_CTL_DEL} and
  * an {@code EPOLL_CTL_ADD} per request. Resumed again in the same pass, the selector's interest never changes and no
- * system call is made; Undertow's read listener then suspends lazily, as it did before that fix and still does for a
- * request running on a worker thread: bytes that come while a request runs (the next pipelined request, the client's
- * close) make it suspend reads until the exchange completes, and they are read then, in order.
+ * system call is made; Undertow's read listener then suspends lazily, as it did before that fix (its compare-and-set
+ * on the request state is still there): bytes that come while a request runs (the next pipelined request, the
+ * client's close) make it suspend reads until the exchange completes, and they are read then, in order.
  *
  * <p>Only where nothing else reads the socket during the request: no body (Undertow has ended the request), no bytes
  * of a next request already read, no {@code Upgrade}, {@code CONNECT} or {@code Expect}, on the IO thread. Not over
