@@ -29,7 +29,8 @@ import org.xnio.channels.AcceptingChannel;
 /**
  * The ingress socket: what {@code Undertow.builder()...start()} does, with the same worker, buffer and socket
  * defaults, plus what it has no hook for. Every accepted connection gets a {@link BareCrGuard} under the HTTP
- * parser. HTTP/2 is served over TLS (ALPN {@code h2}) and in clear text (h2c, by prior knowledge or
+ * parser; a clear-text HTTP/1.x request without a body keeps its connection registered for reads while it runs
+ * ({@link ReadInterest}). HTTP/2 is served over TLS (ALPN {@code h2}) and in clear text (h2c, by prior knowledge or
  * {@code Upgrade: h2c}). With {@link TlsSettings}, the certificates (chosen by SNI name) are read again when a file
  * changes; its protocol versions and cipher suites apply to every handshake.
  */
@@ -112,7 +113,7 @@ final class IngressListener {
                 watch(worker, tls.get(), ssl);
             } else {
                 HttpOpenListener http = new HttpOpenListener(buffers, undertowOptions); // h2c by prior knowledge
-                http.setRootHandler(new Http2UpgradeHandler(root)); // h2c by Upgrade
+                http.setRootHandler(new ReadInterest(new Http2UpgradeHandler(root))); // h2c by Upgrade
                 channel = worker.createStreamConnectionServer(address, guarded(http, maxHead), socketOptions);
             }
             channel.resumeAccepts();

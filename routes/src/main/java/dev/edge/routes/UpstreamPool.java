@@ -808,7 +808,16 @@ final class UpstreamPool implements ProxyClient {
             exchange.setResponseListener(new ClientCallback<>() {
                 @Override
                 public void completed(ClientExchange result) {
-                    attempt.answered(result);
+                    // Taken in a task of this IO thread (no system call), after the one Undertow's client queues
+                    // when body bytes came with the head (PushBackStreamSourceConduit.wakeupReads). Taken at once,
+                    // the exchange ends first and that task runs the client's idle-connection read: a read() ->
+                    // EAGAIN per response. After it, the task finds no read listener yet and only suspends reads,
+                    // which the exchange resumes before the selector runs again.
+                    try {
+                        result.getConnection().getIoThread().execute(() -> attempt.answered(result));
+                    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                        attempt.answered(result); // the IO thread is shutting down: no later task will run
+                    }
                 }
 
                 @Override
