@@ -1,6 +1,7 @@
 package dev.edge.routes;
 
 import dev.edge.wasm.MemoryBudget;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.util.Headers;
@@ -30,6 +31,7 @@ public final class BodyReceiver {
         void failed(HttpServerExchange exchange, IOException error);
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BodyReceiver.class);
     private static final byte[] EMPTY = new byte[0];
 
     private BodyReceiver() {}
@@ -64,7 +66,11 @@ public final class BodyReceiver {
             return;
         }
         Accumulator body = new Accumulator(declared, limit);
+        StallWatch stall = StallWatch.start(exchange);
         exchange.getRequestReceiver().receivePartialBytes((ex, bytes, last) -> {
+            if (stall != null) {
+                stall.progressed();
+            }
             if (body.refused) {
                 if (last) {
                     ex.endExchange();
@@ -141,6 +147,57 @@ public final class BodyReceiver {
                 IoUtils.safeClose(exchange.getConnection());
             }
         }, LINGER_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Closes an HTTP/1.x connection whose body stops arriving for the listener's {@code IDLE_TIMEOUT}: Undertow 2.3.23
+     * never applies that option to an HTTP/1 connection, and a stalled body would otherwise hold its connection and its
+     * body-buffer reservation for ever. One timer per body, re-armed from the last progress when it fires (not per
+     * read); on the connection's IO thread, as the body's callbacks are. HTTP/2 is left alone: closing the connection
+     * would end every other stream on it.
+     */
+    private static final class StallWatch implements Runnable {
+        private final HttpServerExchange exchange;
+        private final long idleNanos;
+        private long lastProgress = System.nanoTime();
+
+        private StallWatch(HttpServerExchange exchange, long idleNanos) {
+            this.exchange = exchange;
+            this.idleNanos = idleNanos;
+        }
+
+        static StallWatch start(HttpServerExchange exchange) {
+            Integer idleMillis = exchange.getConnection().getUndertowOptions().get(UndertowOptions.IDLE_TIMEOUT);
+            if (idleMillis == null || idleMillis <= 0 || !(exchange.isHttp11() || exchange.isHttp10())) {
+                return null;
+            }
+            StallWatch watch = new StallWatch(exchange, TimeUnit.MILLISECONDS.toNanos(idleMillis));
+            watch.arm(watch.idleNanos);
+            return watch;
+        }
+
+        void progressed() {
+            lastProgress = System.nanoTime();
+        }
+
+        @Override
+        public void run() {
+            if (exchange.isRequestComplete() || exchange.isComplete() || !exchange.getConnection().isOpen()) {
+                return;
+            }
+            long idle = System.nanoTime() - lastProgress;
+            if (idle < idleNanos) {
+                arm(idleNanos - idle);
+                return;
+            }
+            LOG.debug("closing {}: its request body sent nothing for {} ms", exchange.getConnection().getPeerAddress(),
+                    TimeUnit.NANOSECONDS.toMillis(idle));
+            IoUtils.safeClose(exchange.getConnection());
+        }
+
+        private void arm(long nanos) {
+            exchange.getIoThread().executeAfter(this, nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** The body so far; sized up front when the length is declared. */

@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param maxQueryParameters  query parameters Undertow will split; more is a 400
  * @param requestParseTimeout a request whose line and headers are not complete within this is dropped (slowloris)
  * @param noRequestTimeout    an open connection that sends no request for this long is closed
- * @param idleTimeout         a connection with no read or write activity for this long is closed (slow bodies)
+ * @param idleTimeout         a buffered request body that sends nothing for this long has its connection closed (BodyReceiver)
  * @param maxConnections      connections open at once; past it the listener stops accepting (new clients wait in the
  *                            kernel's backlog) until it drops to 90 %
  * @param ioThreads           the listener's IO threads (event loops, as nginx's {@code worker_processes}); a request
