@@ -86,12 +86,7 @@ class ReadInterestTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-        for (AutoCloseable c : CLOSE) {
-            c.close();
-        }
+        Closing.all(server, CLOSE);
     }
 
     private static String bodyOf(RawHttp.Reply reply) {

@@ -74,12 +74,7 @@ class UpstreamRetryTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-        for (AutoCloseable c : CLOSE) {
-            c.close();
-        }
+        Closing.all(server, CLOSE);
     }
 
     private static RawHttp.Reply send(String method, String path, String body) throws Exception {

@@ -116,12 +116,7 @@ class UpstreamTimeoutTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-        for (AutoCloseable c : CLOSE) {
-            c.close();
-        }
+        Closing.all(server, CLOSE);
     }
 
     private static RawHttp.Reply get(String path) throws Exception {
