@@ -17,14 +17,6 @@ work=$(mktemp -d); pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 wait_http() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
-chmod 755 "$work"; mkdir -p "$work/www"; chmod 755 "$work/www"
-printf '{"firstName":"River","lastName":"Scott"}' > "$work/www/rs"
-cat > "$work/upstream.conf" <<NGINX
-worker_processes 1; daemon off; pid $work/upstream.pid; error_log $work/upstream-error.log;
-events { worker_connections 1024; }
-http { access_log off; sendfile on; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$UPSTREAM_PORT; root $work/www; default_type application/json; } }
-NGINX
 cat > "$work/proxy.conf" <<NGINX
 worker_processes ${IO_THREADS:-1}; daemon off; pid $work/proxy.pid; error_log $work/proxy-error.log;
 events { worker_connections 1024; }
@@ -35,7 +27,8 @@ http { access_log off; keepalive_requests 1000000;
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; proxy_set_header X-Forwarded-Host \$host;
       proxy_set_header X-Forwarded-Proto \$scheme; } } }
 NGINX
-/usr/sbin/nginx -c "$work/upstream.conf" -p "$work" & pids+=($!)
+source loadtest/scripts/nginx-lib.sh
+start_upstream $UPSTREAM_PORT
 /usr/sbin/nginx -c "$work/proxy.conf" -p "$work" & nginx_pid=$!; pids+=($nginx_pid)
 JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC"
 declare -A pid_of url_of; labels=(nginx-proxy_pass raw-undertow)

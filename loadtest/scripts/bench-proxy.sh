@@ -24,16 +24,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 wait_http() { for _ in $(seq 1 600); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
-chmod 755 "$work"; mkdir -p "$work/www"; chmod 755 "$work/www"
-printf '{"firstName":"River","lastName":"Scott"}' > "$work/www/rs"
-truncate -s 1G "$work/www/big"
 # The upstream, and nginx's proxy_pass peer (its own process, one worker, keep-alive upstream connections).
-cat > "$work/upstream.conf" <<NGINX
-worker_processes 1; daemon off; pid $work/upstream.pid; error_log $work/upstream-error.log;
-events { worker_connections 1024; }
-http { access_log off; sendfile on; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$UPSTREAM_PORT; root $work/www; default_type application/json; } }
-NGINX
 for workers in 1 2; do port=$NGINX_PORT; [ "$workers" = 2 ] && port=$NGINX2_PORT
 cat > "$work/proxy$workers.conf" <<NGINX
 worker_processes $workers; daemon off; pid $work/proxy$workers.pid; error_log $work/proxy$workers-error.log;
@@ -47,7 +38,8 @@ http { access_log off; keepalive_requests 1000000;
 NGINX
 done
 printf '[listener]\nio_threads = 1\n' > "$work/io1.toml"
-/usr/sbin/nginx -c "$work/upstream.conf" -p "$work" & pids+=($!)
+source loadtest/scripts/nginx-lib.sh
+start_upstream $UPSTREAM_PORT; truncate -s 1G "$work/www/big"
 /usr/sbin/nginx -c "$work/proxy1.conf" -p "$work" & nginx_pid=$!; pids+=($nginx_pid)
 /usr/sbin/nginx -c "$work/proxy2.conf" -p "$work" & nginx2_pid=$!; pids+=($nginx2_pid)
 JAVA_OPTS=${JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}

@@ -9,18 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 target=$1 work=$2 up=${3:-4700} port=${4:-4701} MODE=${MODE:-cpu} jar=${EDGE_JAR:-gateway/target/edge.jar}
-rm -rf "$work"; mkdir -p "$work/www"; chmod 755 "$work" "$work/www"; work=$(cd "$work" && pwd)
-printf '{"firstName":"River","lastName":"Scott"}' > "$work/www/rs"
-cat > "$work/upstream.conf" <<NGINX
-worker_processes 1; daemon off; pid $work/upstream.pid; error_log $work/upstream-error.log;
-events { worker_connections 1024; }
-http { access_log off; sendfile on; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$up; root $work/www; default_type application/json; } }
-NGINX
+rm -rf "$work"; mkdir -p "$work"; work=$(cd "$work" && pwd)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-/usr/sbin/nginx -c "$work/upstream.conf" -p "$work" & pids+=($!)
+source loadtest/scripts/nginx-lib.sh
+start_upstream $up
 opts=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -Xms512m -Xmx512m -XX:+UseParallelGC)
 [ "$MODE" = jfr ] && opts+=("-XX:StartFlightRecording=delay=35s,duration=20s,filename=$work/x.jfr,settings=profile")
 case $target in

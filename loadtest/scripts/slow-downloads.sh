@@ -16,16 +16,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 wait_http() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
-chmod 755 "$work"; mkdir -p "$work/www"; chmod 755 "$work/www"
-printf '{"firstName":"River","lastName":"Scott"}' > "$work/www/rs"
-truncate -s 1G "$work/www/big"
-cat > "$work/upstream.conf" <<NGINX
-worker_processes 1; daemon off; pid $work/upstream.pid; error_log $work/upstream-error.log;
-events { worker_connections 4096; }
-http { access_log off; sendfile on; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$UPSTREAM_PORT; root $work/www; default_type application/octet-stream; } }
-NGINX
-/usr/sbin/nginx -c "$work/upstream.conf" -p "$work" & pids+=($!)
+source loadtest/scripts/nginx-lib.sh
+start_upstream $UPSTREAM_PORT application/octet-stream 4096; truncate -s 1G "$work/www/big"
 java $JAVA_OPTS -jar "${EDGE_JAR:-gateway/target/edge.jar}" up --from examples/hello-world/spin.toml --listen "127.0.0.1:$PORT" \
   --admin-listen "127.0.0.1:$ADMIN_PORT" --state-dir "$work/edge-state" --proxy "/...=http://127.0.0.1:$UPSTREAM_PORT" \
   > "$work/edge.log" 2>&1 & edge_pid=$!; pids+=($edge_pid)
