@@ -84,12 +84,16 @@ final class RequestTargetCheck {
                 return "percent-decoded path is not valid UTF-8";
             }
         }
-        return hasDotSegment(decoded, n) ? DOT_SEGMENT : null;
+        // One byte per char (ISO-8859-1): '.', '/' and '\' are where they were in the bytes. Only escaped paths get here.
+        return hasDotSegment(new String(decoded, 0, n, StandardCharsets.ISO_8859_1)) ? DOT_SEGMENT : null;
     }
 
     private static final String DOT_SEGMENT = "dot segment ('.' or '..') in the path";
 
-    /** {@link #hasDotSegment(byte[], int)} of a path with no escape: its characters are its bytes. */
+    /**
+     * True if a segment of the (percent-decoded) path is {@code .} or {@code ..}, with {@code \} also taken as a
+     * separator (some upstreams do): such a path could leave a proxy's base path or a guest's directory.
+     */
     private static boolean hasDotSegment(String path) {
         int start = 0;
         int n = path.length();
@@ -97,24 +101,6 @@ final class RequestTargetCheck {
             if (i == n || path.charAt(i) == '/' || path.charAt(i) == '\\') {
                 int length = i - start;
                 if ((length == 1 || length == 2) && path.charAt(start) == '.' && (length == 1 || path.charAt(start + 1) == '.')) {
-                    return true;
-                }
-                start = i + 1;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * True if a segment of the percent-decoded path is {@code .} or {@code ..}, with {@code \} also taken as a
-     * separator (some upstreams do): such a path could leave a proxy's base path or a guest's directory.
-     */
-    private static boolean hasDotSegment(byte[] decoded, int n) {
-        int start = 0;
-        for (int i = 0; i <= n; i++) {
-            if (i == n || decoded[i] == '/' || decoded[i] == '\\') {
-                int length = i - start;
-                if ((length == 1 || length == 2) && decoded[start] == '.' && (length == 1 || decoded[start + 1] == '.')) {
                     return true;
                 }
                 start = i + 1;
