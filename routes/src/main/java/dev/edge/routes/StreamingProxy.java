@@ -64,7 +64,8 @@ public final class StreamingProxy implements AutoCloseable {
     private volatile UndertowXnioSsl ssl;
     private ScheduledExecutorService healthChecker;
 
-    private record Upstream(String name, UpstreamPool pool, ProxyHandler handler) {}
+    /** A pool and its two engines: the lane (null unless every target is http) and Undertow's ProxyHandler. */
+    private record Upstream(String name, UpstreamPool pool, UpstreamLane lane, ProxyHandler handler) {}
 
     /** URLs only, no pools. */
     public StreamingProxy(ProxyHeaders rules, Duration timeout) {
@@ -128,10 +129,15 @@ public final class StreamingProxy implements AutoCloseable {
         exchange.setResolvedPath(path.substring(0, path.length() - pathInfo.length()));
         // The deadline is watched by the pool (UpstreamWatch), not a timer per request.
         long requestTimeout = target.pool().timeouts().request().toNanos();
-        exchange.putAttachment(UpstreamPool.TRIES, new UpstreamPool.Tries(System.nanoTime() + requestTimeout, head));
+        UpstreamPool.Tries tries = new UpstreamPool.Tries(System.nanoTime() + requestTimeout, head);
+        exchange.putAttachment(UpstreamPool.TRIES, tries);
         exchange.addResponseCommitListener(this::headersToClient);
         exchange.addDefaultResponseListener(StreamingProxy::failedTriesAre502Or504);
-        target.handler().handleRequest(exchange);
+        if (target.lane() != null && UpstreamLane.takes(exchange)) {
+            target.lane().forward(exchange, tries, head);
+        } else {
+            target.handler().handleRequest(exchange);
+        }
     }
 
     /** {@link ProxyHeaders#toClient}'s rules on the committed response; in place unless it is a 101 (an upgrade). */
@@ -209,7 +215,7 @@ public final class StreamingProxy implements AutoCloseable {
                     exchange.endExchange();
                 })
                 .build();
-        return new Upstream(config.name(), pool, handler);
+        return new Upstream(config.name(), pool, pool.allHttp() ? new UpstreamLane(pool, rules) : null, handler);
     }
 
     /** One thread for every pool's active health checks, made when the first pool has checks. */
