@@ -61,6 +61,8 @@ import org.xnio.conduits.ConduitStreamSourceChannel;
 final class UpstreamLane {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamLane.class);
     static final int MAX_OPEN = 512;
+    /** {@link #MAX_OPEN}; a test lowers it. */
+    static volatile int maxOpen = MAX_OPEN;
     static final int MAX_IDLE = 64;
     static final int IDLE_TTL_SECONDS = 60;
     private static final long IDLE_TTL_NANOS = TimeUnit.SECONDS.toNanos(IDLE_TTL_SECONDS);
@@ -325,8 +327,8 @@ final class UpstreamLane {
             home = chosen.lane.on(exchange.getIoThread());
             long now = System.nanoTime();
             Conn idle = home.takeIdle(now);
-            if (idle == null && home.open >= MAX_OPEN) {
-                LOG.warn("{} connections open to {} on this IO thread: answered 503", MAX_OPEN, chosen.lane.host);
+            if (idle == null && home.open >= maxOpen) {
+                LOG.warn("{} connections open to {} on this IO thread: answered 503", maxOpen, chosen.lane.host);
                 answer(503);
                 return;
             }
@@ -522,6 +524,10 @@ final class UpstreamLane {
                     switch (state) {
                         case HEAD -> {
                             if (!parseHead(buf)) {
+                                if (eof && !buf.hasRemaining()) {
+                                    failTry(UpstreamPoolConfig.Failure.RESET); // closed before any response byte
+                                    return;
+                                }
                                 if (eof || buf.limit() == buf.capacity() && buf.position() == 0) {
                                     throw new IOException(eof ? "closed within the response head"
                                             : "response head over " + HEAD_LIMIT + " bytes");
