@@ -185,6 +185,9 @@ public final class ProxyHeaders {
         }
         List<String> named = null;
         for (String value : connection) {
+            if (value.equalsIgnoreCase("keep-alive")) {
+                continue; // the usual value, without a split
+            }
             for (String token : value.split(",")) {
                 String name = token.strip();
                 if (!name.isEmpty() && !name.equalsIgnoreCase("keep-alive")

@@ -29,9 +29,13 @@ import org.xnio.OptionMap;
 import org.xnio.Xnio;
 
 /**
- * edge's reverse proxy, for every kind of proxying ({@code --proxy} routes, kv routes). Undertow's non-blocking
- * {@link ProxyHandler} streams each exchange to the upstream: bodies flow both ways through a small buffer,
- * never whole, and no thread waits on a slow client or upstream. An upstream is a URL or a named pool
+ * edge's reverse proxy, for every kind of proxying ({@code --proxy} routes, kv routes), with two engines. A request
+ * without a body, Upgrade or Expect, from an HTTP/1.x client, to a pool whose targets are all http (most proxied
+ * traffic) goes through {@link UpstreamLane}, edge's own HTTP/1.1 client engine: it costs a fraction of Undertow's
+ * proxy client per request (docs/benchmarks.md, "lane"). Everything else (request bodies, WebSocket upgrades,
+ * 100-continue, https targets, HTTP/2 clients) goes through Undertow's non-blocking {@link ProxyHandler}. Both
+ * stream: bodies flow through a small buffer, never whole, and no thread waits on a slow client or upstream; both
+ * take their decisions (target, retries, health, meters, the answer's status) from {@link UpstreamPool}. An upstream is a URL or a named pool
  * ({@code upstream:<name>}, {@code [upstream.<name>]}); {@link UpstreamPool} picks the target, keeps pooled
  * keep-alive HTTP/1.1 connections to each, and applies the header rules of {@link ProxyHeaders} as the request
  * leaves; the response's are applied as it is committed. Retries follow the pool's {@code retries} (UpstreamPool).

@@ -397,8 +397,10 @@ final class UpstreamLane {
             conn = c;
             c.forward = this;
             state = State.HEAD;
-            pool.timeouts().perTry().ifPresent(perTry -> timer = exchange.getIoThread().executeAfter(
-                    this::tryTimedOut, perTry.toMillis(), TimeUnit.MILLISECONDS));
+            if (pool.timeouts().perTry().isPresent()) {
+                timer = exchange.getIoThread().executeAfter(this::tryTimedOut,
+                        pool.timeouts().perTry().get().toMillis(), TimeUnit.MILLISECONDS);
+            }
             try {
                 c.out.write(request);
                 if (request.hasRemaining()) { // rare: the socket's buffer is full; the rest from its write listener
