@@ -121,7 +121,8 @@ final class UpstreamLane {
 
     /** One target's lane connections, per IO thread; the open ones counted for the target's gauge. */
     static final class Connections {
-        private final InetSocketAddress address;
+        private final String hostName;
+        private final int port;
         private final String host;
         private final String targetPath;
         private final Map<XnioIoThread, PerThread> threads = new ConcurrentHashMap<>();
@@ -129,7 +130,8 @@ final class UpstreamLane {
         private volatile boolean closed;
 
         Connections(URI base) {
-            this.address = new InetSocketAddress(base.getHost(), base.getPort() < 0 ? 80 : base.getPort());
+            this.hostName = base.getHost();
+            this.port = base.getPort() < 0 ? 80 : base.getPort();
             this.host = base.getRawAuthority();
             // As Undertow's ProxyConnectionPool gives ProxyHandler the target's path: decoded.
             this.targetPath = base.getPath() == null ? "/" : base.getPath();
@@ -137,6 +139,11 @@ final class UpstreamLane {
 
         int open() {
             return open.get();
+        }
+
+        /** Resolved per connection, as Undertow's client does (the JVM caches names): a name may move. */
+        InetSocketAddress address() {
+            return new InetSocketAddress(hostName, port);
         }
 
         PerThread on(XnioIoThread thread) {
@@ -356,7 +363,7 @@ final class UpstreamLane {
             int number = tryNumber;
             XnioIoThread thread = exchange.getIoThread();
             timer = thread.executeAfter(this::connectTimedOut, pool.timeouts().connect().toMillis(), TimeUnit.MILLISECONDS);
-            IoFuture<StreamConnection> future = thread.openStreamConnection(on.target.address, connection -> {
+            IoFuture<StreamConnection> future = thread.openStreamConnection(on.target.address(), connection -> {
                 Conn made = new Conn(on, connection);
                 if (number == tryNumber && state == State.CONNECTING && !exchange.isComplete()) {
                     cancelTimer();
