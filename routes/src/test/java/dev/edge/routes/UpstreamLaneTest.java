@@ -127,7 +127,7 @@ class UpstreamLaneTest {
         Socket hostile = SOCKETS.get("/hostile");
         assertThat(get("/p/after-hostile").status()).isEqualTo(200);
         assertThat(SOCKETS.get("/after-hostile")).isNotSameAs(hostile);
-        await().atMost(Duration.ofSeconds(5)).until(() -> hostile.isClosed() || hostile.getInputStream().read() < 0);
+        await().atMost(Duration.ofSeconds(5)).until(hostile::isClosed);
     }
 
     @Test
@@ -285,6 +285,24 @@ class UpstreamLaneTest {
         } finally {
             UpstreamLane.maxOpen = UpstreamLane.MAX_OPEN;
             clients.shutdownNow();
+        }
+    }
+
+    @Test
+    void closingTheProxyClosesItsIdleLaneConnections() throws Exception {
+        StreamingProxy own = new StreamingProxy(ProxyHeaders.untrusting(), Duration.ofSeconds(30));
+        ProxyStage stage = new ProxyStage(List.of(ProxyRoute.parse("/q/...=" + upstream.url())), own);
+        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(List.of()), Map.of(), List.of(stage), "q", "1", null);
+        int ownPort = FreePort.next();
+        IngressServer ownServer = IngressServer.start("127.0.0.1", ownPort, 1 << 20, dispatcher);
+        try {
+            assertThat(RawHttp.exchange(ownPort, "GET /q/pooled HTTP/1.1\r\nHost: edge.test\r\nConnection: close\r\n\r\n")
+                    .status()).isEqualTo(200);
+            Socket pooled = SOCKETS.get("/pooled");
+            own.close(); // as an app generation is retired
+            await().atMost(Duration.ofSeconds(5)).until(pooled::isClosed);
+        } finally {
+            ownServer.close();
         }
     }
 
