@@ -143,6 +143,66 @@ public final class ProxyHeaders {
     }
 
     /**
+     * Whether the upstream gets the client's headers as sent, filtered by {@link #passesAsSent}, plus edge's
+     * {@code X-Forwarded-For/-Host/-Proto}: {@link #toUpstreamInPlace}'s rules, for edge's own upstream engine
+     * (UpstreamLane, which takes no {@code Upgrade}). False for a trusted peer: {@link #toUpstream} decides then.
+     */
+    boolean forwardsAsSent(RequestTarget target) {
+        return !isTrusted(ip(target.clientAddr()));
+    }
+
+    /** {@link #NEVER_FROM_CLIENT}, the three {@code X-Forwarded-*} edge sets, and Host (the target's). */
+    private static final Set<HttpString> NOT_AS_SENT = Set.of(Headers.CONNECTION, Headers.KEEP_ALIVE,
+            new HttpString("Proxy-Connection"), Headers.TE, Headers.UPGRADE, Headers.TRAILER, Headers.PROXY_AUTHENTICATE,
+            Headers.PROXY_AUTHORIZATION, Headers.X_FORWARDED_PORT, Headers.X_FORWARDED_SERVER, Headers.FORWARDED,
+            Headers.X_FORWARDED_FOR, Headers.X_FORWARDED_HOST, Headers.X_FORWARDED_PROTO, Headers.HOST);
+
+    /**
+     * Whether a client header goes to the upstream as sent when {@link #forwardsAsSent}: not hop-by-hop, not one edge
+     * sets, and not named by the client's {@code Connection} ({@code named}: {@link #connectionNamed(HeaderValues)}).
+     */
+    static boolean passesAsSent(HttpString name, List<String> named) {
+        if (NOT_AS_SENT.contains(name)) {
+            return false;
+        }
+        if (named != null) {
+            for (String token : named) {
+                if (name.equalToString(token)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The header names a client's {@code Connection} lists, as {@link #removeTokens} removes them: but
+     * {@code keep-alive} and the proxy's own (Host and framing); null when it lists none (the usual case).
+     */
+    static List<String> connectionNamed(HeaderValues connection) {
+        if (connection == null) {
+            return null;
+        }
+        List<String> named = null;
+        for (String value : connection) {
+            if (value.equalsIgnoreCase("keep-alive")) {
+                continue; // the usual value, without a split
+            }
+            for (String token : value.split(",")) {
+                String name = token.strip();
+                if (!name.isEmpty() && !name.equalsIgnoreCase("keep-alive")
+                        && !SET_BY_PROXY.contains(name.toLowerCase(Locale.ROOT))) {
+                    if (named == null) {
+                        named = new ArrayList<>(2);
+                    }
+                    named.add(name);
+                }
+            }
+        }
+        return named;
+    }
+
+    /**
      * Removes from {@code headers} every name a {@code Connection} value lists, but those in {@code kept} (lower
      * case), without splitting the value: {@code keep-alive} and {@code close}, the usual ones, cost no String.
      */

@@ -29,9 +29,13 @@ import org.xnio.OptionMap;
 import org.xnio.Xnio;
 
 /**
- * edge's reverse proxy, for every kind of proxying ({@code --proxy} routes, kv routes). Undertow's non-blocking
- * {@link ProxyHandler} streams each exchange to the upstream: bodies flow both ways through a small buffer,
- * never whole, and no thread waits on a slow client or upstream. An upstream is a URL or a named pool
+ * edge's reverse proxy, for every kind of proxying ({@code --proxy} routes, kv routes), with two engines. A request
+ * without a body, Upgrade or Expect, from an HTTP/1.x client, to a pool whose targets are all http (most proxied
+ * traffic) goes through {@link UpstreamLane}, edge's own HTTP/1.1 client engine: it costs a fraction of Undertow's
+ * proxy client per request (docs/benchmarks.md, "lane"). Everything else (request bodies, WebSocket upgrades,
+ * 100-continue, https targets, HTTP/2 clients) goes through Undertow's non-blocking {@link ProxyHandler}. Both
+ * stream: bodies flow through a small buffer, never whole, and no thread waits on a slow client or upstream; both
+ * take their decisions (target, retries, health, meters, the answer's status) from {@link UpstreamPool}. An upstream is a URL or a named pool
  * ({@code upstream:<name>}, {@code [upstream.<name>]}); {@link UpstreamPool} picks the target, keeps pooled
  * keep-alive HTTP/1.1 connections to each, and applies the header rules of {@link ProxyHeaders} as the request
  * leaves; the response's are applied as it is committed. Retries follow the pool's {@code retries} (UpstreamPool).
@@ -64,7 +68,8 @@ public final class StreamingProxy implements AutoCloseable {
     private volatile UndertowXnioSsl ssl;
     private ScheduledExecutorService healthChecker;
 
-    private record Upstream(String name, UpstreamPool pool, ProxyHandler handler) {}
+    /** A pool and its two engines: the lane (null unless every target is http) and Undertow's ProxyHandler. */
+    private record Upstream(String name, UpstreamPool pool, UpstreamLane lane, ProxyHandler handler) {}
 
     /** URLs only, no pools. */
     public StreamingProxy(ProxyHeaders rules, Duration timeout) {
@@ -128,10 +133,15 @@ public final class StreamingProxy implements AutoCloseable {
         exchange.setResolvedPath(path.substring(0, path.length() - pathInfo.length()));
         // The deadline is watched by the pool (UpstreamWatch), not a timer per request.
         long requestTimeout = target.pool().timeouts().request().toNanos();
-        exchange.putAttachment(UpstreamPool.TRIES, new UpstreamPool.Tries(System.nanoTime() + requestTimeout, head));
+        UpstreamPool.Tries tries = new UpstreamPool.Tries(System.nanoTime() + requestTimeout, head);
+        exchange.putAttachment(UpstreamPool.TRIES, tries);
         exchange.addResponseCommitListener(this::headersToClient);
         exchange.addDefaultResponseListener(StreamingProxy::failedTriesAre502Or504);
-        target.handler().handleRequest(exchange);
+        if (target.lane() != null && UpstreamLane.takes(exchange)) {
+            target.lane().forward(exchange, tries, head);
+        } else {
+            target.handler().handleRequest(exchange);
+        }
     }
 
     /** {@link ProxyHeaders#toClient}'s rules on the committed response; in place unless it is a 101 (an upgrade). */
@@ -209,7 +219,7 @@ public final class StreamingProxy implements AutoCloseable {
                     exchange.endExchange();
                 })
                 .build();
-        return new Upstream(config.name(), pool, handler);
+        return new Upstream(config.name(), pool, pool.allHttp() ? new UpstreamLane(pool, rules) : null, handler);
     }
 
     /** One thread for every pool's active health checks, made when the first pool has checks. */

@@ -85,11 +85,13 @@ final class UpstreamPool implements ProxyClient {
     };
     private static final Set<String> SET_BY_PROXY = Set.of("host", "content-length", "transfer-encoding");
 
-    /** One target: its connections, load, passive and active health, meters. */
-    private static final class Target implements ProxyTarget {
+    /** One target: its connections (Undertow's, and the lane's for an http target), load, passive and active health, meters. */
+    static final class Target implements ProxyTarget {
         private final URI base;
         private final String host;
         private final LoadBalancingProxyClient client;
+        /** The lane's connections to an http target (UpstreamLane); null for https. */
+        final UpstreamLane.Connections lane;
         private final AtomicInteger inFlight = new AtomicInteger();
         private final AtomicLong ejectedUntilNanos = new AtomicLong();
         private final AtomicInteger consecutiveFailures = new AtomicInteger();
@@ -101,9 +103,10 @@ final class UpstreamPool implements ProxyClient {
             this.base = base;
             this.host = base.getRawAuthority();
             this.client = client;
+            this.lane = base.getScheme().equals("http") ? new UpstreamLane.Connections(base) : null;
             this.health = new ActiveHealth(base, this::ejectedByChecks);
             this.meters = metrics.target(base.toString(), this, t -> t.available(System.nanoTime()) ? 1 : 0,
-                    t -> t.connections.size());
+                    t -> t.connections.size() + (t.lane == null ? 0 : t.lane.open()));
         }
 
         private void ejectedByChecks() {
@@ -127,6 +130,24 @@ final class UpstreamPool implements ProxyClient {
     }
 
     /**
+     * The try in progress as the watch sees it, whichever engine sends it (Undertow's client, or the lane).
+     */
+    interface Attempt {
+        /** Bytes read from the upstream on the try's connection so far; -1 when it is not watched for idle. */
+        long bytesRead();
+
+        /** After the head: whether the try waits for body bytes (false while a slow client holds the reads). */
+        boolean waitingForBody();
+
+        /** Nothing read for idle_timeout while waiting: before the head a timeout (504), after it the body is cut. */
+        void idle();
+
+        /** The client's connection closed while the try was in progress. */
+        default void clientGone() {
+        }
+    }
+
+    /**
      * One proxied request's tries, on its IO thread, watched ({@link UpstreamWatch}) for the overall deadline and for
      * an upstream that sends nothing for {@code idle_timeout} while the proxy waits to read from it.
      */
@@ -137,9 +158,8 @@ final class UpstreamPool implements ProxyClient {
         private HttpServerExchange exchange;
         private long idleNanos;
         private boolean deadlinePassed;
-        /** The try in progress, and its response once the head came. */
-        private Ruled current;
-        private ClientExchange response;
+        /** The try in progress. */
+        private Attempt current;
         private long lastRead = -1;
         private long lastProgressNanos;
         private final List<Target> tried = new ArrayList<>(2);
@@ -178,24 +198,36 @@ final class UpstreamPool implements ProxyClient {
             this.lastProgressNanos = System.nanoTime();
         }
 
+        /** The try in progress, and what fails it when the overall deadline passes. */
+        void attempt(Attempt attempt, Runnable cancel) {
+            this.current = attempt;
+            this.cancel = cancel;
+        }
+
         @Override
         boolean check(long now) {
-            if (exchange.isComplete() || !exchange.getConnection().isOpen()) {
+            if (exchange.isComplete()) {
+                return false;
+            }
+            if (!exchange.getConnection().isOpen()) {
+                Attempt attempt = current;
+                if (attempt != null) {
+                    attempt.clientGone();
+                }
                 return false;
             }
             if (!headReceived && !deadlinePassed && now - deadlineNanos >= 0) {
                 deadlinePassed = true;
                 deadline();
             }
-            Ruled sent = current;
-            ClientStatistics statistics = sent == null || !sent.connection.isOpen() ? null : sent.connection.getStatistics();
-            if (statistics == null) { // no try on a connection now (or one without byte counts: not watched for idle)
+            Attempt sent = current;
+            long read = sent == null ? -1 : sent.bytesRead();
+            if (read < 0) { // no try on a connection now (or one without byte counts: not watched for idle)
                 lastProgressNanos = now;
                 return true;
             }
-            long read = statistics.getRead();
             // Waiting: for the head, or for body bytes the client has room for (a slow client stops the reads).
-            boolean waiting = !headReceived || response != null && response.getResponseChannel().isReadResumed();
+            boolean waiting = !headReceived || sent.waitingForBody();
             if (read != lastRead || !waiting) {
                 lastRead = read;
                 lastProgressNanos = now;
@@ -323,11 +355,21 @@ final class UpstreamPool implements ProxyClient {
         return retries.methods().contains(exchange.getRequestMethod().toString());
     }
 
+    /** Whether every target is clear-text http: the lane (UpstreamLane) can serve the pool's bodyless requests. */
+    boolean allHttp() {
+        return targets.stream().allMatch(t -> t.lane != null);
+    }
+
     /** Stops the health checks and closes every pooled connection: the pool is no longer used. */
     void close() {
         checks.ifPresent(ActiveHealth.Checks::stop);
         watch.close();
-        targets.forEach(t -> t.client.closeCurrentConnections());
+        for (Target target : targets) {
+            target.client.closeCurrentConnections();
+            if (target.lane != null) {
+                target.lane.close();
+            }
+        }
     }
 
     @Override
@@ -432,6 +474,24 @@ final class UpstreamPool implements ProxyClient {
                               long timeout, TimeUnit unit) {
         Target target = (Target) proxyTarget;
         Tries tries = exchange.getAttachment(TRIES);
+        beginTry(target, exchange, tries);
+        Connect connect = new Connect(target, tries, exchange, callback);
+        tries.cancel = connect::deadline;
+        LoadBalancingProxyClient client = target.client;
+        client.getConnection(client.findTarget(exchange), exchange, connect, timeout, unit);
+        // A pooled idle connection is handed over at once; only a connection still to be made needs the timer (a
+        // timer costs a sorted insert and removal on the IO thread). Outcomes come later on this same IO thread.
+        if (!connect.settled) {
+            connect.timer = exchange.getIoThread().executeAfter(connect::timedOut, timeouts.connect().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * A try of {@code exchange} on {@code target} begins (either engine): the first one starts the watch, each is
+     * counted in flight until the exchange ends, and the access log names the last target.
+     */
+    void beginTry(Target target, HttpServerExchange exchange, Tries tries) {
         if (tries.tried.isEmpty()) {
             tries.watched(exchange, timeouts.idle().toNanos());
             Runnable unwatch = watch.add(exchange.getIoThread(), tries);
@@ -447,16 +507,41 @@ final class UpstreamPool implements ProxyClient {
         tries.tried.add(target);
         exchange.putAttachment(ObservedRequests.TARGET, target.base.toString());
         target.inFlight.incrementAndGet();
-        Connect connect = new Connect(target, tries, exchange, callback);
-        tries.cancel = connect::deadline;
-        LoadBalancingProxyClient client = target.client;
-        client.getConnection(client.findTarget(exchange), exchange, connect, timeout, unit);
-        // A pooled idle connection is handed over at once; only a connection still to be made needs the timer (a
-        // timer costs a sorted insert and removal on the IO thread). Outcomes come later on this same IO thread.
-        if (!connect.settled) {
-            connect.timer = exchange.getIoThread().executeAfter(connect::timedOut, timeouts.connect().toMillis(),
-                    TimeUnit.MILLISECONDS);
+    }
+
+    /** {@code connect_timeout} passed (either engine): a connect failure (retried as one), 504 if it is the last try. */
+    void connectTimedOut(Target target, Tries tries, long startNanos) {
+        failedTry(target, tries, UpstreamPoolConfig.Failure.CONNECT_FAILURE, true, startNanos);
+        tries.lastFailure = UpstreamPoolConfig.Failure.TIMEOUT;
+    }
+
+    /** The overall deadline passed while connecting (either engine): no more tries, 504. */
+    void deadlineWhileConnecting(Target target, Tries tries, long startNanos) {
+        tries.lastFailure = UpstreamPoolConfig.Failure.TIMEOUT;
+        tries.retryWanted = false;
+        target.meters.tried(UpstreamPoolConfig.Failure.TIMEOUT.text(), System.nanoTime() - startNanos);
+    }
+
+    /**
+     * A try's response head came with {@code status} (either engine): metered, counted for passive health. True when
+     * {@code retries} lists the status and sending again is safe: the caller drops the answer and its connection and
+     * tries again; false when the answer goes to the client.
+     */
+    boolean answered(Target target, Tries tries, HttpServerExchange exchange, int status, long startNanos,
+                     boolean requestCompleteWhenSent) {
+        target.meters.tried(UpstreamMetrics.statusClass(status), System.nanoTime() - startNanos);
+        if (status >= 500) {
+            countFailure(target);
+        } else {
+            countSuccess(target);
         }
+        if (retries.statuses().contains(status) && mayResend(exchange, tries, requestCompleteWhenSent)) {
+            tries.lastFailure = null;
+            tries.retryWanted = true;
+            return true;
+        }
+        tries.headReceived = true;
+        return false;
     }
 
     /**
@@ -523,17 +608,14 @@ final class UpstreamPool implements ProxyClient {
         void timedOut() {
             timer = null;
             if (settle()) {
-                failedTry(target, tries, UpstreamPoolConfig.Failure.CONNECT_FAILURE, true, startNanos);
-                tries.lastFailure = UpstreamPoolConfig.Failure.TIMEOUT;
+                connectTimedOut(target, tries, startNanos);
                 callback.failed(exchange);
             }
         }
 
         void deadline() {
             if (settle()) {
-                tries.lastFailure = UpstreamPoolConfig.Failure.TIMEOUT;
-                tries.retryWanted = false;
-                target.meters.tried(UpstreamPoolConfig.Failure.TIMEOUT.text(), System.nanoTime() - startNanos);
+                deadlineWhileConnecting(target, tries, startNanos);
                 callback.couldNotResolveBackend(exchange);
             }
         }
@@ -542,7 +624,7 @@ final class UpstreamPool implements ProxyClient {
      * A try failed: remembered for the answer (502 or 504), counted towards ejecting the target, and tried again if
      * {@code retries.on} lists the failure and sending again is safe.
      */
-    private void failedTry(Target target, Tries tries, UpstreamPoolConfig.Failure failure, boolean resendSafe,
+    void failedTry(Target target, Tries tries, UpstreamPoolConfig.Failure failure, boolean resendSafe,
                            long startNanos) {
         target.meters.tried(failure.text(), System.nanoTime() - startNanos);
         tries.lastFailure = failure;
@@ -571,7 +653,7 @@ final class UpstreamPool implements ProxyClient {
      * Whether a try that may have reached the upstream can be sent again: attempts left, the deadline not passed,
      * a method {@code retries.methods} lists, and no request body (ProxyHandler streams a body once; it is gone).
      */
-    private boolean mayResend(HttpServerExchange exchange, Tries tries, boolean requestCompleteWhenSent) {
+    boolean mayResend(HttpServerExchange exchange, Tries tries, boolean requestCompleteWhenSent) {
         return requestCompleteWhenSent && tries.retries < retries.attempts() && !tries.pastDeadline()
                 && mayResendMethod(exchange);
     }
@@ -622,13 +704,15 @@ final class UpstreamPool implements ProxyClient {
     }
 
     /** One pooled upstream connection, seen by one exchange: requests leave through {@link #rewrite}, watched. */
-    private final class Ruled implements ClientConnection {
+    private final class Ruled implements ClientConnection, Attempt {
         private final ClientConnection connection;
         private final HttpServerExchange exchange;
         private final Target target;
         private final Tries tries;
         private final long startNanos;
         private Try attempt;
+        /** The response, once its head came. */
+        private ClientExchange response;
 
         Ruled(ClientConnection connection, HttpServerExchange exchange, Target target, Tries tries, long startNanos) {
             this.connection = connection;
@@ -645,15 +729,25 @@ final class UpstreamPool implements ProxyClient {
             }
             // idle_timeout (nginx's proxy_read_timeout) is the watch's (Tries.check), not Undertow's READ_TIMEOUT.
             attempt = new Try(this, callback, exchange.isRequestComplete());
-            tries.cancel = attempt::deadline;
-            tries.current = this;
+            tries.attempt(this, attempt::deadline);
             timeouts.perTry().ifPresent(perTry -> attempt.timer = exchange.getIoThread().executeAfter(attempt::timedOut,
                     perTry.toMillis(), TimeUnit.MILLISECONDS));
             connection.sendRequest(request, attempt);
         }
 
-        /** Nothing read for idle_timeout while waiting: before the head a timeout (504), after it the body is cut. */
-        void idle() {
+        @Override
+        public long bytesRead() {
+            ClientStatistics statistics = connection.isOpen() ? connection.getStatistics() : null;
+            return statistics == null ? -1 : statistics.getRead();
+        }
+
+        @Override
+        public boolean waitingForBody() {
+            return response != null && response.getResponseChannel().isReadResumed();
+        }
+
+        @Override
+        public void idle() {
             if (!tries.headReceived && attempt != null) {
                 attempt.broke(new ReadTimeoutException("no byte from the upstream within idle_timeout"));
                 IoUtils.safeClose(connection);
@@ -735,21 +829,12 @@ final class UpstreamPool implements ProxyClient {
                 return;
             }
             int status = result.getResponse().getResponseCode();
-            sent.target.meters.tried(UpstreamMetrics.statusClass(status), System.nanoTime() - sent.startNanos);
-            if (status >= 500) {
-                countFailure(sent.target);
-            } else {
-                countSuccess(sent.target);
-            }
-            if (retries.statuses().contains(status) && mayResend(sent.exchange, sent.tries, requestCompleteWhenSent)) {
-                sent.tries.lastFailure = null;
-                sent.tries.retryWanted = true;
+            if (UpstreamPool.this.answered(sent.target, sent.tries, sent.exchange, status, sent.startNanos, requestCompleteWhenSent)) {
                 IoUtils.safeClose(sent.connection);
                 responseListener.failed(new IOException("upstream answered " + status + "; trying again"));
                 return;
             }
-            sent.tries.headReceived = true;
-            sent.tries.response = result;
+            sent.response = result;
             responseListener.completed(result);
         }
 

@@ -85,6 +85,17 @@ class UpstreamRetryTest {
     }
 
     @Test
+    void bodylessRetriesAndFailoverAreTheLanes() throws Exception {
+        long before = UpstreamLane.served();
+        assertThat(send("GET", "/flaky/lane-once", null).status()).isEqualTo(200);
+        assertThat(send("GET", "/closes/lane-get", null).status()).isEqualTo(502);
+        for (int i = 0; i < 4; i++) {
+            assertThat(send("GET", "/half-dead/lane-" + i, null).status()).isEqualTo(200);
+        }
+        assertThat(UpstreamLane.served() - before).as("edge's own engine served them all").isEqualTo(6);
+    }
+
+    @Test
     void aGetAnswered503IsSentAgainAndTheSecondAnswerPasses() throws Exception {
         int before = flaky.requests();
         RawHttp.Reply reply = send("GET", "/flaky/get-once", null);
