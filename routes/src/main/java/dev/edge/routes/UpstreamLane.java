@@ -50,7 +50,8 @@ import org.xnio.conduits.ConduitStreamSourceChannel;
  * thread's {@code openStreamConnection}; no locks, no hand-off), kept alive, idle ones with their reads resumed so
  * an upstream's close is seen and the connection dropped (at most {@value #MAX_IDLE} idle per thread and target, for
  * {@value #IDLE_TTL_SECONDS} s). At most {@value #MAX_OPEN} are open per thread and target: a request beyond that is
- * answered 503 at once (Undertow's client queued up to 1 000; a queue here would need its own deadlines).
+ * answered 503 at once, as Envoy's connection overflow (a queue here would need its own deadlines), with one WARN
+ * line per overflow episode, not one per refused request.
  *
  * <p>The decisions are {@link UpstreamPool}'s, shared with the ProxyHandler path: the target, retries, passive health,
  * metering, the answer 502/503/504. The request's headers follow {@link ProxyHeaders}, the response's go through
@@ -60,12 +61,14 @@ import org.xnio.conduits.ConduitStreamSourceChannel;
  */
 final class UpstreamLane {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamLane.class);
-    static final int MAX_OPEN = 512;
+    /** Undertow's own client allowed 512 per IO thread plus a queue; 1 000 slow downloads over two IO threads need more. */
+    static final int MAX_OPEN = 1024;
     /** {@link #MAX_OPEN}; a test lowers it. */
     static volatile int maxOpen = MAX_OPEN;
     static final int MAX_IDLE = 64;
     static final int IDLE_TTL_SECONDS = 60;
-    private static final long IDLE_TTL_NANOS = TimeUnit.SECONDS.toNanos(IDLE_TTL_SECONDS);
+    /** {@link #IDLE_TTL_SECONDS}; a test shortens it. */
+    static volatile long idleTtlNanos = TimeUnit.SECONDS.toNanos(IDLE_TTL_SECONDS);
     /** The response head's limit (a larger one is a 502), and each connection's read buffer. */
     static final int HEAD_LIMIT = 16 * 1024;
     /** Undertow's own limit on a request's header count (UndertowOptions.MAX_HEADERS). */
@@ -148,7 +151,7 @@ final class UpstreamLane {
 
         PerThread on(XnioIoThread thread) {
             PerThread on = threads.get(thread);
-            return on != null ? on : threads.computeIfAbsent(thread, t -> new PerThread(this));
+            return on != null ? on : threads.computeIfAbsent(thread, t -> new PerThread(this, t));
         }
 
         /** Closes the idle connections now, the busy ones when their exchange ends: the pool is no longer used. */
@@ -164,21 +167,29 @@ final class UpstreamLane {
         }
     }
 
-    /** One IO thread's connections to one target: touched on that thread only. */
+    /**
+     * One IO thread's connections to one target: touched on that thread only. Idle ones are closed after the idle TTL
+     * by one sweep timer per thread and target (armed while any is idle), not a timer per connection or request.
+     */
     static final class PerThread {
         private final Connections target;
+        private final XnioIoThread thread;
         private final ArrayDeque<Conn> idle = new ArrayDeque<>();
         private int open;
+        /** Refusing requests at the open bound since the last one that got a connection (logged once). */
+        private boolean refusing;
+        private XnioExecutor.Key sweep;
 
-        PerThread(Connections target) {
+        PerThread(Connections target, XnioIoThread thread) {
             this.target = target;
+            this.thread = thread;
         }
 
-        /** The most recently used idle connection, expired ones closed on the way; null if none. */
+        /** The most recently used idle connection (the oldest ones expire first); null if none. */
         Conn takeIdle(long now) {
             Conn conn;
             while ((conn = idle.pollLast()) != null) {
-                if (now - conn.idleSince < IDLE_TTL_NANOS) {
+                if (now - conn.idleSince < idleTtlNanos) {
                     return conn;
                 }
                 conn.close();
@@ -188,16 +199,37 @@ final class UpstreamLane {
 
         void release(Conn conn, long now) {
             conn.forward = null;
-            Conn oldest = idle.peekFirst();
-            if (oldest != null && now - oldest.idleSince >= IDLE_TTL_NANOS) {
-                idle.pollFirst().close();
-            }
             if (target.closed || idle.size() >= MAX_IDLE) {
                 conn.close();
                 return;
             }
             conn.idleSince = now;
             idle.addLast(conn); // reads stay resumed: the upstream's close is seen and the connection dropped
+            if (sweep == null) {
+                armSweep(idleTtlNanos);
+            }
+        }
+
+        private void armSweep(long delayNanos) {
+            try {
+                sweep = thread.executeAfter(this::sweep, Math.max(1, TimeUnit.NANOSECONDS.toMillis(delayNanos)),
+                        TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopped) {
+                sweep = null; // the IO thread stopped: its connections are closed with it
+            }
+        }
+
+        /** Closes the idle connections past the TTL (the oldest are first), then waits for the next to expire. */
+        private void sweep() {
+            sweep = null;
+            long now = System.nanoTime();
+            Conn oldest;
+            while ((oldest = idle.peekFirst()) != null && now - oldest.idleSince >= idleTtlNanos) {
+                idle.pollFirst().close();
+            }
+            if (oldest != null) {
+                armSweep(oldest.idleSince + idleTtlNanos - now);
+            }
         }
 
         void closeIdle() {
@@ -335,10 +367,15 @@ final class UpstreamLane {
             long now = System.nanoTime();
             Conn idle = home.takeIdle(now);
             if (idle == null && home.open >= maxOpen) {
-                LOG.warn("{} connections open to {} on this IO thread: answered 503", maxOpen, chosen.lane.host);
+                if (!home.refusing) {
+                    home.refusing = true;
+                    LOG.warn("{} connections open to {} on this IO thread: requests beyond are answered 503",
+                            maxOpen, chosen.lane.host);
+                }
                 answer(503);
                 return;
             }
+            home.refusing = false;
             target = chosen;
             pool.beginTry(chosen, exchange, tries);
             startNanos = now;

@@ -306,6 +306,28 @@ class UpstreamLaneTest {
         }
     }
 
+    @Test
+    void idleConnectionsAreClosedAfterTheIdleTtlWithoutFurtherTraffic() throws Exception {
+        // Its own proxy: the shared one's sweep timer may already be armed for the default 60 s.
+        UpstreamLane.idleTtlNanos = TimeUnit.MILLISECONDS.toNanos(300);
+        StreamingProxy own = new StreamingProxy(ProxyHeaders.untrusting(), Duration.ofSeconds(30));
+        ProxyStage stage = new ProxyStage(List.of(ProxyRoute.parse("/t/...=" + upstream.url())), own);
+        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(List.of()), Map.of(), List.of(stage), "t", "1", null);
+        int ownPort = FreePort.next();
+        IngressServer ownServer = IngressServer.start("127.0.0.1", ownPort, 1 << 20, dispatcher);
+        try {
+            assertThat(RawHttp.exchange(ownPort, "GET /t/ttl HTTP/1.1\r\nHost: edge.test\r\nConnection: close\r\n\r\n")
+                    .status()).isEqualTo(200);
+            Socket pooled = SOCKETS.get("/ttl");
+            Thread.sleep(100);
+            assertThat(pooled.isClosed()).as("kept idle within the TTL").isFalse();
+            await().atMost(Duration.ofSeconds(5)).until(pooled::isClosed);
+        } finally {
+            UpstreamLane.idleTtlNanos = TimeUnit.SECONDS.toNanos(UpstreamLane.IDLE_TTL_SECONDS);
+            Closing.all(ownServer, List.of(own));
+        }
+    }
+
     private static String readHead(InputStream in) throws Exception {
         StringBuilder seen = new StringBuilder();
         int b;
