@@ -42,10 +42,12 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
     static IngressRequest toIngressRequest(HttpServerExchange http, RequestTarget target) {
         HeaderMap requestHeaders = http.getRequestHeaders();
         List<Map.Entry<String, String>> headers = new ArrayList<>(requestHeaders.size());
-        for (HeaderValues values : requestHeaders) {
+        // Undertow's cookie iteration and indexed values: no iterator objects.
+        for (long at = requestHeaders.fastIterate(); at != -1L; at = requestHeaders.fiNext(at)) {
+            HeaderValues values = requestHeaders.fiCurrent(at);
             String name = lowerCase(values.getHeaderName());
-            for (String value : values) {
-                headers.add(Map.entry(name, value));
+            for (int v = 0; v < values.size(); v++) {
+                headers.add(Map.entry(name, values.get(v)));
             }
         }
         byte[] body = http.getAttachment(RequestBodyReader.BODY);
