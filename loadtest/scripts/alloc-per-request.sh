@@ -20,8 +20,17 @@ java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$jar" up --from examples/hello-w
   --runtime-config-file "$work/io.toml" --state-dir "$work/state" --proxy "/...=http://127.0.0.1:$up" > "$work/log" 2>&1 &
 jpid=$!; pids+=($jpid)
 for _ in $(seq 1 300); do curl -s -o /dev/null http://127.0.0.1:$port/rs && break; sleep 0.1; done
+cat > "$work/alloc.jfc" <<'JFC'
+<?xml version="1.0" encoding="UTF-8"?>
+<configuration version="2.0">
+  <event name="jdk.ThreadAllocationStatistics"><setting name="enabled">true</setting><setting name="period">everyChunk</setting></event>
+</configuration>
+JFC
+# JFR's first recording re-instruments JDK classes (socket channels among them): their code is compiled again, and
+# until then allocates more. So one recording before the warm-up, and the measured one after it.
+jcmd $jpid JFR.start name=first settings="$work/alloc.jfc" > /dev/null; jcmd $jpid JFR.stop name=first > /dev/null
 wrk -t1 -c32 -d${WARMUP}s http://127.0.0.1:$port/rs > /dev/null
-jcmd $jpid JFR.start name=alloc filename="$work/a.jfr" > /dev/null; sleep 1
+jcmd $jpid JFR.start name=alloc settings="$work/alloc.jfc" filename="$work/a.jfr" > /dev/null; sleep 1
 wrk -t1 -c$CONNS -d${SECONDS_PER_RUN}s http://127.0.0.1:$port/rs > "$work/wrk.txt"
 sleep 1; jcmd $jpid JFR.stop name=alloc > /dev/null
 requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
