@@ -11,6 +11,7 @@ import io.undertow.server.protocol.http.AlpnOpenListener;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import io.undertow.server.protocol.http2.Http2OpenListener;
 import io.undertow.server.protocol.http2.Http2UpgradeHandler;
+import io.undertow.util.Headers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -113,7 +114,11 @@ final class IngressListener {
                 watch(worker, tls.get(), ssl);
             } else {
                 HttpOpenListener http = new HttpOpenListener(buffers, undertowOptions); // h2c by prior knowledge
-                http.setRootHandler(new ReadInterest(new Http2UpgradeHandler(root))); // h2c by Upgrade
+                HttpHandler h2c = new Http2UpgradeHandler(root); // h2c by Upgrade
+                // Only a request with an Upgrade can be one: the handler looks up HTTP2-Settings by a String name (a
+                // new HttpString) on every request it sees.
+                http.setRootHandler(new ReadInterest(exchange ->
+                        (exchange.getRequestHeaders().contains(Headers.UPGRADE) ? h2c : root).handleRequest(exchange)));
                 channel = worker.createStreamConnectionServer(address, guarded(http, maxHead), socketOptions);
             }
             channel.resumeAccepts();

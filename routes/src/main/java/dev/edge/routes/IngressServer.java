@@ -78,7 +78,7 @@ public final class IngressServer implements AutoCloseable {
         camel.getShutdownStrategy().setTimeUnit(java.util.concurrent.TimeUnit.SECONDS);
         camel.getRegistry().bind(IngressRouteBuilder.BINDING_BEAN, new SpinUndertowBinding());
         camel.getRegistry().bind(IngressRouteBuilder.BODY_READER_BEAN, new RequestBodyReader(limits.maxRequestBody(),
-                bodyBuffers, new StageFront(limits.maxRequestBody())));
+                bodyBuffers, new StageFront(limits.maxRequestBody(), accessLog.isPresent())));
         camel.getRegistry().bind(IngressRouteBuilder.INLINE_BEAN, new InlineAnswers());
         AppGenerations generations = new AppGenerations(dispatcher, owned);
         // Undertow with edge's header limits, parse/idle timeouts and connection cap (docs/security.md).

@@ -77,8 +77,6 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
             BodyReceiver.refuseUnread(exchange, badFraming);
             return;
         }
-        // An already-parsed form tells Undertow's form parsers there is nothing left to do.
-        exchange.putAttachment(FormDataParser.FORM_DATA, new FormData(0));
         boolean withinLimit = exchange.getRequestContentLength() <= maxRequestBody;
         if (badTarget == null && withinLimit && stages != null && stages.take(exchange, () -> receiveBody(exchange))) {
             return;
@@ -87,6 +85,9 @@ public final class RequestBodyReader implements CamelUndertowHttpHandler {
     }
 
     private void receiveBody(HttpServerExchange exchange) {
+        // An already-parsed form tells Undertow's form parsers there is nothing left to do (a forwarded request,
+        // streamed by the proxy, never meets them: it is not set there).
+        exchange.putAttachment(FormDataParser.FORM_DATA, new FormData(0));
         BodyReceiver.receive(exchange, maxRequestBody, bodyBuffers, new BodyReceiver.Callback() {
             @Override
             public void received(HttpServerExchange ex, byte[] body) {

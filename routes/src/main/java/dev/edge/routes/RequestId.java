@@ -15,7 +15,7 @@ public final class RequestId {
     /** The SLF4J MDC key log lines of a request carry its id under. */
     public static final String MDC_KEY = "request_id";
     static final int MAX_LENGTH = 128;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private RequestId() {}
 
@@ -36,13 +36,13 @@ public final class RequestId {
     /** A fresh id: 128 random bits as 32 lowercase hex digits. */
     static String generate() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] out = new char[32];
+        byte[] out = new byte[32]; // bytes, not chars: half the copy a String is made from
         write(random.nextLong(), out, 0);
         write(random.nextLong(), out, 16);
-        return new String(out);
+        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
-    private static void write(long bits, char[] out, int at) {
+    private static void write(long bits, byte[] out, int at) {
         for (int i = 15; i >= 0; i--) {
             out[at + i] = HEX[(int) (bits & 0xf)];
             bits >>>= 4;

@@ -18,12 +18,15 @@ final class RequestTargetCheck {
 
     /** Null if every header name is an RFC 9110 token and no value holds a control character (HTAB aside). */
     static String headerProblem(io.undertow.util.HeaderMap headers) {
-        for (io.undertow.util.HeaderValues values : headers) {
+        // Undertow's cookie iteration and indexed values: no iterator objects (this runs on every request).
+        for (long at = headers.fastIterate(); at != -1L; at = headers.fiNext(at)) {
+            io.undertow.util.HeaderValues values = headers.fiCurrent(at);
             String name = values.getHeaderName().toString();
             if (!SpinUndertowBinding.isSafe(name, true)) {
                 return "header name is not a token";
             }
-            for (String value : values) {
+            for (int v = 0; v < values.size(); v++) {
+                String value = values.get(v);
                 for (int i = 0; i < value.length(); i++) {
                     char c = value.charAt(i);
                     if ((c < 0x20 && c != '\t') || c == 0x7f) {

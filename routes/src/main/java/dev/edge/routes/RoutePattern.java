@@ -75,50 +75,50 @@ final class RoutePattern {
         return key.append(isWildcard() ? WILDCARD_SUFFIX : "").toString();
     }
 
-    /** A raw request path split once for every pattern: "/a/b" -> ["a", "b"]; "/a/" -> ["a", ""]; "/" -> [""]. */
-    static String[] split(String path) {
-        return path.length() > 1 ? path.substring(1).split("/", -1) : new String[] {""};
-    }
-
-    /** Matches a raw request path (no query); see {@link #match(String, String[])}. */
-    PathMatch match(String path) {
-        return match(path, split(path));
-    }
-
     /**
-     * Matches a raw request path (no query) already {@link #split split} into {@code parts}. Returns null
-     * when it does not match; otherwise the path parameters in route order and the wildcard remainder.
+     * Matches a raw request path (no query): null when it does not match, otherwise the path parameters in route
+     * order and the wildcard remainder. The path's segments are the parts between the {@code /}s after its first
+     * character ("/a/b": "a", "b"; "/a/": "a", ""; "/": none); they are compared in place, not split out (this runs
+     * for every pattern on every request).
      */
-    PathMatch match(String path, String[] parts) {
-        int pathSegments = path.equals("/") ? 0 : parts.length;
+    PathMatch match(String path) {
+        int pathSegments = path.equals("/") ? 0 : 1 + count(path, '/', 1);
         if (pathSegments < segments.size() || (!isWildcard() && pathSegments != segments.size())) {
             return null;
         }
         Map<String, String> params = null;
+        int start = Math.min(1, path.length());
+        int consumed = 0; // up to the end of the last segment matched
         for (int i = 0; i < segments.size(); i++) {
+            int end = path.indexOf('/', start);
+            if (end < 0) {
+                end = path.length();
+            }
             String expected = segments.get(i);
-            String actual = parts[i];
             if (expected.startsWith(":")) {
-                if (actual.isEmpty()) {
+                if (end == start) {
                     return null;
                 }
                 if (params == null) {
                     params = new LinkedHashMap<>();
                 }
-                params.put(expected.substring(1), actual);
-            } else if (!expected.equals(actual)) {
+                params.put(expected.substring(1), path.substring(start, end));
+            } else if (expected.length() != end - start || !path.startsWith(expected, start)) {
                 return null;
             }
+            consumed = end;
+            start = end + 1;
         }
-        String pathInfo = "";
-        if (isWildcard()) {
-            int consumed = 0;
-            for (int i = 0; i < segments.size(); i++) {
-                consumed += 1 + parts[i].length();
-            }
-            pathInfo = path.substring(Math.min(consumed, path.length()));
-        }
+        String pathInfo = isWildcard() ? path.substring(consumed) : "";
         return new PathMatch(params == null ? Map.of() : params, pathInfo);
+    }
+
+    private static int count(String text, char c, int from) {
+        int n = 0;
+        for (int i = text.indexOf(c, from); i >= 0; i = text.indexOf(c, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     /**

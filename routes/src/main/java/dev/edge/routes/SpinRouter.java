@@ -59,9 +59,8 @@ public final class SpinRouter {
 
     /** Routes a request; empty when no route matches (Spin answers 404). */
     public Optional<RouteMatch> route(RequestTarget target) {
-        String[] parts = RoutePattern.split(target.path());
         for (Entry entry : entries) {
-            RoutePattern.PathMatch match = entry.pattern().match(target.path(), parts);
+            RoutePattern.PathMatch match = entry.pattern().match(target.path());
             if (match != null) {
                 return Optional.of(new RouteMatch(entry.trigger(), match.params(), match.pathInfo(),
                         spinHeaders(entry, match, target)));

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.undertow.DefaultUndertowHttpBinding;
@@ -41,15 +42,34 @@ public final class SpinUndertowBinding extends DefaultUndertowHttpBinding {
     static IngressRequest toIngressRequest(HttpServerExchange http, RequestTarget target) {
         HeaderMap requestHeaders = http.getRequestHeaders();
         List<Map.Entry<String, String>> headers = new ArrayList<>(requestHeaders.size());
-        for (HeaderValues values : requestHeaders) {
-            String name = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
-            for (String value : values) {
-                headers.add(Map.entry(name, value));
+        // Undertow's cookie iteration and indexed values: no iterator objects.
+        for (long at = requestHeaders.fastIterate(); at != -1L; at = requestHeaders.fiNext(at)) {
+            HeaderValues values = requestHeaders.fiCurrent(at);
+            String name = lowerCase(values.getHeaderName());
+            for (int v = 0; v < values.size(); v++) {
+                headers.add(Map.entry(name, values.get(v)));
             }
         }
         byte[] body = http.getAttachment(RequestBodyReader.BODY);
         return new IngressRequest(http.getRequestMethod().toString(), target, http.getProtocol().toString(),
-                headers, body != null ? body : new byte[0]);
+                headers, body != null ? body : NO_BODY);
+    }
+
+    private static final byte[] NO_BODY = new byte[0];
+    /** Header names in lower case, by Undertow's name (which compares without case); bounded: clients choose names. */
+    private static final ConcurrentHashMap<HttpString, String> LOWER_CASE = new ConcurrentHashMap<>();
+    private static final int LOWER_CASE_NAMES = 256;
+
+    /** A name's lower-case form, made once per name rather than once per request ("Host" → "host"). */
+    static String lowerCase(HttpString name) {
+        String lower = LOWER_CASE.get(name);
+        if (lower == null) {
+            lower = name.toString().toLowerCase(Locale.ROOT);
+            if (LOWER_CASE.size() < LOWER_CASE_NAMES) {
+                LOWER_CASE.putIfAbsent(name, lower);
+            }
+        }
+        return lower;
     }
 
     /** What routing needs of a request: no header list, no body. */

@@ -17,9 +17,12 @@ final class StageFront {
     static final io.undertow.util.AttachmentKey<Boolean> PASSED = io.undertow.util.AttachmentKey.create(Boolean.class);
 
     private final long maxRequestBody;
+    /** Only the access log reads {@link ObservedRequests#ROUTE}: without one, an attachment less per request. */
+    private final boolean noteRoute;
 
-    StageFront(long maxRequestBody) {
+    StageFront(long maxRequestBody, boolean noteRoute) {
         this.maxRequestBody = maxRequestBody;
+        this.noteRoute = noteRoute;
     }
 
     /**
@@ -50,7 +53,9 @@ final class StageFront {
             return;
         }
         String stage = staged.get().stage();
-        exchange.putAttachment(ObservedRequests.ROUTE, stage);
+        if (noteRoute) {
+            exchange.putAttachment(ObservedRequests.ROUTE, stage);
+        }
         exchange.addExchangeCompleteListener((ex, next) -> {
             dispatcher.record(stage, ex.getStatusCode(), System.nanoTime() - start);
             next.proceed();
