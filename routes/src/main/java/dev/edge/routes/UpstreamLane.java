@@ -179,6 +179,8 @@ final class UpstreamLane {
         /** Refusing requests at the open bound since the last one that got a connection (logged once). */
         private boolean refusing;
         private XnioExecutor.Key sweep;
+        /** Read buffers of closed connections: an upstream that closes after each response costs no new one. */
+        private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
 
         PerThread(Connections target, XnioIoThread thread) {
             this.target = target;
@@ -232,6 +234,18 @@ final class UpstreamLane {
             }
         }
 
+        /** A connection's read buffer, empty in read mode: a spare one, else a new direct one. */
+        ByteBuffer buffer() {
+            ByteBuffer b = spare.pollLast();
+            return (b != null ? b.clear() : ByteBuffer.allocateDirect(HEAD_LIMIT)).flip();
+        }
+
+        void recycle(ByteBuffer b) {
+            if (spare.size() < MAX_IDLE) {
+                spare.addLast(b);
+            }
+        }
+
         void closeIdle() {
             Conn conn;
             while ((conn = idle.pollFirst()) != null) {
@@ -246,7 +260,7 @@ final class UpstreamLane {
         private final StreamConnection connection;
         final ConduitStreamSourceChannel in;
         final ConduitStreamSinkChannel out;
-        final ByteBuffer buf = ByteBuffer.allocateDirect(HEAD_LIMIT).flip();
+        final ByteBuffer buf;
         Forward forward;
         long idleSince;
         /** Bytes read: the watch judges idle_timeout from it. */
@@ -255,6 +269,7 @@ final class UpstreamLane {
 
         Conn(PerThread home, StreamConnection connection) {
             this.home = home;
+            this.buf = home.buffer();
             this.connection = connection;
             this.in = connection.getSourceChannel();
             this.out = connection.getSinkChannel();
@@ -294,6 +309,7 @@ final class UpstreamLane {
                 home.open--;
                 home.target.open.decrementAndGet();
                 IoUtils.safeClose(connection);
+                home.recycle(buf);
             }
         }
 
