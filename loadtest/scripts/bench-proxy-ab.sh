@@ -6,8 +6,6 @@
 # OPTS_<label> adds JVM options to one jar's (e.g. OPTS_b=-Dorg.jboss.logging.provider=jdk); labels are [a-z0-9_].
 # IO_THREADS=n runs every proxy with n event loops (nginx worker_processes, Undertow's IO threads, edge's
 # [listener] io_threads: only jars that have that setting); unset, nginx has 1 worker and the JVMs their default.
-# LEAN_PORT=port adds the lean proxy probe (LeanXnioProxy.java: Undertow's server with a proxy client of its own on raw
-# XNIO connections, the first jar on its class path) as one more target, measured right after Undertow alone.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-3} SECONDS_PER_RUN=${SECONDS_PER_RUN:-8} CONNS=${CONNS:-32} WARMUP=${WARMUP:-30} IO_THREADS=${IO_THREADS:-}
@@ -35,10 +33,6 @@ declare -A pid_of url_of; labels=(nginx-proxy_pass raw-undertow)
 pid_of[nginx-proxy_pass]=$nginx_pid; url_of[nginx-proxy_pass]=http://127.0.0.1:$NGINX_PORT/rs
 java $JAVA_OPTS -cp "${1#*=}" loadtest/scripts/RawUndertowProxy.java 127.0.0.1:$RAW_PORT http://127.0.0.1:$UPSTREAM_PORT $IO_THREADS > "$work/raw.log" 2>&1 & pid_of[raw-undertow]=$!; pids+=($!)
 url_of[raw-undertow]=http://127.0.0.1:$RAW_PORT/rs
-if [ -n "${LEAN_PORT:-}" ]; then
-  java $JAVA_OPTS -cp "${1#*=}" loadtest/scripts/LeanXnioProxy.java 127.0.0.1:$LEAN_PORT http://127.0.0.1:$UPSTREAM_PORT $IO_THREADS > "$work/lean.log" 2>&1 & pid_of[lean-xnio]=$!; pids+=($!)
-  url_of[lean-xnio]=http://127.0.0.1:$LEAN_PORT/rs; labels+=(lean-xnio)
-fi
 port=$EDGE_PORT runtime_config=()
 if [ -n "$IO_THREADS" ]; then
   printf '[listener]\nio_threads = %s\n' "$IO_THREADS" > "$work/io.toml"; runtime_config=(--runtime-config-file "$work/io.toml")

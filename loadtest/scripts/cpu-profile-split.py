@@ -7,8 +7,8 @@ import collections
 import sys
 
 RULES = [  # (prefix, who): first match wins
+    (('dev.edge.routes.UpstreamLane',), 'edge proxy client (UpstreamLane)'),
     (('dev.edge.', 'org.apache.camel.'), 'edge (+Camel)'),
-    (('LeanXnioProxy',), 'probe client'),
     (('io.undertow.server.handlers.proxy.', 'io.undertow.client.'), 'undertow proxy client'),
     (('io.undertow.server.protocol.http.HttpReadListener.exchangeComplete', 'io.undertow.server.HttpServerExchange.endExchange',
       'io.undertow.server.HttpServerExchange.invokeExchangeComplete', 'io.undertow.server.Connectors.terminate',
