@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.edge.config.Executor;
-import dev.edge.config.HttpTrigger;
-import dev.edge.config.StaticResponse;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -16,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,11 +53,8 @@ class ProxyStageTest {
                 ProxyRoute.parse("/slash/...=" + upstreamUrl + "/v2/"),
                 ProxyRoute.parse("/dead/...=http://127.0.0.1:" + deadPort)),
                 new StreamingProxy(ProxyHeaders.untrusting(), java.time.Duration.ofSeconds(10)));
-        List<HttpTrigger> triggers = List.of(new HttpTrigger("/...", false, Optional.empty(),
-                Optional.of(new StaticResponse(200, Map.of(), "from manifest")), Executor.http()));
-        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(triggers), Map.of(), List.of(proxy), "p", "1", null);
         port = FreePort.next();
-        server = IngressServer.start("127.0.0.1", port, 1 << 20, dispatcher);
+        server = ProxyFixture.serve(proxy, port);
     }
 
     @AfterAll

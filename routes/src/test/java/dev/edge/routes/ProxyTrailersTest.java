@@ -2,15 +2,10 @@ package dev.edge.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edge.config.Executor;
-import dev.edge.config.HttpTrigger;
-import dev.edge.config.StaticResponse;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,11 +23,8 @@ class ProxyTrailersTest {
                 .getBytes(StandardCharsets.ISO_8859_1)));
         ProxyStage proxy = new ProxyStage(List.of(ProxyRoute.parse("/p/...=" + upstream.url())),
                 new StreamingProxy(ProxyHeaders.untrusting(), Duration.ofSeconds(30)));
-        List<HttpTrigger> triggers = List.of(new HttpTrigger("/...", false, Optional.empty(),
-                Optional.of(new StaticResponse(200, Map.of(), "from manifest")), Executor.http()));
-        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(triggers), Map.of(), List.of(proxy), "p", "1", null);
         port = FreePort.next();
-        server = IngressServer.start("127.0.0.1", port, 1 << 20, dispatcher);
+        server = ProxyFixture.serve(proxy, port);
     }
 
     @AfterAll

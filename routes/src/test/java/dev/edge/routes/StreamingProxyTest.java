@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.edge.config.Executor;
-import dev.edge.config.HttpTrigger;
-import dev.edge.config.StaticResponse;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -19,8 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -81,11 +76,8 @@ class StreamingProxyTest {
         String upstreamUrl = "http://127.0.0.1:" + upstream.getAddress().getPort();
         ProxyStage proxy = new ProxyStage(List.of(ProxyRoute.parse("/p/...=" + upstreamUrl)),
                 new StreamingProxy(ProxyHeaders.untrusting(), Duration.ofSeconds(60)));
-        List<HttpTrigger> triggers = List.of(new HttpTrigger("/...", false, Optional.empty(),
-                Optional.of(new StaticResponse(200, Map.of(), "from manifest")), Executor.http()));
-        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(triggers), Map.of(), List.of(proxy), "p", "1", null);
         port = FreePort.next();
-        server = IngressServer.start("127.0.0.1", port, 1 << 20, dispatcher);
+        server = ProxyFixture.serve(proxy, port);
     }
 
     @AfterAll

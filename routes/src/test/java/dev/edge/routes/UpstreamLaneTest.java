@@ -3,9 +3,6 @@ package dev.edge.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.edge.config.Executor;
-import dev.edge.config.HttpTrigger;
-import dev.edge.config.StaticResponse;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -14,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -57,11 +53,8 @@ class UpstreamLaneTest {
         });
         ProxyStage proxy = new ProxyStage(List.of(ProxyRoute.parse("/p/...=" + upstream.url())),
                 new StreamingProxy(ProxyHeaders.untrusting(), Duration.ofSeconds(30)));
-        List<HttpTrigger> triggers = List.of(new HttpTrigger("/...", false, Optional.empty(),
-                Optional.of(new StaticResponse(200, Map.of(), "from manifest")), Executor.http()));
-        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(triggers), Map.of(), List.of(proxy), "p", "1", null);
         port = FreePort.next();
-        server = IngressServer.start("127.0.0.1", port, 1 << 20, dispatcher);
+        server = ProxyFixture.serve(proxy, port);
     }
 
     @AfterAll
@@ -292,9 +285,8 @@ class UpstreamLaneTest {
     void closingTheProxyClosesItsIdleLaneConnections() throws Exception {
         StreamingProxy own = new StreamingProxy(ProxyHeaders.untrusting(), Duration.ofSeconds(30));
         ProxyStage stage = new ProxyStage(List.of(ProxyRoute.parse("/q/...=" + upstream.url())), own);
-        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(List.of()), Map.of(), List.of(stage), "q", "1", null);
         int ownPort = FreePort.next();
-        IngressServer ownServer = IngressServer.start("127.0.0.1", ownPort, 1 << 20, dispatcher);
+        IngressServer ownServer = ProxyFixture.serve(stage, ownPort);
         try {
             assertThat(RawHttp.exchange(ownPort, "GET /q/pooled HTTP/1.1\r\nHost: edge.test\r\nConnection: close\r\n\r\n")
                     .status()).isEqualTo(200);
@@ -312,9 +304,8 @@ class UpstreamLaneTest {
         UpstreamLane.idleTtlNanos = TimeUnit.MILLISECONDS.toNanos(300);
         StreamingProxy own = new StreamingProxy(ProxyHeaders.untrusting(), Duration.ofSeconds(30));
         ProxyStage stage = new ProxyStage(List.of(ProxyRoute.parse("/t/...=" + upstream.url())), own);
-        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(List.of()), Map.of(), List.of(stage), "t", "1", null);
         int ownPort = FreePort.next();
-        IngressServer ownServer = IngressServer.start("127.0.0.1", ownPort, 1 << 20, dispatcher);
+        IngressServer ownServer = ProxyFixture.serve(stage, ownPort);
         try {
             assertThat(RawHttp.exchange(ownPort, "GET /t/ttl HTTP/1.1\r\nHost: edge.test\r\nConnection: close\r\n\r\n")
                     .status()).isEqualTo(200);

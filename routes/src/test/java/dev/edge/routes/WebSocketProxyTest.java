@@ -2,9 +2,6 @@ package dev.edge.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.edge.config.Executor;
-import dev.edge.config.HttpTrigger;
-import dev.edge.config.StaticResponse;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.websockets.core.AbstractReceiveListener;
@@ -16,8 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -48,11 +43,8 @@ class WebSocketProxyTest {
         upstream.start();
         ProxyStage proxy = new ProxyStage(List.of(ProxyRoute.parse("/ws/...=http://127.0.0.1:" + upstreamPort + "/base")),
                 new StreamingProxy(ProxyHeaders.untrusting(), Duration.ofSeconds(10)));
-        List<HttpTrigger> triggers = List.of(new HttpTrigger("/...", false, Optional.empty(),
-                Optional.of(new StaticResponse(200, Map.of(), "from manifest")), Executor.http()));
-        SpinDispatcher dispatcher = new SpinDispatcher(new SpinRouter(triggers), Map.of(), List.of(proxy), "p", "1", null);
         port = FreePort.next();
-        server = IngressServer.start("127.0.0.1", port, 1 << 20, dispatcher);
+        server = ProxyFixture.serve(proxy, port);
     }
 
     @AfterAll
