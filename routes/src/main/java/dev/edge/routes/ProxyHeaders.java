@@ -152,10 +152,9 @@ public final class ProxyHeaders {
     }
 
     /** {@link #NEVER_FROM_CLIENT}, the three {@code X-Forwarded-*} edge sets, and Host (the target's). */
-    private static final Set<HttpString> NOT_AS_SENT = Set.of(Headers.CONNECTION, Headers.KEEP_ALIVE,
-            new HttpString("Proxy-Connection"), Headers.TE, Headers.UPGRADE, Headers.TRAILER, Headers.PROXY_AUTHENTICATE,
-            Headers.PROXY_AUTHORIZATION, Headers.X_FORWARDED_PORT, Headers.X_FORWARDED_SERVER, Headers.FORWARDED,
-            Headers.X_FORWARDED_FOR, Headers.X_FORWARDED_HOST, Headers.X_FORWARDED_PROTO, Headers.HOST);
+    private static final Set<HttpString> NOT_AS_SENT = java.util.stream.Stream.concat(NEVER_FROM_CLIENT.stream(),
+            java.util.stream.Stream.of(Headers.X_FORWARDED_FOR, Headers.X_FORWARDED_HOST, Headers.X_FORWARDED_PROTO,
+                    Headers.HOST)).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     /**
      * Whether a client header goes to the upstream as sent when {@link #forwardsAsSent}: not hop-by-hop, not one edge
@@ -185,28 +184,26 @@ public final class ProxyHeaders {
         }
         List<String> named = null;
         for (String value : connection) {
-            if (value.equalsIgnoreCase("keep-alive")) {
-                continue; // the usual value, without a split
-            }
-            for (String token : value.split(",")) {
-                String name = token.strip();
-                if (!name.isEmpty() && !name.equalsIgnoreCase("keep-alive")
-                        && !SET_BY_PROXY.contains(name.toLowerCase(Locale.ROOT))) {
-                    if (named == null) {
-                        named = new ArrayList<>(2);
-                    }
-                    named.add(name);
+            if (!value.equalsIgnoreCase("keep-alive")) { // the usual value: no list
+                if (named == null) {
+                    named = new ArrayList<>(2);
                 }
+                forEachNamed(value, SET_BY_PROXY, named::add);
             }
         }
-        return named;
+        return named == null || named.isEmpty() ? null : named;
+    }
+
+    /** Removes from {@code headers} every name a {@code Connection} value lists, but those in {@code kept} (lower case). */
+    static void removeTokens(String connectionValue, HeaderMap headers, Set<String> kept) {
+        forEachNamed(connectionValue, kept, headers::remove);
     }
 
     /**
-     * Removes from {@code headers} every name a {@code Connection} value lists, but those in {@code kept} (lower
-     * case), without splitting the value: {@code keep-alive} and {@code close}, the usual ones, cost no String.
+     * Each name a {@code Connection} value lists, but {@code keep-alive} and those in {@code kept} (lower case), without
+     * splitting the value: {@code keep-alive} and {@code close}, the usual ones, cost no String.
      */
-    static void removeTokens(String connectionValue, HeaderMap headers, Set<String> kept) {
+    private static void forEachNamed(String connectionValue, Set<String> kept, java.util.function.Consumer<String> named) {
         int length = connectionValue.length();
         int i = 0;
         while (i < length) {
@@ -224,15 +221,15 @@ public final class ProxyHeaders {
             i++; // past the comma
             int tokenLength = end - start;
             if (tokenLength == 0 || isToken(connectionValue, start, tokenLength, "keep-alive")) {
-                continue; // keep-alive is hop-by-hop: removed already
+                continue; // keep-alive is hop-by-hop itself: never forwarded
             }
             if (isToken(connectionValue, start, tokenLength, "close")) {
-                headers.remove("close"); // the usual token, without a String for it
+                named.accept("close"); // the usual token, without a String for it
                 continue;
             }
             String name = connectionValue.substring(start, end);
             if (!kept.contains(name.toLowerCase(Locale.ROOT))) {
-                headers.remove(name);
+                named.accept(name);
             }
         }
     }
