@@ -68,6 +68,10 @@ class UpstreamLaneTest {
     }
 
     private static RawHttp.Reply get(String path) throws Exception {
+        return get(port, path);
+    }
+
+    private static RawHttp.Reply get(int port, String path) throws Exception {
         return RawHttp.exchange(port, "GET " + path + " HTTP/1.1\r\nHost: edge.test\r\nConnection: close\r\n\r\n");
     }
 
@@ -288,8 +292,7 @@ class UpstreamLaneTest {
         int ownPort = FreePort.next();
         IngressServer ownServer = ProxyFixture.serve(stage, ownPort);
         try {
-            assertThat(RawHttp.exchange(ownPort, "GET /q/pooled HTTP/1.1\r\nHost: edge.test\r\nConnection: close\r\n\r\n")
-                    .status()).isEqualTo(200);
+            assertThat(get(ownPort, "/q/pooled").status()).isEqualTo(200);
             Socket pooled = SOCKETS.get("/pooled");
             own.close(); // as an app generation is retired
             await().atMost(Duration.ofSeconds(5)).until(pooled::isClosed);
@@ -307,8 +310,7 @@ class UpstreamLaneTest {
         int ownPort = FreePort.next();
         IngressServer ownServer = ProxyFixture.serve(stage, ownPort);
         try {
-            assertThat(RawHttp.exchange(ownPort, "GET /t/ttl HTTP/1.1\r\nHost: edge.test\r\nConnection: close\r\n\r\n")
-                    .status()).isEqualTo(200);
+            assertThat(get(ownPort, "/t/ttl").status()).isEqualTo(200);
             Socket pooled = SOCKETS.get("/ttl");
             Thread.sleep(100);
             assertThat(pooled.isClosed()).as("kept idle within the TTL").isFalse();
