@@ -312,10 +312,6 @@ final class UpstreamLane {
                 home.recycle(buf);
             }
         }
-
-        boolean isClosed() {
-            return closed;
-        }
     }
 
     private enum State { CONNECTING, HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_CRLF, TRAILERS, UNTIL_CLOSE, DONE }
